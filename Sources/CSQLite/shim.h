@@ -1,0 +1,2 @@
+/* SQLite's C API, wrapped by FileAndSQLiteStore. */
+#include <sqlite3.h>

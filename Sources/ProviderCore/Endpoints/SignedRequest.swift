@@ -1,0 +1,83 @@
+/// The protocol parameters of a signed request, checked for presence and form before any credential is looked up (RFC 5849 sections 3.1 to 3.3).
+struct SignedRequest: Sendable {
+    let parameters: RequestParameters
+    let consumerKey: String
+    let signatureMethod: SignatureMethod
+    let signature: String
+    let timestamp: Int64?
+    let nonce: String?
+    let token: String?
+
+    subscript(name: String) -> String? { parameters[protocolParameter: name] }
+
+    /// Collects and checks the protocol parameters; `required` names those this endpoint needs beyond the common ones.
+    init(_ request: HTTPRequest, required: [String], configuration: ProviderConfiguration,
+         registry: SignatureMethodRegistry, now: Int64) throws(OAuthError) {
+        if !configuration.allowsInsecureTransport, request.url.scheme.lowercased() != "https" {
+            throw OAuthError(.transportRejected,
+                             "OAuth requests must use HTTPS. For local development only, set OAUTH1_INSECURE_TRANSPORT=true.")
+        }
+        let parameters = try RequestParameters(request)
+        let values = parameters.protocolValues
+        let methodName = values["oauth_signature_method"]
+        let method = methodName.flatMap { registry[$0] }
+        let timestampOptional = method?.allowsMissingTimestampAndNonce ?? false
+
+        var absent = [String]()
+        for name in ["oauth_consumer_key", "oauth_signature_method", "oauth_signature"] + required where values[name] == nil {
+            absent.append(name)
+        }
+        if !timestampOptional {
+            for name in ["oauth_timestamp", "oauth_nonce"] where values[name] == nil { absent.append(name) }
+        }
+        if !absent.isEmpty { throw OAuthError.absent(absent) }
+
+        if let version = values["oauth_version"], version != "1.0" {
+            throw OAuthError(.versionRejected, "oauth_version is '\(version)'; only 1.0 is supported, or omit the parameter.",
+                             details: [Parameter("oauth_acceptable_versions", "1.0-1.0")])
+        }
+        guard let methodName, let method, configuration.supportedSignatureMethods.contains(methodName) else {
+            throw OAuthError(.signatureMethodRejected,
+                             "The signature method '\(methodName ?? "")' is not accepted here; use one of: \(configuration.supportedSignatureMethods.joined(separator: ", ")).")
+        }
+        for name in ["oauth_consumer_key", "oauth_signature"] where values[name]?.isEmpty ?? true {
+            throw OAuthError.rejected(name, "\(name) is empty.")
+        }
+
+        var timestamp: Int64?
+        if let text = values["oauth_timestamp"] {
+            guard !text.isEmpty, text.utf8.count <= 18, text.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }),
+                  let value = Int64(text), value > 0 else {
+                throw OAuthError.rejected("oauth_timestamp",
+                                          "oauth_timestamp must be a positive whole number of seconds since 1970-01-01T00:00:00Z.")
+            }
+            let window = configuration.timestampWindow
+            if value < now - window || value > now + window {
+                throw OAuthError(.timestampRefused,
+                                 "oauth_timestamp \(value) is more than \(window) seconds away from the server's time \(now); check the client's clock.",
+                                 details: [Parameter("oauth_acceptable_timestamps", "\(now - window)-\(now + window)")])
+            }
+            timestamp = value
+        }
+        if let nonce = values["oauth_nonce"] {
+            if nonce.isEmpty {
+                throw OAuthError.rejected("oauth_nonce", "oauth_nonce is empty; send a random string unique to this request.")
+            }
+            if nonce.utf8.count > configuration.maximumNonceLength {
+                throw OAuthError.rejected("oauth_nonce",
+                                          "oauth_nonce is longer than \(configuration.maximumNonceLength) bytes; send a shorter random string.")
+            }
+        }
+        if (timestamp == nil) != (values["oauth_nonce"] == nil) {
+            throw OAuthError.absent([timestamp == nil ? "oauth_timestamp" : "oauth_nonce"])
+        }
+
+        self.parameters = parameters
+        self.consumerKey = values["oauth_consumer_key"] ?? ""
+        self.signatureMethod = method
+        self.signature = values["oauth_signature"] ?? ""
+        self.timestamp = timestamp
+        self.nonce = values["oauth_nonce"]
+        self.token = values["oauth_token"]
+    }
+}

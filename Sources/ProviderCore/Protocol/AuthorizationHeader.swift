@@ -1,0 +1,147 @@
+/// The `Authorization: OAuth` header of RFC 5849 section 3.5.1, parsed into its realm and its percent-decoded parameters.
+public struct AuthorizationHeader: Sendable, Equatable {
+    /// The `realm` value, kept apart: it is never part of the signature base string.
+    public var realm: String?
+    /// Every other parameter, in header order, names and values percent-decoded.
+    public var parameters: [Parameter]
+
+    /// Whether a header value uses the `OAuth` scheme (case-insensitive, RFC 5849 section 3.5.1).
+    public static func isOAuth(_ value: String) -> Bool {
+        let bytes = Array(value.utf8.prefix(6))
+        guard bytes.count >= 5 else { return false }
+        let scheme = String(decoding: bytes.prefix(5), as: UTF8.self).lowercased()
+        return scheme == "oauth" && (bytes.count == 5 || bytes[5] == 0x20 || bytes[5] == 0x09)
+    }
+
+    /// Parses a header value such as `OAuth realm="Photos", oauth_consumer_key="dpf43f3p2l4k3l03"` (RFC 5849 section 3.5.1).
+    public init(parsing value: String) throws(AuthorizationHeaderError) {
+        guard Self.isOAuth(value) else { throw .notOAuthScheme }
+        var scanner = HeaderScanner(Array(value.utf8.dropFirst(5)))
+        var realm: String?
+        var parameters = [Parameter]()
+        scanner.skipWhitespace()
+        while !scanner.isAtEnd {
+            let rawName = scanner.readToken()
+            guard !rawName.isEmpty else { throw .malformed("expected a parameter name at byte \(scanner.offset + 5)") }
+            scanner.skipWhitespace()
+            guard scanner.consume(UInt8(ascii: "=")) else {
+                throw .malformed("parameter '\(String(decoding: rawName, as: UTF8.self))' has no '=' and value")
+            }
+            scanner.skipWhitespace()
+            var rawValue: [UInt8]
+            if scanner.consume(UInt8(ascii: "\"")) {
+                guard let quoted = scanner.readQuoted() else {
+                    throw .malformed("the value of '\(String(decoding: rawName, as: UTF8.self))' has no closing quote")
+                }
+                rawValue = quoted
+            } else {
+                rawValue = scanner.readToken()
+            }
+            var nameBytes = rawName
+            let name: String
+            let decodedValue: String
+            do {
+                name = try PercentEncoding.decode(bytes: &nameBytes, plusIsSpace: false)
+                decodedValue = try PercentEncoding.decode(bytes: &rawValue, plusIsSpace: false)
+            } catch {
+                throw .badEncoding(parameter: String(decoding: rawName, as: UTF8.self), error)
+            }
+            if name == "realm" {
+                guard realm == nil else { throw .malformed("realm appears more than once") }
+                realm = decodedValue
+            } else {
+                parameters.append(Parameter(name, decodedValue))
+            }
+            scanner.skipWhitespace()
+            if scanner.isAtEnd { break }
+            guard scanner.consume(UInt8(ascii: ",")) else {
+                throw .malformed("expected ',' between parameters at byte \(scanner.offset + 5)")
+            }
+            scanner.skipWhitespace()
+        }
+        self.realm = realm
+        self.parameters = parameters
+    }
+}
+
+/// Why an `Authorization` header could not be read as OAuth credentials.
+public enum AuthorizationHeaderError: Error, Equatable, Sendable {
+    /// The header uses another scheme, such as Basic.
+    case notOAuthScheme
+    /// The header's syntax is broken; the text says where.
+    case malformed(String)
+    /// A name or value has bad percent-encoding.
+    case badEncoding(parameter: String, PercentDecodingError)
+
+    /// A sentence saying what is wrong and how to fix it.
+    public var sentence: String {
+        switch self {
+        case .notOAuthScheme:
+            return "The Authorization header does not use the OAuth scheme."
+        case .malformed(let detail):
+            return "The Authorization header is malformed: \(detail). Send name=\"value\" pairs separated by commas."
+        case .badEncoding(let parameter, let error):
+            return "The Authorization header parameter '\(parameter)' \(error.sentence); percent-encode it per RFC 5849 section 3.6."
+        }
+    }
+}
+
+/// A byte cursor over an `Authorization` header's parameter list.
+struct HeaderScanner {
+    private let bytes: [UInt8]
+    private(set) var offset = 0
+
+    init(_ bytes: [UInt8]) { self.bytes = bytes }
+
+    var isAtEnd: Bool { offset >= bytes.count }
+
+    mutating func skipWhitespace() {
+        while offset < bytes.count, bytes[offset] == 0x20 || bytes[offset] == 0x09 || bytes[offset] == 0x0D || bytes[offset] == 0x0A {
+            offset += 1
+        }
+    }
+
+    mutating func consume(_ byte: UInt8) -> Bool {
+        guard offset < bytes.count, bytes[offset] == byte else { return false }
+        offset += 1
+        return true
+    }
+
+    /// Reads an HTTP token (RFC 9110 tchar), which also covers percent-encoded names and unquoted values.
+    mutating func readToken() -> [UInt8] {
+        let start = offset
+        while offset < bytes.count, Self.isTokenCharacter(bytes[offset]) { offset += 1 }
+        return Array(bytes[start..<offset])
+    }
+
+    /// Reads up to the closing quote; a backslash escapes the next byte (RFC 9110 quoted-string).
+    mutating func readQuoted() -> [UInt8]? {
+        var value = [UInt8]()
+        while offset < bytes.count {
+            let byte = bytes[offset]
+            offset += 1
+            if byte == UInt8(ascii: "\"") { return value }
+            if byte == UInt8(ascii: "\\") {
+                guard offset < bytes.count else { return nil }
+                value.append(bytes[offset])
+                offset += 1
+            } else {
+                value.append(byte)
+            }
+        }
+        return nil
+    }
+
+    static func isTokenCharacter(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"):
+            return true
+        case UInt8(ascii: "!"), UInt8(ascii: "#"), UInt8(ascii: "$"), UInt8(ascii: "%"), UInt8(ascii: "&"),
+             UInt8(ascii: "'"), UInt8(ascii: "*"), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "."),
+             UInt8(ascii: "^"), UInt8(ascii: "_"), UInt8(ascii: "`"), UInt8(ascii: "|"), UInt8(ascii: "~"):
+            return true
+        default:
+            return false
+        }
+    }
+}

@@ -1,0 +1,100 @@
+/// Percent-encoding as RFC 5849 section 3.6 defines it, and the strict decoding the provider applies to what clients send.
+public enum PercentEncoding {
+    /// Encodes a string per RFC 5849 section 3.6: UTF-8 bytes, unreserved characters kept, every other byte as `%XX` with uppercase hex.
+    public static func encode(_ string: String) -> String {
+        var output = [UInt8]()
+        output.reserveCapacity(string.utf8.count)
+        for byte in string.utf8 {
+            if isUnreserved(byte) {
+                output.append(byte)
+            } else {
+                output.append(UInt8(ascii: "%"))
+                output.append(hexDigits[Int(byte >> 4)])
+                output.append(hexDigits[Int(byte & 0x0F)])
+            }
+        }
+        return String(decoding: output, as: UTF8.self)
+    }
+
+    /// Decodes `%XX` escapes (and `+` as a space when `plusIsSpace`), refusing malformed escapes and bytes that are not UTF-8 (RFC 5849 section 3.6).
+    public static func decode<S: StringProtocol>(_ string: S, plusIsSpace: Bool) throws(PercentDecodingError) -> String {
+        var utf8 = Array(string.utf8)
+        return try decode(bytes: &utf8, plusIsSpace: plusIsSpace)
+    }
+
+    static func decode(bytes: inout [UInt8], plusIsSpace: Bool) throws(PercentDecodingError) -> String {
+        var needsWork = false
+        for byte in bytes where byte == UInt8(ascii: "%") || (plusIsSpace && byte == UInt8(ascii: "+")) || byte >= 0x80 || byte == 0 {
+            needsWork = true
+            break
+        }
+        if !needsWork { return String(decoding: bytes, as: UTF8.self) }
+        var output = [UInt8]()
+        output.reserveCapacity(bytes.count)
+        var index = 0
+        while index < bytes.count {
+            let byte = bytes[index]
+            if byte == UInt8(ascii: "%") {
+                guard index + 2 < bytes.count,
+                      let high = hexValue(bytes[index + 1]), let low = hexValue(bytes[index + 2]) else {
+                    throw .malformedEscape(offset: index)
+                }
+                output.append(high << 4 | low)
+                index += 3
+            } else if plusIsSpace && byte == UInt8(ascii: "+") {
+                output.append(UInt8(ascii: " "))
+                index += 1
+            } else {
+                output.append(byte)
+                index += 1
+            }
+        }
+        if output.contains(0) { throw .nulByte }
+        guard let decoded = String(validating: output, as: UTF8.self) else { throw .invalidUTF8 }
+        return decoded
+    }
+
+    /// Whether a byte is in RFC 3986's unreserved set (ALPHA, DIGIT, `-`, `.`, `_`, `~`), which RFC 5849 section 3.6 leaves unencoded.
+    @inline(__always)
+    public static func isUnreserved(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
+             UInt8(ascii: "0")...UInt8(ascii: "9"),
+             UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"):
+            return true
+        default:
+            return false
+        }
+    }
+
+    private static let hexDigits: [UInt8] = Array("0123456789ABCDEF".utf8)
+
+    @inline(__always)
+    static func hexValue(_ byte: UInt8) -> UInt8? {
+        switch byte {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): return byte - UInt8(ascii: "0")
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): return byte - UInt8(ascii: "A") + 10
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): return byte - UInt8(ascii: "a") + 10
+        default: return nil
+        }
+    }
+}
+
+/// Why a percent-encoded string could not be decoded.
+public enum PercentDecodingError: Error, Equatable, Sendable {
+    /// A `%` not followed by two hexadecimal digits, at this byte offset.
+    case malformedEscape(offset: Int)
+    /// The decoded bytes are not UTF-8, which RFC 5849 section 3.6 requires.
+    case invalidUTF8
+    /// The decoded bytes contain a NUL, which no parameter may hold.
+    case nulByte
+
+    /// A sentence saying what is wrong, for an error response.
+    public var sentence: String {
+        switch self {
+        case .malformedEscape(let offset): return "has a '%' at byte \(offset) that is not followed by two hexadecimal digits"
+        case .invalidUTF8: return "does not decode to UTF-8 text"
+        case .nulByte: return "decodes to a NUL byte"
+        }
+    }
+}

@@ -1,0 +1,92 @@
+/// Every parameter of a request, gathered from the three places RFC 5849 sections 3.4.1.3.1 and 3.5 name, in order, with duplicated protocol parameters refused.
+public struct RequestParameters: Sendable {
+    /// A parameter and where it came from.
+    public struct Entry: Sendable, Hashable {
+        /// The decoded name and value.
+        public var parameter: Parameter
+        /// The part of the request that carried it.
+        public var location: ParameterLocation
+    }
+
+    /// Every parameter (query, then Authorization header, then form body), `realm` of the header excluded.
+    public let entries: [Entry]
+    /// The `realm` of the `Authorization: OAuth` header, when present.
+    public let realm: String?
+    /// The single value of each `oauth_` parameter.
+    public let protocolValues: [String: String]
+    /// Where the protocol parameters were sent, when any were.
+    public let protocolLocation: ParameterLocation?
+
+    /// The parameters that enter the signature base string: all but `oauth_signature` (RFC 5849 section 3.4.1.3.1).
+    public var signedParameters: [Parameter] {
+        entries.compactMap { $0.parameter.name == "oauth_signature" ? nil : $0.parameter }
+    }
+
+    /// The value of a protocol parameter, such as `oauth_token`.
+    public subscript(protocolParameter name: String) -> String? { protocolValues[name] }
+
+    /// The first value of any parameter by name, such as `scope`.
+    public func first(_ name: String) -> String? {
+        entries.first { $0.parameter.name == name }?.parameter.value
+    }
+
+    /// Collects the parameters of a request (RFC 5849 sections 3.4.1.3.1 and 3.5): a protocol parameter present twice, or in more than one location, is refused with 400.
+    public init(_ request: HTTPRequest) throws(OAuthError) {
+        var entries = [Entry]()
+        var realm: String?
+
+        if let query = request.url.rawQuery, !query.isEmpty {
+            do {
+                for parameter in try FormURLEncoding.parse(query) { entries.append(Entry(parameter: parameter, location: .query)) }
+            } catch {
+                throw OAuthError(.parameterRejected, "The query string \(error.sentence); percent-encode it per RFC 5849 section 3.6.")
+            }
+        }
+
+        let authorizations = request.headers.values(for: "Authorization")
+        let oauthHeaders = authorizations.filter(AuthorizationHeader.isOAuth)
+        if oauthHeaders.count > 1 {
+            throw OAuthError(.parameterRejected, "The request has more than one Authorization: OAuth header; send exactly one.")
+        }
+        if let headerValue = oauthHeaders.first {
+            let header: AuthorizationHeader
+            do {
+                header = try AuthorizationHeader(parsing: headerValue)
+            } catch {
+                throw OAuthError(.parameterRejected, error.sentence)
+            }
+            realm = header.realm
+            for parameter in header.parameters { entries.append(Entry(parameter: parameter, location: .authorizationHeader)) }
+        }
+
+        if request.hasFormBody, !request.body.isEmpty {
+            guard let text = String(validating: request.body, as: UTF8.self) else {
+                throw OAuthError(.parameterRejected, "The form-encoded body is not UTF-8 text; percent-encode every non-ASCII byte.")
+            }
+            do {
+                for parameter in try FormURLEncoding.parse(text) { entries.append(Entry(parameter: parameter, location: .body)) }
+            } catch {
+                throw OAuthError(.parameterRejected, "The form-encoded body \(error.sentence); percent-encode it per RFC 5849 section 3.6.")
+            }
+        }
+
+        var values = [String: String]()
+        var location: ParameterLocation?
+        for entry in entries where entry.parameter.isProtocolParameter {
+            let name = entry.parameter.name
+            if values[name] != nil {
+                throw OAuthError.rejected(name, "The protocol parameter \(name) appears more than once; send each oauth_ parameter exactly once.")
+            }
+            if let location, location != entry.location {
+                throw OAuthError.rejected(name, "Protocol parameters were sent in both \(location.rawValue) and \(entry.location.rawValue); RFC 5849 section 3.5 allows one location only.")
+            }
+            values[name] = entry.parameter.value
+            location = entry.location
+        }
+
+        self.entries = entries
+        self.realm = realm
+        self.protocolValues = values
+        self.protocolLocation = location
+    }
+}
