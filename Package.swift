@@ -20,7 +20,7 @@ let package = Package(
         .executableTarget(name: "oauth1-fcgi",
                           dependencies: ["FileAndSQLiteStore", "ProviderCore", "CFastCGI"]),
         .testTarget(name: "ProviderCoreTests", dependencies: ["ProviderCore"],
-                    resources: [.copy("Fixtures")]),
+                    exclude: ["Fixtures"]),
         .testTarget(name: "FileAndSQLiteStoreTests", dependencies: ["FileAndSQLiteStore"]),
         .testTarget(name: "oauth1-fcgiTests", dependencies: ["oauth1-fcgi"]),
     ],
