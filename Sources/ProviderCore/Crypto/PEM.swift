@@ -9,7 +9,7 @@ public struct PEMBlock: Sendable, Equatable {
     public static func first(in text: String) -> PEMBlock? {
         var label: String?
         var body = ""
-        for rawLine in text.split(omittingEmptySubsequences: true, whereSeparator: { $0 == "\n" || $0 == "\r" }) {
+        for rawLine in text.split(omittingEmptySubsequences: true, whereSeparator: \.isNewline) {
             let line = rawLine.trimmingASCIIWhitespace()
             if let current = label {
                 if line == "-----END \(current)-----" {

@@ -86,4 +86,7 @@ public struct ConfigurationError: Error, Sendable, Equatable, CustomStringConver
     }
 
     public var description: String { "\(key) \(message)." }
+
+    /// Errors are equal when they name the same key; the message is explanation.
+    public static func == (lhs: ConfigurationError, rhs: ConfigurationError) -> Bool { lhs.key == rhs.key }
 }
