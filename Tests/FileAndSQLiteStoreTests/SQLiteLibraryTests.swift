@@ -5,7 +5,7 @@ import Testing
 @Suite struct SQLiteLibraryTests {
     /// WAL, `RETURNING` and `INSERT ... ON CONFLICT DO NOTHING` need SQLite 3.35 or later.
     @Test func linkedSQLiteIsRecentEnough() throws {
-        let parts = StoreVersion.sqliteLibraryVersion.split(separator: ".").compactMap { Int($0) }
+        let parts = SQLiteDatabase.libraryVersion.split(separator: ".").compactMap { Int($0) }
         try #require(parts.count >= 2)
         #expect(parts[0] > 3 || (parts[0] == 3 && parts[1] >= 35))
     }

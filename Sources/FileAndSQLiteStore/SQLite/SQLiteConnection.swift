@@ -1,0 +1,132 @@
+import CSQLite
+
+/// One SQLite connection with a per-connection cache of prepared statements. Not thread-safe by itself: `SQLiteDatabase` hands it to one caller at a time.
+/// SQL given as `StaticString` is a constant of this module: values are bound, never spliced (prepared statements only).
+public final class SQLiteConnection {
+    /// The database file.
+    public let path: String
+    private let handle: OpaquePointer
+    private var statements: [String: OpaquePointer] = [:]
+    private static let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
+
+    /// Opens (creating if needed) the database file, with a busy timeout and foreign keys on.
+    public init(path: String, busyTimeoutMilliseconds: Int32 = 5000, readOnly: Bool = false) throws(SQLiteError) {
+        var handle: OpaquePointer?
+        let flags = (readOnly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) | SQLITE_OPEN_NOMUTEX
+        let status = sqlite3_open_v2(path, &handle, flags, nil)
+        guard status == SQLITE_OK, let handle else {
+            let message = handle.map { String(cString: sqlite3_errmsg($0)) } ?? "out of memory"
+            sqlite3_close_v2(handle)
+            throw SQLiteError(code: status, message: message, path: path)
+        }
+        self.path = path
+        self.handle = handle
+        sqlite3_busy_timeout(handle, busyTimeoutMilliseconds)
+        sqlite3_extended_result_codes(handle, 1)
+        try execute("PRAGMA foreign_keys = ON")
+    }
+
+    deinit {
+        for statement in statements.values { sqlite3_finalize(statement) }
+        sqlite3_close_v2(handle)
+    }
+
+    /// Runs SQL text that takes no parameters and returns no rows needed, such as a pragma or a migration script.
+    public func execute(_ sql: String) throws(SQLiteError) {
+        do {
+            var message: UnsafeMutablePointer<CChar>?
+            let status = sqlite3_exec(handle, sql, nil, nil, &message)
+            if status != SQLITE_OK {
+                let text = message.map { String(cString: $0) } ?? String(cString: sqlite3_errmsg(handle))
+                sqlite3_free(message)
+                throw SQLiteError(code: status, message: text, path: path)
+            }
+        }
+    }
+
+    /// Runs a cached prepared statement with bound values and returns every row.
+    @discardableResult
+    public func query(_ sql: StaticString, _ values: [any SQLiteBindable] = []) throws(SQLiteError) -> [SQLiteRow] {
+        try run(sql.description, values)
+    }
+
+    /// Runs a cached prepared statement and returns how many rows it changed.
+    @discardableResult
+    public func update(_ sql: StaticString, _ values: [any SQLiteBindable] = []) throws(SQLiteError) -> Int {
+        _ = try run(sql.description, values)
+        return Int(sqlite3_changes(handle))
+    }
+
+    /// Runs `body` inside `BEGIN IMMEDIATE ... COMMIT`, so the write lock is taken up front and the work commits or rolls back whole.
+    public func immediateTransaction<T>(_ body: (SQLiteConnection) throws -> T) throws -> T {
+        try execute("BEGIN IMMEDIATE")
+        do {
+            let result = try body(self)
+            try execute("COMMIT")
+            return result
+        } catch {
+            try? execute("ROLLBACK")
+            throw error
+        }
+    }
+
+    /// Runs a statement given as text (for migrations and tests), uncached.
+    public func queryText(_ sql: String, _ values: [any SQLiteBindable] = []) throws(SQLiteError) -> [SQLiteRow] {
+        try run(sql, values, cache: false)
+    }
+
+    private func run(_ sql: String, _ values: [any SQLiteBindable], cache: Bool = true) throws(SQLiteError) -> [SQLiteRow] {
+        let statement = try prepared(sql, cache: cache)
+        defer {
+            sqlite3_reset(statement)
+            sqlite3_clear_bindings(statement)
+            if !cache { sqlite3_finalize(statement) }
+        }
+        for (offset, value) in values.enumerated() {
+            let index = Int32(offset + 1)
+            let status: Int32
+            switch value.sqliteValue {
+            case .null: status = sqlite3_bind_null(statement, index)
+            case .integer(let number): status = sqlite3_bind_int64(statement, index, number)
+            case .text(let text): status = sqlite3_bind_text(statement, index, text, -1, Self.transient)
+            }
+            guard status == SQLITE_OK else { throw error(status) }
+        }
+        var rows = [SQLiteRow]()
+        while true {
+            let status = sqlite3_step(statement)
+            if status == SQLITE_DONE { break }
+            guard status == SQLITE_ROW else { throw error(status) }
+            let count = sqlite3_column_count(statement)
+            var row = [SQLiteValue]()
+            row.reserveCapacity(Int(count))
+            for column in 0..<count {
+                switch sqlite3_column_type(statement, column) {
+                case SQLITE_NULL: row.append(.null)
+                case SQLITE_INTEGER: row.append(.integer(sqlite3_column_int64(statement, column)))
+                default:
+                    if let text = sqlite3_column_text(statement, column) {
+                        row.append(.text(String(cString: text)))
+                    } else {
+                        row.append(.null)
+                    }
+                }
+            }
+            rows.append(SQLiteRow(values: row))
+        }
+        return rows
+    }
+
+    private func prepared(_ sql: String, cache: Bool) throws(SQLiteError) -> OpaquePointer {
+        if cache, let statement = statements[sql] { return statement }
+        var statement: OpaquePointer?
+        let status = sqlite3_prepare_v3(handle, sql, -1, cache ? UInt32(SQLITE_PREPARE_PERSISTENT) : 0, &statement, nil)
+        guard status == SQLITE_OK, let statement else { throw error(status) }
+        if cache { statements[sql] = statement }
+        return statement
+    }
+
+    private func error(_ status: Int32) -> SQLiteError {
+        SQLiteError(code: status, message: String(cString: sqlite3_errmsg(handle)), path: path)
+    }
+}

@@ -1,0 +1,54 @@
+import CSQLite
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The provider's SQLite database file: WAL journal, busy timeout, foreign keys, versioned migrations on open, and one connection handed to one caller at a time.
+/// Sendable because the only mutable state, the connection, is reached only under `lock`.
+public final class SQLiteDatabase: @unchecked Sendable {
+    /// The database file.
+    public let path: String
+    private let connection: SQLiteConnection
+    private let lock = ThreadLock()
+
+    /// Opens the file (creating it 0600 inside a 0700 directory when absent), sets WAL and the busy timeout, and migrates the schema.
+    public init(path: String, busyTimeoutMilliseconds: Int32 = 5000) throws {
+        self.path = path
+        let existed = access(path, F_OK) == 0
+        if !existed {
+            let descriptor = open(path, O_CREAT | O_RDWR | O_CLOEXEC, 0o600)
+            guard descriptor >= 0 else {
+                throw SQLiteError(code: 14, message: String(cString: strerror(errno)), path: path)
+            }
+            close(descriptor)
+        }
+        let connection = try SQLiteConnection(path: path, busyTimeoutMilliseconds: busyTimeoutMilliseconds)
+        try connection.execute("PRAGMA journal_mode = WAL")
+        try connection.execute("PRAGMA synchronous = NORMAL")
+        try Schema.migrate(connection)
+        self.connection = connection
+    }
+
+    /// Runs `body` with the connection, exclusive of other threads of this process.
+    public func read<T>(_ body: (SQLiteConnection) throws -> T) throws -> T {
+        try lock.withLock { try body(connection) }
+    }
+
+    /// Runs `body` in one `BEGIN IMMEDIATE` transaction, exclusive of other threads and processes; it commits whole or not at all.
+    public func write<T>(_ body: (SQLiteConnection) throws -> T) throws -> T {
+        try lock.withLock { try connection.immediateTransaction(body) }
+    }
+
+    /// The schema version stored in the file.
+    public func schemaVersion() throws -> Int {
+        try read { Int(try $0.query("PRAGMA user_version").first?.integer(0) ?? 0) }
+    }
+
+    /// The version of the SQLite library linked into this binary.
+    public static var libraryVersion: String { String(cString: sqlite3_libversion()) }
+
+    /// Runs SQLite's own consistency check; "ok" when the file is sound.
+    public func integrityCheck() throws -> String {
+        try read { try $0.query("PRAGMA integrity_check").map { $0.text(0) }.joined(separator: "\n") }
+    }
+}

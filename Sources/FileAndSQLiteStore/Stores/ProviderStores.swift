@@ -1,0 +1,111 @@
+import ProviderCore
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Where temporary credentials and nonces live (`OAUTH1_CACHE`): the SQLite database, or a file cache directory.
+public enum CacheBackend: Sendable, Equatable {
+    /// In the database, beside clients, users and tokens (the default).
+    case sqlite
+    /// In files under this directory.
+    case file(directory: String)
+
+    /// Parses `sqlite` or `file:DIR`; a relative DIR is taken inside the data directory.
+    public init(setting: String, dataDirectory: String) throws(StoreInputError) {
+        if setting == "sqlite" {
+            self = .sqlite
+        } else if setting.hasPrefix("file:"), setting.utf8.count > 5 {
+            let directory = String(setting.dropFirst(5))
+            self = .file(directory: directory.hasPrefix("/") ? directory : dataDirectory + "/" + directory)
+        } else {
+            throw StoreInputError(message: "OAUTH1_CACHE is '\(setting)'; use 'sqlite' or 'file:DIRECTORY'")
+        }
+    }
+}
+
+/// Every store the provider uses, opened on one data directory: the SQLite file `oauth1.sqlite` and, when chosen, the file cache.
+public struct ProviderStores: Sendable {
+    /// The data directory (created 0700).
+    public let dataDirectory: String
+    /// The database.
+    public let database: SQLiteDatabase
+    /// Users.
+    public let users: SQLiteUserStore
+    /// Clients.
+    public let clients: SQLiteClientStore
+    /// Token credentials.
+    public let tokenCredentials: SQLiteTokenCredentialStore
+    /// Temporary credentials, in SQLite or the file cache.
+    public let temporaryCredentials: any TemporaryCredentialStore
+    /// Nonces, in SQLite or the file cache.
+    public let nonces: any NonceStore
+    /// The file cache, when `OAUTH1_CACHE=file:...`.
+    public let fileCache: FileCache?
+    let clock: any EpochClock
+
+    /// The database file's name inside the data directory.
+    public static let databaseFileName = "oauth1.sqlite"
+
+    /// Opens (creating as needed) the data directory, the database and the cache.
+    public init(dataDirectory: String, cache: CacheBackend = .sqlite, clock: any EpochClock = SystemEpochClock(),
+                hasher: PasswordHasher = .standard) throws {
+        try POSIXFile.makeDirectory(dataDirectory)
+        let database = try SQLiteDatabase(path: dataDirectory + "/" + Self.databaseFileName)
+        self.dataDirectory = dataDirectory
+        self.database = database
+        self.clock = clock
+        users = SQLiteUserStore(database: database, hasher: hasher, clock: clock)
+        clients = SQLiteClientStore(database: database, clock: clock)
+        tokenCredentials = SQLiteTokenCredentialStore(database: database, clock: clock)
+        switch cache {
+        case .sqlite:
+            fileCache = nil
+            temporaryCredentials = SQLiteTemporaryCredentialStore(database: database)
+            nonces = SQLiteNonceStore(database: database)
+        case .file(let directory):
+            let files = try FileCache(directory: directory, clock: clock)
+            fileCache = files
+            temporaryCredentials = FileTemporaryCredentialStore(cache: files)
+            nonces = FileNonceStore(cache: files)
+        }
+    }
+
+    /// What a purge removed.
+    public struct PurgeReport: Sendable, Equatable {
+        /// Expired nonces removed.
+        public var nonces = 0
+        /// Expired temporary credentials removed.
+        public var temporaryCredentials = 0
+        /// Expired cache files removed (file backend only).
+        public var cacheEntries = 0
+        /// Expired browser sessions and stale login counters removed.
+        public var sessions = 0
+    }
+
+    /// Removes everything expired now, in both backends (the admin purge).
+    @discardableResult
+    public func purge() throws -> PurgeReport {
+        let now = clock.now()
+        var report = PurgeReport()
+        report.nonces = try SQLiteNonceStore(database: database).purge(expiredAt: now)
+        report.temporaryCredentials = try SQLiteTemporaryCredentialStore(database: database).purge(expiredAt: now)
+        report.sessions = try database.write { connection in
+            try connection.update("DELETE FROM sessions WHERE expires_at <= ?", [now])
+                + connection.update("DELETE FROM login_failures WHERE locked_until <= ? AND window_started_at <= ?", [now, now - 86_400])
+        }
+        report.cacheEntries = try fileCache?.purge() ?? 0
+        try database.write { try $0.update("INSERT INTO meta (key, value) VALUES ('last_purge', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value", [String(now)]) }
+        return report
+    }
+
+    /// Purges if no process has purged in the last `interval` seconds; the claim is one guarded write, so only one process of many does the work.
+    @discardableResult
+    public func purgeIfDue(interval: Int64 = 300) throws -> PurgeReport? {
+        let now = clock.now()
+        let claimed = try database.write { connection in
+            try connection.update("INSERT INTO meta (key, value) VALUES ('last_purge', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value WHERE CAST(meta.value AS INTEGER) <= ?",
+                                  [String(now), now - interval]) == 1
+        }
+        return claimed ? try purge() : nil
+    }
+}

@@ -1,0 +1,199 @@
+import FileAndSQLiteStore
+import Foundation
+import ProviderCore
+import Testing
+
+/// The database and cache as files: permissions, migrations, corruption, cross-process atomicity and durability.
+@Suite struct DatabaseFileTests {
+    static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures")
+
+    func mode(_ path: String) throws -> Int {
+        (try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? NSNumber)?.intValue ?? -1
+    }
+
+    @Test func dataDirectoryIs0700AndDatabase0600() throws {
+        let parent = TemporaryDirectory()
+        let data = parent.file("data")
+        let stores = try ProviderStores(dataDirectory: data, hasher: fastHasher)
+        _ = try stores.users.create(username: "u", password: "password1")
+        #expect(try mode(data) == 0o700)
+        #expect(try mode(data + "/oauth1.sqlite") == 0o600)
+        #expect(try stores.database.read { try $0.query("PRAGMA journal_mode").first?.text(0) } == "wal")
+        #expect(try stores.database.read { try $0.query("PRAGMA foreign_keys").first?.integer(0) } == 1)
+        #expect(try stores.database.schemaVersion() == Schema.currentVersion)
+        let cache = try FileCache(directory: parent.file("cache"))
+        try cache.set("k", [1, 2, 3], expires: 60)
+        #expect(try mode(parent.file("cache")) == 0o700)
+        #expect(try mode(cache.path(for: "k")) == 0o600)
+    }
+
+    @Test func olderSchemaUpgradesInPlaceKeepingData() throws {
+        let directory = TemporaryDirectory()
+        try FileManager.default.copyItem(atPath: Self.fixtures.appendingPathComponent("schema-v1.sqlite").path,
+                                         toPath: directory.file("oauth1.sqlite"))
+        let stores = try ProviderStores(dataDirectory: directory.path, hasher: fastHasher)
+        #expect(try stores.database.schemaVersion() == 2)
+        #expect(try stores.users.user(username: "legacy-user")?.id == 1)
+        let client = try #require(try stores.clients.record(identifier: "legacy-client"))
+        #expect(client.callbackURIs == ["https://legacy.example.com/cb"] && client.allowsTwoLegged)
+        #expect(try stores.tokenCredentials.tokenCredential(token: "legacy-token")?.scopes == ["read"])
+        #expect(try stores.database.read { try $0.query("SELECT count(*) FROM sessions").first?.integer(0) } == 0)
+        #expect(try stores.database.integrityCheck() == "ok")
+    }
+
+    /// The committed version-1 fixture is what migration 1 really creates, so the upgrade test starts from the truth.
+    @Test func fixtureMatchesMigrationOne() throws {
+        let directory = TemporaryDirectory()
+        let fresh = try SQLiteDatabase(path: directory.file("fresh.sqlite"))
+        let fixture = try SQLiteConnection(path: Self.fixtures.appendingPathComponent("schema-v1.sqlite").path, readOnly: true)
+        let fixtureTables = try fixture.query("SELECT name FROM sqlite_master WHERE type IN ('table', 'index') ORDER BY name").map { $0.text(0) }
+        let freshTables = try fresh.read { try $0.query("SELECT name FROM sqlite_master WHERE type IN ('table', 'index') ORDER BY name").map { $0.text(0) } }
+        #expect(Set(fixtureTables).isSubset(of: Set(freshTables)))
+        #expect(Set(freshTables).subtracting(fixtureTables) == ["sessions", "sessions_expiry", "sessions_user", "login_failures",
+                                                                 "sqlite_autoindex_login_failures_1", "sqlite_autoindex_sessions_1"])
+    }
+
+    @Test func newerSchemaIsRefusedWithAClearMessage() throws {
+        let directory = TemporaryDirectory()
+        let path = directory.file("oauth1.sqlite")
+        do {
+            let connection = try SQLiteConnection(path: path)
+            try connection.execute("PRAGMA user_version = 99")
+        }
+        do {
+            _ = try SQLiteDatabase(path: path)
+            Issue.record("a schema from the future was accepted")
+        } catch let error as SchemaTooNewError {
+            #expect(error.found == 99 && error.known == Schema.currentVersion)
+            #expect(error.description.contains(path))
+        }
+    }
+
+    @Test func corruptDatabaseGivesErrorNamingTheFile() throws {
+        let directory = TemporaryDirectory()
+        let path = directory.file("oauth1.sqlite")
+        try Data(repeating: 0x41, count: 8192).write(to: URL(fileURLWithPath: path))
+        do {
+            _ = try ProviderStores(dataDirectory: directory.path, hasher: fastHasher)
+            Issue.record("a corrupt database opened")
+        } catch {
+            #expect("\(error)".contains(path))
+            #expect("\(error)".contains("not an SQLite database"))
+        }
+    }
+
+    @Test func corruptCacheEntryGivesErrorNamingTheFile() throws {
+        let directory = TemporaryDirectory()
+        let stores = try Backend.file.open(directory)
+        let credential = TemporaryCredential(token: "t", secret: "s", clientIdentifier: "c", callback: "oob", expiresAt: 1_800_000_000)
+        try stores.temporaryCredentials.save(credential)
+        let cache = try #require(stores.fileCache)
+        let path = cache.path(for: "temporary-credential:t")
+        try Data("garbage".utf8).write(to: URL(fileURLWithPath: path))
+        do {
+            _ = try stores.temporaryCredentials.temporaryCredential(token: "t")
+            Issue.record("a corrupt cache entry was read")
+        } catch {
+            #expect("\(error)".contains(path))
+        }
+    }
+
+    @Test func seedCacheContractWithExpiry() throws {
+        let directory = TemporaryDirectory()
+        let clock = TestClock()
+        let cache = try FileCache(directory: directory.file("cache"), clock: clock)
+        #expect(try cache.get("missing") == nil)
+        try cache.set("a", Array("one".utf8), expires: 10)
+        try cache.set("forever", Array("two".utf8))
+        #expect(try cache.get("a") == Array("one".utf8))
+        try cache.set("a", Array("uno".utf8), expires: 10)
+        #expect(try cache.get("a") == Array("uno".utf8))
+        clock.advance(10)
+        #expect(try cache.get("a") == nil)
+        #expect(try cache.get("forever") == Array("two".utf8))
+        #expect(try cache.add("a", Array("new".utf8), expiresAt: clock.now() + 5))
+        #expect(try !cache.add("a", Array("newer".utf8), expiresAt: clock.now() + 5))
+        #expect(try cache.delete("forever"))
+        #expect(try !cache.delete("forever"))
+        clock.advance(5)
+        #expect(try cache.purge() == 1)
+        #expect(try cache.take("a") == nil)
+    }
+
+    @Test func purgeRunsOnceAcrossCallersWithinItsInterval() throws {
+        let directory = TemporaryDirectory()
+        let clock = TestClock()
+        let stores = try Backend.sqlite.open(directory, clock: clock)
+        #expect(try stores.purgeIfDue(interval: 300) != nil)
+        #expect(try stores.purgeIfDue(interval: 300) == nil)
+        let second = try Backend.sqlite.open(directory, clock: clock)
+        #expect(try second.purgeIfDue(interval: 300) == nil)
+        clock.advance(300)
+        #expect(try second.purgeIfDue(interval: 300) != nil)
+    }
+
+    /// Four processes insert the same thousand nonces at once: each is accepted exactly once in total.
+    @Test(arguments: Backend.allCases)
+    func noncesAreAcceptedExactlyOnceAcrossProcesses(_ backend: Backend) throws {
+        let directory = TemporaryDirectory()
+        _ = try backend.open(directory)
+        let barrier = directory.file("go")
+        let outputs = try Helper.race(Array(repeating: ["nonces", directory.path, backend.setting(), barrier, "1000"], count: 4), barrier: barrier)
+        let accepted = outputs.flatMap { $0.split(separator: " ").compactMap { Int($0) } }
+        #expect(accepted.count == 1000)
+        #expect(Set(accepted) == Set(0..<1000))
+        #expect(outputs.filter { !$0.isEmpty }.count >= 1)
+    }
+
+    /// Several processes race to consume one temporary credential: exactly one wins.
+    @Test(arguments: Backend.allCases)
+    func temporaryCredentialIsConsumedByOneProcess(_ backend: Backend) throws {
+        for round in 0..<3 {
+            let directory = TemporaryDirectory()
+            let stores = try backend.open(directory)
+            try stores.clients.register(name: "Race", identifier: "race-client", secret: "s")
+            try stores.temporaryCredentials.save(TemporaryCredential(token: "contested", secret: "s", clientIdentifier: "race-client",
+                                                                     callback: "oob", expiresAt: 4_000_000_000))
+            let barrier = directory.file("go")
+            let outputs = try Helper.race(Array(repeating: ["consume", directory.path, backend.setting(), barrier, "contested"], count: 4),
+                                          barrier: barrier)
+            #expect(outputs.filter { $0 == "won" }.count == 1, "round \(round): \(outputs)")
+            #expect(outputs.filter { $0 == "lost" }.count == 3, "round \(round): \(outputs)")
+        }
+    }
+
+    /// A writer killed with SIGKILL mid-stream leaves a sound database holding every write it reported committed.
+    @Test func acknowledgedWritesSurviveSIGKILL() throws {
+        let directory = TemporaryDirectory()
+        let stores = try Backend.sqlite.open(directory)
+        _ = try stores.users.create(username: "writer", password: "password1")
+        try stores.clients.register(name: "Stream", identifier: "stream-client", secret: "s")
+        let (process, pipe) = try Helper.start(["write-stream", directory.path])
+        var acknowledged = -1
+        var buffer = ""
+        let reader = pipe.fileHandleForReading
+        while acknowledged < 300 {
+            let chunk = reader.availableData
+            if chunk.isEmpty { break }
+            buffer += String(decoding: chunk, as: UTF8.self)
+            let lines = buffer.split(separator: "\n", omittingEmptySubsequences: false)
+            for line in lines.dropLast() { if let value = Int(line) { acknowledged = max(acknowledged, value) } }
+            buffer = String(lines.last ?? "")
+        }
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        #expect(process.terminationReason == .uncaughtSignal)
+        // Lines written after our last read were acknowledged too; read them before judging.
+        let rest = String(decoding: reader.readDataToEndOfFile(), as: UTF8.self)
+        for line in (buffer + rest).split(separator: "\n") { if let value = Int(line) { acknowledged = max(acknowledged, value) } }
+        #expect(acknowledged >= 300)
+
+        let reopened = try Backend.sqlite.open(directory)
+        #expect(try reopened.database.integrityCheck() == "ok")
+        let stored = try reopened.tokenCredentials.all().count
+        #expect(stored >= acknowledged + 1, "acknowledged \(acknowledged + 1), found \(stored)")
+        for index in [0, acknowledged / 2, acknowledged] {
+            #expect(try reopened.tokenCredentials.tokenCredential(token: "stream-\(index)") != nil)
+        }
+    }
+}
