@@ -8,6 +8,10 @@ let package = Package(
         .library(name: "FileAndSQLiteStore", targets: ["FileAndSQLiteStore"]),
         .executable(name: "oauth1-fcgi", targets: ["oauth1-fcgi"]),
     ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.0.0"),
+    ],
     targets: [
         .systemLibrary(name: "CFastCGI", pkgConfig: "fcgi",
                        providers: [.apt(["libfcgi-dev"])]),
@@ -18,7 +22,12 @@ let package = Package(
         .target(name: "ProviderCore", dependencies: ["COpenSSL"]),
         .target(name: "FileAndSQLiteStore", dependencies: ["ProviderCore", "CSQLite", "COpenSSL"]),
         .executableTarget(name: "oauth1-fcgi",
-                          dependencies: ["FileAndSQLiteStore", "ProviderCore", "CFastCGI"]),
+                          dependencies: ["FileAndSQLiteStore", "ProviderCore", "CFastCGI",
+                                         .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                                         .product(name: "Mustache", package: "swift-mustache")],
+                          // Templates/ links to www/templates: the shipped pages are compiled into the binary,
+                          // so a CGI install is one file; OAUTH1_TEMPLATES overrides them one by one.
+                          resources: [.embedInCode("Templates")]),
         .testTarget(name: "ProviderCoreTests", dependencies: ["ProviderCore"],
                     exclude: ["Fixtures"]),
         .executableTarget(name: "StoreRaceHelper", dependencies: ["FileAndSQLiteStore"], path: "Tests/StoreRaceHelper"),

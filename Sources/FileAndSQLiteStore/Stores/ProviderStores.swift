@@ -35,6 +35,8 @@ public struct ProviderStores: Sendable {
     public let clients: SQLiteClientStore
     /// Token credentials.
     public let tokenCredentials: SQLiteTokenCredentialStore
+    /// Browser sessions.
+    public let sessions: SQLiteSessionStore
     /// Temporary credentials, in SQLite or the file cache.
     public let temporaryCredentials: any TemporaryCredentialStore
     /// Nonces, in SQLite or the file cache.
@@ -57,6 +59,7 @@ public struct ProviderStores: Sendable {
         users = SQLiteUserStore(database: database, hasher: hasher, clock: clock)
         clients = SQLiteClientStore(database: database, clock: clock)
         tokenCredentials = SQLiteTokenCredentialStore(database: database, clock: clock)
+        sessions = SQLiteSessionStore(database: database, clock: clock)
         switch cache {
         case .sqlite:
             fileCache = nil

@@ -1,0 +1,147 @@
+import FileAndSQLiteStore
+import ProviderCore
+
+/// The provider as a function from request to response: routing, and the stores, servers and pages built lazily on first
+/// use so a CGI process that needs none of them opens nothing.
+final class Application: @unchecked Sendable {
+    let configuration: AppConfiguration
+    let pages: Pages
+    private let lock = ThreadLock()
+    private var built: Parts?
+    private var lastPurgeCheck: Int64 = 0
+    private let clock: any EpochClock
+
+    /// What the application builds on first use.
+    struct Parts {
+        let stores: ProviderStores
+        let server: AuthorizationServer
+        let protector: ResourceProtector
+        let sessions: Sessions
+    }
+
+    init(configuration: AppConfiguration, clock: any EpochClock = SystemEpochClock()) {
+        self.configuration = configuration
+        self.clock = clock
+        self.pages = Pages(overrideDirectory: configuration.templateDirectory, siteName: configuration.siteName)
+    }
+
+    /// Opens the stores and builds the servers, once.
+    func parts() throws -> Parts {
+        try lock.withLock {
+            if let built { return built }
+            let stores = try ProviderStores(dataDirectory: configuration.dataDirectory, cache: configuration.cache, clock: clock)
+            let server = try AuthorizationServer(configuration: configuration.provider, clients: stores.clients,
+                                                 temporaryCredentials: stores.temporaryCredentials, tokenCredentials: stores.tokenCredentials,
+                                                 nonces: stores.nonces, clock: clock)
+            let protector = try ResourceProtector(configuration: configuration.provider, clients: stores.clients,
+                                                  tokenCredentials: stores.tokenCredentials, nonces: stores.nonces, clock: clock)
+            let sessions = Sessions(store: stores.sessions, key: try Sessions.loadKey(dataDirectory: configuration.dataDirectory),
+                                    lifetime: configuration.sessionLifetime, secureCookies: !configuration.allowsInsecureTransport,
+                                    cookiePath: "/")
+            let parts = Parts(stores: stores, server: server, protector: protector, sessions: sessions)
+            built = parts
+            return parts
+        }
+    }
+
+    /// Answers one request; never throws: bad input becomes a 4xx with a sentence, a failing store a 503.
+    func handle(_ request: GatewayRequest) -> HTTPResponse {
+        do {
+            return try route(request)
+        } catch let error as OAuthError {
+            return error.response(realm: configuration.provider.realm)
+        } catch {
+            Log.error("\(request.http.method) \(request.route) failed: \(error)")
+            return .text("The provider cannot reach its storage right now; retry shortly.", status: 503)
+        }
+    }
+
+    private func route(_ request: GatewayRequest) throws -> HTTPResponse {
+        let method = request.http.method
+        switch request.route {
+        case "/initiate":
+            guard method == "POST" else { return .methodNotAllowed(["POST"]) }
+            return try oauthResponse(request) { $0.server.createTemporaryCredentialResponse(request.http) }
+        case "/token":
+            guard method == "POST" else { return .methodNotAllowed(["POST"]) }
+            return try oauthResponse(request) { $0.server.createTokenResponse(request.http) }
+        case "/user":
+            guard method == "GET" || method == "POST" else { return .methodNotAllowed(["GET", "POST"]) }
+            return try userResource(request)
+        case "/authorize":
+            guard method == "GET" || method == "POST" else { return .methodNotAllowed(["GET", "POST"]) }
+            return try BrowserRoutes(application: self, parts: try parts(), request: request).authorize()
+        case "/login":
+            guard method == "GET" || method == "POST" else { return .methodNotAllowed(["GET", "POST"]) }
+            return try BrowserRoutes(application: self, parts: try parts(), request: request).login()
+        case "/logout":
+            guard method == "POST" else { return .methodNotAllowed(["POST"]) }
+            return try BrowserRoutes(application: self, parts: try parts(), request: request).logout()
+        case "/":
+            guard method == "GET" else { return .methodNotAllowed(["GET"]) }
+            return try BrowserRoutes(application: self, parts: try parts(), request: request).home()
+        case "/health":
+            guard method == "GET" else { return .methodNotAllowed(["GET"]) }
+            return try health()
+        default:
+            return .text("There is no endpoint at \(request.route); see the provider's README for its routes.", status: 404)
+        }
+    }
+
+    /// Runs an OAuth endpoint and logs a refused signature's base string at debug level (never a secret).
+    private func oauthResponse(_ request: GatewayRequest, _ body: (Parts) -> HTTPResponse) throws -> HTTPResponse {
+        let response = body(try parts())
+        if response.status >= 400 { logRefusal(request, response) }
+        return response
+    }
+
+    private func userResource(_ request: GatewayRequest) throws -> HTTPResponse {
+        let parts = try parts()
+        switch parts.protector.validate(request.http) {
+        case .failure(let refusal):
+            logRefusal(request, refusal.response)
+            return refusal.response
+        case .success(let credential):
+            guard let userID = credential.userID.flatMap({ Int64($0) }), let user = try parts.stores.users.user(id: userID) else {
+                return OAuthError(.permissionDenied, "This resource describes a user; sign the request with a token credential the user granted.")
+                    .response(realm: configuration.provider.realm)
+            }
+            return .json(JSON.object([("id", String(user.id)), ("username", JSON.string(user.username))]))
+        }
+    }
+
+    private func health() throws -> HTTPResponse {
+        do {
+            let version = try parts().stores.database.schemaVersion()
+            return .json(JSON.object([("status", JSON.string("ok")), ("schema_version", String(version))]))
+        } catch {
+            Log.error("health check failed: \(error)")
+            return .json(JSON.object([("status", JSON.string("unavailable"))]), status: 503)
+        }
+    }
+
+    private func logRefusal(_ request: GatewayRequest, _ response: HTTPResponse) {
+        Log.debug("\(request.http.method) \(request.route) refused \(response.status): \(response.bodyText)")
+        if response.bodyText.hasPrefix("oauth_problem=signature_invalid"), let parameters = try? RequestParameters(request.http) {
+            Log.debug("signature base string: \(SignatureBaseString.make(request: request.http, parameters: parameters))")
+        }
+    }
+
+    /// Purges expired state if this process has not checked within the interval; the store lets one process of many do the work.
+    func purgeIfDue() {
+        let now = clock.now()
+        let due = lock.withLock { () -> Bool in
+            guard now - lastPurgeCheck >= configuration.purgeInterval, built != nil else { return false }
+            lastPurgeCheck = now
+            return true
+        }
+        guard due else { return }
+        do {
+            if let report = try parts().stores.purgeIfDue(interval: configuration.purgeInterval) {
+                Log.info("purged \(report.nonces) nonces, \(report.temporaryCredentials) temporary credentials, \(report.cacheEntries) cache files, \(report.sessions) sessions")
+            }
+        } catch {
+            Log.error("purge failed: \(error)")
+        }
+    }
+}

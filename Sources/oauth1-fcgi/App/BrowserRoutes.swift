@@ -1,0 +1,198 @@
+import FileAndSQLiteStore
+import ProviderCore
+
+/// The pages a person uses: sign in, the consent page of RFC 5849 section 2.2, sign out. Every form carries the session's
+/// CSRF token, every POST checks it (and a cross-origin Origin header), and every page forbids framing.
+struct BrowserRoutes {
+    let application: Application
+    let parts: Application.Parts
+    let request: GatewayRequest
+
+    private var http: HTTPRequest { request.http }
+    private var pages: Pages { application.pages }
+    private func url(_ route: String) -> String { request.mountPath + route }
+
+    // MARK: Sign in and out
+
+    func login() throws -> HTTPResponse {
+        if let refusal = transportRefusal() { return refusal }
+        if http.method == "GET" {
+            let next = Self.safeNext(try query().first { $0.name == "next" }?.value, mountPath: request.mountPath) ?? url("/")
+            if let session = try parts.sessions.current(http), session.record.userID != nil {
+                return .seeOther(next)
+            }
+            return try loginForm(next: next, username: "", error: nil, status: 200)
+        }
+        let form = try formFields()
+        let next = Self.safeNext(form["next"], mountPath: request.mountPath) ?? url("/")
+        guard let session = try parts.sessions.current(http), try csrfValid(form, session) else {
+            return try loginForm(next: next, username: form["username"] ?? "",
+                                 error: "Your sign-in form expired or came from another site. Please try again.", status: 403)
+        }
+        let username = form["username"] ?? ""
+        guard let user = try parts.stores.users.authenticate(username: username, password: form["password"] ?? "") else {
+            return try loginForm(next: next, username: username, error: "Wrong username or password.", status: 401, session: session)
+        }
+        try parts.sessions.end(session)
+        let (_, cookie) = try parts.sessions.start(userID: user.id)
+        Log.info("user \(user.id) signed in")
+        return .seeOther(next, cookies: [cookie])
+    }
+
+    func logout() throws -> HTTPResponse {
+        let form = try formFields()
+        guard let session = try parts.sessions.current(http) else {
+            return .seeOther(url("/login"), cookies: [parts.sessions.clearingCookie])
+        }
+        guard try csrfValid(form, session) else { return csrfRefusal() }
+        try parts.sessions.end(session)
+        var response = pages.render("signed-out", ["title": "Signed out"])
+        response.headers.add("Set-Cookie", parts.sessions.clearingCookie)
+        return response
+    }
+
+    func home() throws -> HTTPResponse {
+        guard let (session, user) = try signedIn() else { return .seeOther(url("/login")) }
+        return pages.render("home", ["title": "Signed in", "username": user.username, "csrfToken": session.record.csrfToken,
+                                     "logoutAction": url("/logout")])
+    }
+
+    // MARK: Consent (RFC 5849 section 2.2)
+
+    func authorize() throws -> HTTPResponse {
+        if let refusal = transportRefusal() { return refusal }
+        if http.method == "GET" {
+            let token: String
+            do {
+                token = try parts.server.authorizationToken(in: http)
+            } catch {
+                return pages.error(400, heading: "This link is incomplete", message: error.message, code: error.problem)
+            }
+            guard let (session, user) = try signedIn() else {
+                return .seeOther(url("/login") + "?next=" + PercentEncoding.encode(http.url.rawPath + "?" + (http.url.rawQuery ?? "")))
+            }
+            do {
+                let pending = try parts.server.checkAuthorizationRequest(token: token)
+                return consentPage(pending, session: session, user: user)
+            } catch let error as OAuthError {
+                return pages.error(400, heading: "This authorization request cannot be used", message: error.message, code: error.problem)
+            }
+        }
+
+        let form = try formFields()
+        guard let (session, user) = try signedIn() else {
+            return pages.error(403, heading: "Please sign in again", message: "Your session ended before you decided. Go back to the application and start again.")
+        }
+        guard try csrfValid(form, session) else { return csrfRefusal() }
+        guard let token = form["oauth_token"], !token.isEmpty else {
+            return pages.error(400, heading: "This form is incomplete", message: "The form did not carry oauth_token.", code: "parameter_absent")
+        }
+        let approve: Bool
+        switch form["decision"] {
+        case "approve": approve = true
+        case "deny": approve = false
+        default: return pages.error(400, heading: "This form is incomplete", message: "Choose Allow or Deny.", code: "parameter_absent")
+        }
+        do {
+            let pending = try parts.server.checkAuthorizationRequest(token: token)
+            let checked = try formPairs().filter { $0.name == "scope" }.map(\.value)
+            let decision = try parts.server.authorize(token: token, userID: approve ? String(user.id) : nil,
+                                                      grantedScopes: approve ? checked : nil)
+            Log.info("user \(user.id) \(approve ? "approved" : "denied") client \(pending.clientIdentifier)")
+            if var redirect = decision.redirectResponse {
+                for (name, value) in HTTPResponse.pageSecurityHeaders where name != "Content-Type" { redirect.headers.set(name, value) }
+                return redirect
+            }
+            if case .outOfBand(let verifier) = decision {
+                return pages.render("verifier", ["title": "Access allowed", "clientName": pending.clientName, "verifier": verifier])
+            }
+            return pages.render("denied", ["title": "Access denied", "clientName": pending.clientName])
+        } catch let error as OAuthError {
+            return pages.error(400, heading: "This authorization request cannot be used", message: error.message, code: error.problem)
+        }
+    }
+
+    private func consentPage(_ pending: AuthorizationRequest, session: Sessions.Current, user: UserRecord) -> HTTPResponse {
+        let scopes: [[String: String]] = pending.scopes.map { ["name": $0.name, "description": $0.description] }
+        var values: [String: Any] = [
+            "title": "Authorize \(pending.clientName)", "clientName": pending.clientName, "username": user.username,
+            "token": pending.token, "csrfToken": session.record.csrfToken, "action": url("/authorize"),
+            "logoutAction": url("/logout"), "scopes": scopes, "hasScopes": !scopes.isEmpty,
+        ]
+        if let host = pending.callbackHost { values["callbackHost"] = host }
+        return pages.render("authorize", values)
+    }
+
+    // MARK: Helpers
+
+    private func loginForm(next: String, username: String, error: String?, status: Int, session existing: Sessions.Current? = nil) throws -> HTTPResponse {
+        var cookies = [String]()
+        var session = existing
+        if session == nil { session = try parts.sessions.current(http) }
+        if session == nil {
+            let started = try parts.sessions.start(userID: nil)
+            session = started.0
+            cookies.append(started.cookie)
+        }
+        var values: [String: Any] = ["title": "Sign in", "action": url("/login"), "next": next, "username": username,
+                                     "csrfToken": session?.record.csrfToken ?? ""]
+        if let error { values["error"] = error }
+        var response = pages.render("login", values, status: status)
+        for cookie in cookies { response.headers.add("Set-Cookie", cookie) }
+        return response
+    }
+
+    private func signedIn() throws -> (Sessions.Current, UserRecord)? {
+        guard let session = try parts.sessions.current(http), let userID = session.record.userID,
+              let user = try parts.stores.users.user(id: userID) else { return nil }
+        return (session, user)
+    }
+
+    /// The form's token matches the session's, compared in constant time, and any Origin header names this host.
+    private func csrfValid(_ form: [String: String], _ session: Sessions.Current) throws -> Bool {
+        if let origin = http.headers["Origin"], origin != "null" {
+            guard let originURL = RequestURL(origin), originURL.host.lowercased() == http.url.host.lowercased(),
+                  originURL.effectivePort == http.url.effectivePort else { return false }
+        }
+        return ConstantTime.equals(form["csrf_token"] ?? "", session.record.csrfToken)
+    }
+
+    private func csrfRefusal() -> HTTPResponse {
+        pages.error(403, heading: "This form has expired", message: "The form's security token did not match your session. Reload the page and try again.", code: "csrf_rejected")
+    }
+
+    private func transportRefusal() -> HTTPResponse? {
+        guard !application.configuration.allowsInsecureTransport, http.url.scheme.lowercased() != "https" else { return nil }
+        return pages.error(400, heading: "HTTPS required", message: "These pages are served over HTTPS only. For local development only, set OAUTH1_INSECURE_TRANSPORT=true.", code: "transport_rejected")
+    }
+
+    private func query() throws -> [Parameter] {
+        do { return try FormURLEncoding.parse(http.url.rawQuery ?? "") } catch {
+            throw OAuthError(.parameterRejected, "The query string \(error.sentence).")
+        }
+    }
+
+    private func formPairs() throws -> [Parameter] {
+        guard http.hasFormBody else { return [] }
+        guard let text = String(validating: http.body, as: UTF8.self) else {
+            throw OAuthError(.parameterRejected, "The form body is not UTF-8 text.")
+        }
+        do { return try FormURLEncoding.parse(text) } catch {
+            throw OAuthError(.parameterRejected, "The form body \(error.sentence).")
+        }
+    }
+
+    private func formFields() throws -> [String: String] {
+        var fields = [String: String]()
+        for pair in try formPairs() where fields[pair.name] == nil { fields[pair.name] = pair.value }
+        return fields
+    }
+
+    /// A `next` target is accepted only as a path inside the app: it starts with the mount path, and never `//` or a scheme.
+    static func safeNext(_ next: String?, mountPath: String) -> String? {
+        guard let next, next.hasPrefix("/"), !next.hasPrefix("//"), !next.contains("\\"),
+              next.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }),
+              mountPath.isEmpty || next == mountPath || next.hasPrefix(mountPath + "/") || next.hasPrefix(mountPath + "?") else { return nil }
+        return next
+    }
+}

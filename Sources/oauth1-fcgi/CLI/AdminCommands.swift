@@ -1,0 +1,255 @@
+import ArgumentParser
+import FileAndSQLiteStore
+import ProviderCore
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The `oauth1-fcgi` command line; with no arguments the binary serves FastCGI or CGI instead (see main.swift).
+struct OAuth1Command: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "oauth1-fcgi",
+        abstract: "An OAuth 1.0a provider (RFC 5849) for FastCGI and CGI.",
+        discussion: "Run with no arguments under a web server to serve FastCGI (a listening socket on fd 0) or CGI. The subcommands administer the data directory.",
+        subcommands: [Serve.self, UserCommand.self, ClientCommand.self, TokenCommand.self, Purge.self, Migrate.self, CheckConfig.self])
+}
+
+struct Serve: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Listen on a socket and run FastCGI worker processes.")
+
+    @Option(help: "unix:PATH or HOST:PORT.") var listen: String
+    @Option(help: "Worker processes.") var workers = 4
+    @Option(name: .customLong("max-requests"), help: "Requests a worker serves before it is replaced (0: no limit).") var maxRequests = 10_000
+    @Option(name: .customLong("socket-mode"), help: "Permissions of a unix socket, octal.") var socketMode = "0660"
+
+    func run() throws {
+        guard let address = ListenAddress(listen) else {
+            throw CommandFailure("--listen must be unix:PATH or HOST:PORT, not '\(listen)'")
+        }
+        guard (1...256).contains(workers) else { throw CommandFailure("--workers must be from 1 to 256") }
+        guard maxRequests >= 0 else { throw CommandFailure("--max-requests must be 0 or more") }
+        guard let mode = mode_t(socketMode, radix: 8), mode <= 0o777 else { throw CommandFailure("--socket-mode must be octal, such as 0660") }
+        let configuration = try AppConfiguration(ConfigurationSource.fromProcess())
+        Log.level = configuration.logLevel
+        // Open the database once here so a bad data directory or a too-new schema stops start-up, not every worker.
+        _ = try ProviderStores(dataDirectory: configuration.dataDirectory, cache: configuration.cache)
+        let status = Supervisor(address: address, workers: workers, maxRequests: maxRequests, socketMode: mode).run()
+        if status != 0 { throw ExitCode(status) }
+    }
+}
+
+struct UserCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "user", abstract: "Manage users.", subcommands: [Add.self, List.self])
+
+    struct Add: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Create a user; the password is read from standard input.")
+        @Option var username: String
+        @Flag(name: .customLong("password-stdin"), help: "Read the password from standard input (required).") var passwordStdin = false
+        @OptionGroup var options: CommonOptions
+
+        func run() throws {
+            guard passwordStdin else { throw CommandFailure("pass --password-stdin and the password on standard input, so it stays out of process lists and shell history") }
+            var bytes = [UInt8]()
+            var buffer = [UInt8](repeating: 0, count: 1024)
+            while bytes.count <= 4096 {
+                let count = buffer.withUnsafeMutableBytes { read(0, $0.baseAddress, $0.count) }
+                if count <= 0 { break }
+                bytes += buffer[0..<count]
+            }
+            while let last = bytes.last, last == 0x0A || last == 0x0D { bytes.removeLast() }
+            guard let password = String(validating: bytes, as: UTF8.self) else { throw CommandFailure("the password is not UTF-8 text") }
+            let user = try options.stores().users.create(username: username, password: password)
+            emit(options.json ? JSON.object([("id", String(user.id)), ("username", JSON.string(user.username))])
+                              : "created user \(user.username) with id \(user.id)")
+        }
+    }
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List users.")
+        @OptionGroup var options: CommonOptions
+
+        func run() throws {
+            let users = try options.stores().users.all()
+            if options.json {
+                emit("[" + users.map { JSON.object([("id", String($0.id)), ("username", JSON.string($0.username)),
+                                                     ("created", JSON.string(isoTime($0.createdAt)))]) }.joined(separator: ", ") + "]")
+            } else {
+                for user in users { emit("\(user.id)\t\(user.username)\t\(isoTime(user.createdAt))") }
+            }
+        }
+    }
+}
+
+struct ClientCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "client", abstract: "Manage clients.",
+                                                    subcommands: [Add.self, Show.self, List.self, Remove.self])
+
+    static func json(_ client: ClientRecord, secret: Bool) -> String {
+        var members: [(String, String)] = [("client_id", JSON.string(client.identifier))]
+        if secret { members.append(("client_secret", JSON.string(client.secret))) }
+        members += [("name", JSON.string(client.name)),
+                    ("callbacks", "[" + client.callbackURIs.map(JSON.string).joined(separator: ", ") + "]"),
+                    ("rsa_public_key", client.rsaPublicKeyPEM == nil ? "false" : "true"),
+                    ("two_legged", client.allowsTwoLegged ? "true" : "false"),
+                    ("disabled", client.isDisabled ? "true" : "false"),
+                    ("created", JSON.string(isoTime(client.createdAt)))]
+        return JSON.object(members)
+    }
+
+    struct Add: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Register a client and print its identifier and secret.")
+        @Option var name: String
+        @Option var description = ""
+        @Option(help: "A callback URI (repeatable); none allows any.") var callback: [String] = []
+        @Option(name: .customLong("rsa-public-key"), help: "A PEM file: public key or X.509 certificate.") var rsaPublicKey: String?
+        @Flag(name: .customLong("two-legged"), help: "Allow requests signed with client credentials only.") var twoLegged = false
+        @Option(name: .customLong("client-id"), help: "Use this identifier instead of a random one.") var clientID: String?
+        @OptionGroup var options: CommonOptions
+
+        func run() throws {
+            var pem: String?
+            if let rsaPublicKey {
+                guard let text = ConfigurationSource.readTextFile(rsaPublicKey) else { throw CommandFailure("cannot read \(rsaPublicKey)") }
+                pem = text
+            }
+            let client = try options.stores().clients.register(name: name, description: description, callbackURIs: callback,
+                                                               rsaPublicKeyPEM: pem, allowsTwoLegged: twoLegged, identifier: clientID)
+            emit(options.json ? ClientCommand.json(client, secret: true)
+                              : "client_id=\(client.identifier)\nclient_secret=\(client.secret)")
+        }
+    }
+
+    struct Show: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Show one client, secret included.")
+        @Argument var clientID: String
+        @OptionGroup var options: CommonOptions
+
+        func run() throws {
+            guard let client = try options.stores().clients.record(identifier: clientID) else { throw CommandFailure("no client \(clientID)") }
+            emit(options.json ? ClientCommand.json(client, secret: true)
+                              : "client_id=\(client.identifier)\nclient_secret=\(client.secret)\nname=\(client.name)\ncallbacks=\(client.callbackURIs.joined(separator: " "))")
+        }
+    }
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List clients (secrets not shown).")
+        @OptionGroup var options: CommonOptions
+
+        func run() throws {
+            let clients = try options.stores().clients.all()
+            if options.json {
+                emit("[" + clients.map { ClientCommand.json($0, secret: false) }.joined(separator: ", ") + "]")
+            } else {
+                for client in clients {
+                    emit("\(client.identifier)\t\(client.name)\t\(isoTime(client.createdAt))\(client.isDisabled ? "\tdisabled" : "")")
+                }
+            }
+        }
+    }
+
+    struct Remove: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Remove a client and every credential it holds.")
+        @Argument var clientID: String
+        @OptionGroup var options: CommonOptions
+
+        func run() throws {
+            guard try options.stores().clients.remove(identifier: clientID) else { throw CommandFailure("no client \(clientID)") }
+            emit(options.json ? JSON.object([("removed", JSON.string(clientID))]) : "removed client \(clientID)")
+        }
+    }
+}
+
+struct TokenCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "token", abstract: "Inspect and revoke token credentials.",
+                                                    subcommands: [List.self, Revoke.self])
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List token credentials (secrets not shown).")
+        @Option(help: "Only this username's tokens.") var user: String?
+        @OptionGroup var options: CommonOptions
+
+        func run() throws {
+            let stores = try options.stores()
+            var userID: Int64?
+            if let user {
+                guard let record = try stores.users.user(username: user) else { throw CommandFailure("no user \(user)") }
+                userID = record.id
+            }
+            let tokens = try stores.tokenCredentials.all(userID: userID)
+            if options.json {
+                emit("[" + tokens.map { token in
+                    JSON.object([("token", JSON.string(token.token)), ("client_id", JSON.string(token.clientIdentifier)),
+                                 ("user_id", token.userID), ("scopes", "[" + token.scopes.map(JSON.string).joined(separator: ", ") + "]"),
+                                 ("created", JSON.string(isoTime(token.createdAt))),
+                                 ("last_used", token.lastUsedAt.map { JSON.string(isoTime($0)) } ?? "null"),
+                                 ("revoked", token.isRevoked ? "true" : "false")])
+                }.joined(separator: ", ") + "]")
+            } else {
+                for token in tokens {
+                    emit("\(token.token)\tclient=\(token.clientIdentifier)\tuser=\(token.userID)\t\(isoTime(token.createdAt))\(token.isRevoked ? "\trevoked" : "")")
+                }
+            }
+        }
+    }
+
+    struct Revoke: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Revoke a token credential; its next request fails.")
+        @Argument var token: String
+        @OptionGroup var options: CommonOptions
+
+        func run() throws {
+            guard try options.stores().tokenCredentials.revoke(token: token) else { throw CommandFailure("no token credential \(token)") }
+            emit(options.json ? JSON.object([("revoked", JSON.string(token))]) : "revoked \(token)")
+        }
+    }
+}
+
+struct Purge: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Delete expired nonces, temporary credentials and sessions now.")
+    @OptionGroup var options: CommonOptions
+
+    func run() throws {
+        let report = try options.stores().purge()
+        emit(options.json
+             ? JSON.object([("nonces", String(report.nonces)), ("temporary_credentials", String(report.temporaryCredentials)),
+                            ("cache_entries", String(report.cacheEntries)), ("sessions", String(report.sessions))])
+             : "purged \(report.nonces) nonces, \(report.temporaryCredentials) temporary credentials, \(report.cacheEntries) cache files, \(report.sessions) sessions")
+    }
+}
+
+struct Migrate: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Create or upgrade the database schema.")
+    @OptionGroup var options: CommonOptions
+
+    func run() throws {
+        let stores = try options.stores()
+        let version = try stores.database.schemaVersion()
+        emit(options.json ? JSON.object([("schema_version", String(version)), ("database", JSON.string(stores.database.path))])
+                          : "\(stores.database.path) is at schema version \(version)")
+    }
+}
+
+struct CheckConfig: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "check-config",
+                                                    abstract: "Print the effective configuration (secrets masked); fail on any invalid value.")
+    @OptionGroup var options: CommonOptions
+
+    func run() throws {
+        _ = try options.configuration()
+        var source = try ConfigurationSource.fromProcess()
+        if let directory = options.dataDirectory {
+            var values = source.values
+            values["OAUTH1_DATA_DIR"] = directory
+            source = ConfigurationSource(values: values, file: source.file)
+        }
+        let lines = AppConfiguration.describe(source)
+        if options.json {
+            emit(JSON.object(lines.map { line in
+                let parts = line.split(separator: "=", maxSplits: 1)
+                return (String(parts[0]), JSON.string(parts.count > 1 ? String(parts[1]) : ""))
+            }))
+        } else {
+            for line in lines { emit(line) }
+        }
+    }
+}

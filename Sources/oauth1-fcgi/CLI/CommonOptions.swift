@@ -1,0 +1,53 @@
+import ArgumentParser
+import FileAndSQLiteStore
+import ProviderCore
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Options every admin command shares.
+struct CommonOptions: ParsableArguments {
+    @Option(name: .customLong("data-dir"), help: "The data directory (default: OAUTH1_DATA_DIR, else ./var).")
+    var dataDirectory: String?
+
+    @Flag(name: .long, help: "Print JSON instead of text.")
+    var json = false
+
+    /// The effective configuration, with --data-dir taking precedence.
+    func configuration() throws -> AppConfiguration {
+        var source = try ConfigurationSource.fromProcess()
+        if let dataDirectory {
+            var values = source.values
+            values["OAUTH1_DATA_DIR"] = dataDirectory
+            source = ConfigurationSource(values: values, file: source.file)
+        }
+        return try AppConfiguration(source)
+    }
+
+    /// Opens the stores of the configured data directory.
+    func stores() throws -> ProviderStores {
+        let configuration = try configuration()
+        return try ProviderStores(dataDirectory: configuration.dataDirectory, cache: configuration.cache)
+    }
+}
+
+/// A failure an admin command reports on standard error before exiting non-zero.
+struct CommandFailure: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// Prints to standard output.
+func emit(_ text: String) {
+    var line = text + "\n"
+    line.withUTF8 { buffer in _ = write(1, buffer.baseAddress, buffer.count) }
+}
+
+/// Formats a Unix time as an ISO 8601 UTC timestamp.
+func isoTime(_ seconds: Int64) -> String {
+    var value = time_t(seconds)
+    var parts = tm()
+    gmtime_r(&value, &parts)
+    func pad(_ number: Int32) -> String { number < 10 ? "0\(number)" : "\(number)" }
+    return "\(parts.tm_year + 1900)-\(pad(parts.tm_mon + 1))-\(pad(parts.tm_mday))T\(pad(parts.tm_hour)):\(pad(parts.tm_min)):\(pad(parts.tm_sec))Z"
+}

@@ -1,0 +1,123 @@
+import CFastCGI
+import ProviderCore
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The FastCGI request loop of one worker process: the only code that talks to libfcgi. It accepts on a listening socket
+/// (fd 0 when started by a web server, spawn-fcgi or the supervisor), answers one request at a time, and leaves after
+/// `maxRequests` requests or on SIGTERM once the request in flight is answered.
+enum FastCGIWorker {
+    static func run(application: Application, decoder: GatewayRequestDecoder, listenDescriptor: Int32 = 0, maxRequests: Int) -> Int32 {
+        guard FCGX_Init() == 0 else {
+            Log.error("libfcgi could not initialise")
+            return 1
+        }
+        Signals.installTermination(forFastCGI: true)
+        var request = FCGX_Request()
+        guard FCGX_InitRequest(&request, listenDescriptor, FCGI_FAIL_ACCEPT_ON_INTR) == 0 else {
+            Log.error("libfcgi could not set up a request on fd \(listenDescriptor)")
+            return 1
+        }
+        var served = 0
+        while !Signals.stopRequested {
+            guard FCGX_Accept_r(&request) >= 0 else { break }
+            serve(&request, application: application, decoder: decoder)
+            FCGX_Finish_r(&request)
+            served += 1
+            application.purgeIfDue()
+            if maxRequests > 0, served >= maxRequests { break }
+        }
+        return 0
+    }
+
+    private static func serve(_ request: inout FCGX_Request, application: Application, decoder: GatewayRequestDecoder) {
+        let environment = parameters(request.envp)
+        let response: HTTPResponse
+        do {
+            let length = try decoder.contentLength(environment)
+            let body = readBody(request.in, length: length)
+            guard body.count == length else {
+                throw GatewayError(status: 400, message: "The request body ended after \(body.count) of \(length) bytes.")
+            }
+            response = application.handle(try decoder.decode(environment: environment, body: body))
+        } catch let error as GatewayError {
+            response = .text(error.message, status: error.status)
+        } catch {
+            response = .text("The request could not be read.", status: 400)
+        }
+        let bytes = ResponseEncoder.encode(response, includeBody: environment["REQUEST_METHOD"] != "HEAD")
+        bytes.withUnsafeBufferPointer { buffer in
+            buffer.baseAddress!.withMemoryRebound(to: CChar.self, capacity: buffer.count) { pointer in
+                _ = FCGX_PutStr(pointer, Int32(buffer.count), request.out)
+            }
+        }
+    }
+
+    /// The request's FastCGI parameters as a dictionary.
+    static func parameters(_ envp: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> [String: String] {
+        var result = [String: String]()
+        guard var pointer = envp else { return result }
+        while let entry = pointer.pointee {
+            let text = String(decoding: UnsafeRawBufferPointer(start: entry, count: strlen(entry)), as: UTF8.self)
+            if let equals = text.firstIndex(of: "=") {
+                result[String(text[..<equals])] = String(text[text.index(after: equals)...])
+            }
+            pointer += 1
+        }
+        return result
+    }
+
+    private static func readBody(_ stream: UnsafeMutablePointer<FCGX_Stream>?, length: Int) -> [UInt8] {
+        guard length > 0 else { return [] }
+        var body = [UInt8](repeating: 0, count: length)
+        var filled = 0
+        while filled < length {
+            let count = body.withUnsafeMutableBufferPointer { buffer in
+                buffer.baseAddress!.withMemoryRebound(to: CChar.self, capacity: length) { pointer in
+                    FCGX_GetStr(pointer + filled, Int32(min(length - filled, 65_536)), stream)
+                }
+            }
+            if count <= 0 { break }
+            filled += Int(count)
+        }
+        return Array(body.prefix(filled))
+    }
+}
+
+/// Plain CGI: one request from the environment and standard input, answered on standard output.
+enum CGIRunner {
+    static func run(application: Application, decoder: GatewayRequestDecoder) -> Int32 {
+        let environment = ConfigurationSource.processEnvironment()
+        let response: HTTPResponse
+        do {
+            let length = try decoder.contentLength(environment)
+            var body = [UInt8](repeating: 0, count: length)
+            var filled = 0
+            while filled < length {
+                let count = body.withUnsafeMutableBytes { read(0, $0.baseAddress! + filled, length - filled) }
+                if count < 0 && errno == EINTR { continue }
+                if count <= 0 { break }
+                filled += count
+            }
+            guard filled == length else {
+                throw GatewayError(status: 400, message: "The request body ended after \(filled) of \(length) bytes.")
+            }
+            response = application.handle(try decoder.decode(environment: environment, body: body))
+        } catch let error as GatewayError {
+            response = .text(error.message, status: error.status)
+        } catch {
+            response = .text("The request could not be read.", status: 400)
+        }
+        let bytes = ResponseEncoder.encode(response, includeBody: environment["REQUEST_METHOD"] != "HEAD")
+        var offset = 0
+        while offset < bytes.count {
+            let written = bytes.withUnsafeBytes { write(1, $0.baseAddress! + offset, $0.count - offset) }
+            if written < 0 && errno == EINTR { continue }
+            if written <= 0 { break }
+            offset += written
+        }
+        application.purgeIfDue()
+        return 0
+    }
+}

@@ -1,0 +1,162 @@
+import ProviderCore
+
+/// A request as the gateway hands it to the application: the HTTP value plus where the app is mounted.
+struct GatewayRequest: Sendable {
+    /// The request, with the URL the client signed.
+    var http: HTTPRequest
+    /// The path below the mount point, such as `/initiate`; always starts with `/`.
+    var route: String
+    /// The URL path the application is mounted at, such as `/oauth`; empty at the root.
+    var mountPath: String
+}
+
+/// A request the gateway could not turn into an `HTTPRequest`: the status and a sentence for the caller.
+struct GatewayError: Error, Equatable, Sendable {
+    let status: Int
+    let message: String
+}
+
+/// Builds the request value from CGI/FastCGI parameters (DESIGN.md data flow): the URL the client signed from REQUEST_URI,
+/// HTTP_HOST (or SERVER_NAME and SERVER_PORT), HTTPS/REQUEST_SCHEME; `X-Forwarded-*` only from trusted proxies (PITFALLS 6, 7, 8, 16).
+struct GatewayRequestDecoder: Sendable {
+    let trustedProxies: Set<String>
+    let maximumBodyBytes: Int
+    let configuredMountPath: String?
+
+    /// The announced body length, checked against the limit before any byte is read.
+    func contentLength(_ environment: [String: String]) throws(GatewayError) -> Int {
+        guard let text = environment["CONTENT_LENGTH"], !text.isEmpty else { return 0 }
+        guard text.utf8.count <= 18, text.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }), let length = Int(text) else {
+            throw GatewayError(status: 400, message: "The Content-Length header is not a number.")
+        }
+        guard length <= maximumBodyBytes else {
+            throw GatewayError(status: 413, message: "The request body is \(length) bytes; the limit is \(maximumBodyBytes).")
+        }
+        return length
+    }
+
+    /// Decodes parameters and body into a request and its route.
+    func decode(environment: [String: String], body: [UInt8]) throws(GatewayError) -> GatewayRequest {
+        guard let method = environment["REQUEST_METHOD"], !method.isEmpty, method.utf8.count <= 32,
+              method.utf8.allSatisfy(HeaderScannerCharacters.isToken) else {
+            throw GatewayError(status: 400, message: "The request method is missing or malformed.")
+        }
+
+        var headers = HTTPHeaders()
+        for (key, value) in environment.sorted(by: { $0.key < $1.key }) where key.hasPrefix("HTTP_") {
+            if key == "HTTP_PROXY" { continue }
+            headers.add(Self.headerName(fromVariable: String(key.dropFirst(5))), value)
+        }
+        if let contentType = environment["CONTENT_TYPE"], !contentType.isEmpty { headers.set("Content-Type", contentType) }
+        if headers["Authorization"] == nil, let redirected = environment["REDIRECT_HTTP_AUTHORIZATION"], !redirected.isEmpty {
+            headers.set("Authorization", redirected)
+        }
+        for name in ["Authorization", "Host", "Content-Type", "Cookie"] {
+            for value in headers.values(for: name) where value.utf8.contains(where: { $0 < 0x20 && $0 != 0x09 || $0 == 0x7F }) {
+                throw GatewayError(status: 400, message: "The \(name) header contains control characters.")
+            }
+        }
+
+        let remoteAddress = environment["REMOTE_ADDR"]
+        let trusted = remoteAddress.map { trustedProxies.contains($0) } ?? false
+
+        var scheme = (environment["HTTPS"].map { ["on", "1"].contains($0.lowercased()) } ?? false) ? "https"
+            : (environment["REQUEST_SCHEME"]?.lowercased() == "https" ? "https" : "http")
+        if trusted, let forwarded = headers["X-Forwarded-Proto"]?.split(separator: ",").first?.trimming(" ").lowercased() {
+            guard forwarded == "http" || forwarded == "https" else {
+                throw GatewayError(status: 400, message: "X-Forwarded-Proto must be http or https.")
+            }
+            scheme = forwarded
+        }
+
+        let hostSource = (trusted ? headers["X-Forwarded-Host"]?.split(separator: ",").first.map({ $0.trimming(" ") }) : nil)
+            ?? headers["Host"] ?? environment["SERVER_NAME"] ?? ""
+        guard let (host, hostPort) = RequestURL.splitAuthority(hostSource), Self.isValidHost(host) else {
+            throw GatewayError(status: 400, message: "The Host header is missing or malformed.")
+        }
+        var port = hostPort
+        if port == nil {
+            let portText = (trusted ? headers["X-Forwarded-Port"] : nil) ?? environment["SERVER_PORT"]
+            if let portText, !portText.isEmpty {
+                guard let value = Int(portText), (1...65535).contains(value) else {
+                    throw GatewayError(status: 400, message: "The server port '\(portText)' is not a port number.")
+                }
+                port = value
+            }
+        }
+        if port == RequestURL.defaultPort(forScheme: scheme) { port = nil }
+
+        let target = environment["REQUEST_URI"] ?? Self.reconstructTarget(environment)
+        let (path, query) = try Self.splitTarget(target)
+
+        let url = RequestURL(scheme: scheme, host: host, port: port, rawPath: path, rawQuery: query)
+        let request = HTTPRequest(method: method, url: url, headers: headers, body: body, remoteAddress: remoteAddress,
+                                  remoteUser: environment["REMOTE_USER"].flatMap { $0.isEmpty ? nil : $0 })
+        let decodedPath: String
+        do {
+            decodedPath = try PercentEncoding.decode(path, plusIsSpace: false)
+        } catch {
+            throw GatewayError(status: 400, message: "The request path \(error.sentence).")
+        }
+        let mount = configuredMountPath ?? Self.mountPath(scriptName: environment["SCRIPT_NAME"], path: decodedPath)
+        var route = decodedPath
+        if !mount.isEmpty, route.hasPrefix(mount) { route = String(route.dropFirst(mount.count)) }
+        if route.isEmpty { route = "/" }
+        return GatewayRequest(http: request, route: route, mountPath: mount)
+    }
+
+    /// `AUTHORIZATION` becomes `Authorization`, `X_FORWARDED_PROTO` becomes `X-Forwarded-Proto`.
+    static func headerName(fromVariable variable: String) -> String {
+        variable.split(separator: "_").map { $0.prefix(1).uppercased() + $0.dropFirst().lowercased() }.joined(separator: "-")
+    }
+
+    /// Host names and literals: letters, digits, `-`, `.`, `_`, or a bracketed IPv6 literal.
+    static func isValidHost(_ host: String) -> Bool {
+        if host.hasPrefix("[") {
+            return host.hasSuffix("]") && host.utf8.dropFirst().dropLast().allSatisfy { PercentEncoding.hexValue($0) != nil || $0 == UInt8(ascii: ":") || $0 == UInt8(ascii: ".") }
+        }
+        return host.utf8.count <= 253 && host.utf8.allSatisfy { PercentEncoding.isUnreserved($0) && $0 != UInt8(ascii: "~") }
+    }
+
+    /// Servers that do not pass REQUEST_URI get it rebuilt from SCRIPT_NAME, PATH_INFO and QUERY_STRING.
+    static func reconstructTarget(_ environment: [String: String]) -> String {
+        let path = (environment["SCRIPT_NAME"] ?? "") + (environment["PATH_INFO"] ?? "")
+        let query = environment["QUERY_STRING"] ?? ""
+        return (path.isEmpty ? "/" : path) + (query.isEmpty ? "" : "?" + query)
+    }
+
+    /// Splits a request target into raw path and raw query, refusing what no client can have signed.
+    static func splitTarget(_ target: String) throws(GatewayError) -> (String, String?) {
+        var target = target
+        if let schemeEnd = target.firstRange(of: "://"), !target.hasPrefix("/") {
+            let afterScheme = target[schemeEnd.upperBound...]
+            target = afterScheme.firstIndex(of: "/").map { String(afterScheme[$0...]) } ?? "/"
+        }
+        if let hash = target.firstIndex(of: "#") { target = String(target[..<hash]) }
+        guard target.hasPrefix("/"), target.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else {
+            throw GatewayError(status: 400, message: "The request target must be an absolute path of printable ASCII.")
+        }
+        guard let question = target.firstIndex(of: "?") else { return (target, nil) }
+        return (String(target[..<question]), String(target[target.index(after: question)...]))
+    }
+
+    /// The mount point from SCRIPT_NAME when it is a prefix of the path (CGI and `fastcgi_param SCRIPT_NAME`), else the root.
+    static func mountPath(scriptName: String?, path: String) -> String {
+        guard var script = scriptName, !script.isEmpty else { return "" }
+        while script.hasSuffix("/") { script.removeLast() }
+        if path == script || path.hasPrefix(script + "/") { return script }
+        return ""
+    }
+}
+
+/// The HTTP token characters (RFC 9110), shared by method and header checks.
+enum HeaderScannerCharacters {
+    static func isToken(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"):
+            return true
+        default:
+            return "!#$%&'*+-.^_`|~".utf8.contains(byte)
+        }
+    }
+}

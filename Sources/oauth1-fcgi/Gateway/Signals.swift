@@ -1,0 +1,37 @@
+import CFastCGI
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Set by SIGTERM or SIGINT; read by the request loops between requests.
+nonisolated(unsafe) var terminationRequested: sig_atomic_t = 0
+
+/// Signal handling for workers and the supervisor: handlers only set a flag (and tell libfcgi to stop accepting), and are
+/// installed without SA_RESTART so a blocking accept or waitpid returns to let the loop see the flag.
+enum Signals {
+    static var stopRequested: Bool { terminationRequested != 0 }
+
+    /// SIGTERM and SIGINT end the loop after the request in flight; SIGPIPE is ignored (a client that hung up is not fatal).
+    static func installTermination(forFastCGI: Bool) {
+        var action = sigaction()
+        if forFastCGI {
+            action.__sigaction_handler.sa_handler = { _ in
+                terminationRequested = 1
+                FCGX_ShutdownPending()
+            }
+        } else {
+            action.__sigaction_handler.sa_handler = { _ in terminationRequested = 1 }
+        }
+        sigemptyset(&action.sa_mask)
+        action.sa_flags = 0
+        sigaction(SIGTERM, &action, nil)
+        sigaction(SIGINT, &action, nil)
+        signal(SIGPIPE, SIG_IGN)
+    }
+
+    /// Restores default dispositions (for a process about to exec).
+    static func reset() {
+        signal(SIGTERM, SIG_DFL)
+        signal(SIGINT, SIG_DFL)
+    }
+}

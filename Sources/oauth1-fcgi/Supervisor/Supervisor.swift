@@ -1,0 +1,136 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `oauth1-fcgi serve`: binds the socket, runs N worker processes on it (each this same binary in FastCGI mode with the socket
+/// as fd 0), replaces a worker that dies, recycles one after its request quota, and on SIGTERM lets every worker finish its
+/// request in flight before exiting. Workers are processes, not threads: a crash takes one worker, and no accept mutex is
+/// shared (PITFALLS 17).
+struct Supervisor {
+    let address: ListenAddress
+    let workers: Int
+    let maxRequests: Int
+    let socketMode: mode_t
+    let gracePeriod: Int = 30
+
+    func run() -> Int32 {
+        Signals.installTermination(forFastCGI: false)
+        let listener: Int32
+        do {
+            listener = try address.bind(socketMode: socketMode)
+        } catch {
+            Log.error("\(error)")
+            return 1
+        }
+        Log.info("supervisor started: listening on \(address) with \(workers) workers, max \(maxRequests) requests each")
+        var running = [pid_t: Int64]()
+        for _ in 0..<workers { if let pid = spawn(listener) { running[pid] = now() } }
+
+        var recentCrashes = 0
+        while !Signals.stopRequested {
+            var status: Int32 = 0
+            let pid = waitpid(-1, &status, 0)
+            if pid < 0 {
+                if errno == EINTR { continue }
+                if errno == ECHILD, running.isEmpty {
+                    // Every spawn failed; try again shortly.
+                    sleep(1)
+                    for _ in 0..<workers { if let pid = spawn(listener) { running[pid] = now() } }
+                    continue
+                }
+                continue
+            }
+            let started = running.removeValue(forKey: pid) ?? now()
+            let clean = Self.exitedCleanly(status)
+            Log.info(clean ? "worker \(pid) recycled after its request quota" : "worker \(pid) died (\(Self.describe(status))); replacing it")
+            if Signals.stopRequested { break }
+            if !clean, now() - started < 2 {
+                recentCrashes += 1
+                if recentCrashes > 3 { sleep(1) }
+            } else {
+                recentCrashes = 0
+            }
+            if let replacement = spawn(listener) { running[replacement] = now() }
+        }
+
+        Log.info("supervisor stopping: asking \(running.count) workers to finish their requests")
+        for pid in running.keys { kill(pid, SIGTERM) }
+        let deadline = now() + Int64(gracePeriod)
+        while !running.isEmpty {
+            var status: Int32 = 0
+            let pid = waitpid(-1, &status, WNOHANG)
+            if pid > 0 {
+                running.removeValue(forKey: pid)
+                Log.info("worker \(pid) stopped (\(Self.describe(status)))")
+            } else if pid < 0, errno == ECHILD {
+                break
+            } else if now() > deadline {
+                for pid in running.keys { kill(pid, SIGKILL) }
+                Log.error("workers \(running.keys.sorted()) did not stop within \(gracePeriod)s and were killed")
+                gracePeriodExpired(&running)
+            } else {
+                usleep(20_000)
+            }
+        }
+        close(listener)
+        if case .unix(let path) = address { unlink(path) }
+        Log.info("supervisor stopped")
+        return 0
+    }
+
+    private func gracePeriodExpired(_ running: inout [pid_t: Int64]) {
+        for pid in running.keys { var status: Int32 = 0; waitpid(pid, &status, 0) }
+        running.removeAll()
+    }
+
+    /// Starts one worker: this binary, with the listening socket as its fd 0.
+    private func spawn(_ listener: Int32) -> pid_t? {
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_adddup2(&actions, listener, 0)
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var defaults = sigset_t()
+        sigemptyset(&defaults)
+        sigaddset(&defaults, SIGTERM)
+        sigaddset(&defaults, SIGINT)
+        posix_spawnattr_setsigdefault(&attributes, &defaults)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGDEF))
+
+        let executable = Self.executablePath()
+        var environment = ConfigurationSource.processEnvironment().filter { $0.key != "OAUTH1_MAX_REQUESTS" }
+        environment["OAUTH1_MAX_REQUESTS"] = String(maxRequests)
+        let argv: [UnsafeMutablePointer<CChar>?] = [strdup(executable), nil]
+        let envp: [UnsafeMutablePointer<CChar>?] = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer {
+            for pointer in argv { free(pointer) }
+            for pointer in envp { free(pointer) }
+        }
+        var pid: pid_t = 0
+        let result = posix_spawn(&pid, executable, &actions, &attributes, argv, envp)
+        guard result == 0 else {
+            Log.error("cannot start a worker: \(String(cString: strerror(result)))")
+            return nil
+        }
+        Log.info("worker \(pid) started")
+        return pid
+    }
+
+    static func executablePath() -> String {
+        var buffer = [CChar](repeating: 0, count: 4096)
+        let length = readlink("/proc/self/exe", &buffer, buffer.count - 1)
+        return length > 0 ? String(decoding: buffer[0..<length].map { UInt8(bitPattern: $0) }, as: UTF8.self) : CommandLine.arguments[0]
+    }
+
+    private func now() -> Int64 { Int64(time(nil)) }
+
+    static func exitedCleanly(_ status: Int32) -> Bool { status & 0x7F == 0 && (status >> 8) & 0xFF == 0 }
+
+    static func describe(_ status: Int32) -> String {
+        let signal = status & 0x7F
+        if signal == 0 { return "exit status \((status >> 8) & 0xFF)" }
+        return "killed by signal \(signal)"
+    }
+}
