@@ -27,6 +27,11 @@ enum Signals {
         sigaction(SIGTERM, &action, nil)
         sigaction(SIGINT, &action, nil)
         signal(SIGPIPE, SIG_IGN)
+        // A parent may have started us with signals blocked (a spawning thread's mask is inherited); unblock them,
+        // or SIGTERM would never arrive.
+        var none = sigset_t()
+        sigemptyset(&none)
+        sigprocmask(SIG_SETMASK, &none, nil)
     }
 
     /// Restores default dispositions (for a process about to exec).

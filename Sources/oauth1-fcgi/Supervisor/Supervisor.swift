@@ -15,6 +15,7 @@ struct Supervisor {
 
     func run() -> Int32 {
         Signals.installTermination(forFastCGI: false)
+        Self.closeInheritedDescriptorsOnExec()
         let listener: Int32
         do {
             listener = try address.bind(socketMode: socketMode)
@@ -97,7 +98,10 @@ struct Supervisor {
         sigaddset(&defaults, SIGTERM)
         sigaddset(&defaults, SIGINT)
         posix_spawnattr_setsigdefault(&attributes, &defaults)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGDEF))
+        var unblocked = sigset_t()
+        sigemptyset(&unblocked)
+        posix_spawnattr_setsigmask(&attributes, &unblocked)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
 
         let executable = Self.executablePath()
         var environment = ConfigurationSource.processEnvironment().filter { $0.key != "OAUTH1_MAX_REQUESTS" }
@@ -116,6 +120,18 @@ struct Supervisor {
         }
         Log.info("worker \(pid) started")
         return pid
+    }
+
+    /// Marks every descriptor above the standard streams close-on-exec, so a worker gets only the socket and the standard
+    /// streams, never a descriptor its supervisor happened to inherit (such as a parent's pipe that would then never close).
+    static func closeInheritedDescriptorsOnExec() {
+        let limit = min(Int32(sysconf(Int32(_SC_OPEN_MAX))), 65_536)
+        var descriptor: Int32 = 3
+        while descriptor < limit {
+            let flags = fcntl(descriptor, F_GETFD)
+            if flags >= 0 { _ = fcntl(descriptor, F_SETFD, flags | FD_CLOEXEC) }
+            descriptor += 1
+        }
     }
 
     static func executablePath() -> String {

@@ -1,0 +1,64 @@
+import Foundation
+import Testing
+
+/// The seed's whole flow through real nginx and the real binary, driven by independent clients: Python requests-oauthlib
+/// and Ruby's oauth gem; the user signs in and approves through the real HTML forms, then GET /user returns that user.
+@Suite(.serialized) struct ThreeLeggedFlowTests {
+    static let clients = ProcessRunner.repository.appendingPathComponent("Tests/EndToEnd/clients")
+
+    /// An RSA key pair made with the openssl command line for the RSA-SHA1 flows.
+    static func rsaKeyPair(in directory: String) throws -> (privateKey: String, certificate: String) {
+        let key = directory + "/client-key.pem"
+        let certificate = directory + "/client-cert.pem"
+        let result = try ProcessRunner.run("/usr/bin/openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", certificate,
+                                                               "-days", "2", "-subj", "/CN=e2e-client"])
+        #expect(result.status == 0, "openssl: \(result.stderr)")
+        return (key, certificate)
+    }
+
+    struct FlowOutput: Decodable {
+        struct User: Decodable { let id: Int; let username: String }
+        let user: User
+        let token: String
+        let token_secret: String
+    }
+
+    func runFlow(_ interpreter: String, _ script: String, server: ProviderServer, client: (id: String, secret: String),
+                 method: String, callback: String, rsaKey: String?) throws -> FlowOutput? {
+        var arguments = [Self.clients.appendingPathComponent(script).path, "--base", server.base, "--client-key", client.id,
+                         "--client-secret", client.secret, "--signature-method", method, "--callback", callback,
+                         "--username", "alice", "--password", "alice-password"]
+        if let rsaKey { arguments += ["--rsa-private-key", rsaKey] }
+        let result = try ProcessRunner.run(interpreter, arguments, timeout: 90)
+        guard result.status == 0, let line = result.stdout.split(separator: "\n").last else {
+            Issue.record("\(script) \(method) \(callback) failed (\(result.status)): \(result.stderr)\nsupervisor: \(server.supervisorLog.suffix(2000))")
+            return nil
+        }
+        return try JSONDecoder().decode(FlowOutput.self, from: Data(line.utf8))
+    }
+
+    @Test func everyMethodWithBothClientLibraries() throws {
+        let server = try ProviderServer()
+        defer { server.stop() }
+        try server.addUser("alice", password: "alice-password")
+        try server.addUser("bob", password: "bob-password")
+        let keys = try Self.rsaKeyPair(in: server.root)
+        let hmacClient = try server.addClient(name: "Printer", extra: ["--callback", "oob", "--callback", "http://client.invalid/cb"])
+        let rsaClient = try server.addClient(name: "Jira", extra: ["--rsa-public-key", keys.certificate])
+
+        var tokens = Set<String>()
+        for (interpreter, script) in [("/usr/bin/python3", "three_legged.py"), ("/usr/bin/ruby", "three_legged.rb")] {
+            for (method, client, callback) in [("HMAC-SHA1", hmacClient, "http://client.invalid/cb"), ("PLAINTEXT", hmacClient, "oob"),
+                                               ("RSA-SHA1", rsaClient, "oob")] {
+                let output = try runFlow(interpreter, script, server: server, client: client, method: method, callback: callback,
+                                         rsaKey: method == "RSA-SHA1" ? keys.privateKey : nil)
+                #expect(output?.user.username == "alice", "\(script) \(method)")
+                if let output { tokens.insert(output.token) }
+            }
+        }
+        #expect(tokens.count == 6)
+        let listed = try server.cli(["token", "list", "--user", "alice", "--json"])
+        #expect(listed.status == 0)
+        for token in tokens { #expect(listed.stdout.contains(token)) }
+    }
+}
