@@ -1,0 +1,88 @@
+import Foundation
+import Testing
+
+/// Behaviour at the edge, through real nginx: replay refused across workers, broken requests answered with a 4xx and a
+/// sentence by a worker that stays alive, pages that cannot be framed, session cookies with the right flags.
+@Suite(.serialized) struct RequestHandlingTests {
+    static let clients = ProcessRunner.repository.appendingPathComponent("Tests/EndToEnd/clients")
+
+    @Test func replayedProtectedRequestIsRefusedOnAnyWorker() throws {
+        let server = try ProviderServer(workers: 3)
+        defer { server.stop() }
+        try server.addUser("alice", password: "alice-password")
+        let client = try server.addClient(name: "Printer")
+        let flow = try ProcessRunner.run("/usr/bin/python3", [Self.clients.appendingPathComponent("three_legged.py").path, "--base", server.base,
+                                                              "--client-key", client.id, "--client-secret", client.secret,
+                                                              "--username", "alice", "--password", "alice-password"])
+        try #require(flow.status == 0, "\(flow.stderr)")
+        let output = try #require(try JSONSerialization.jsonObject(with: Data(flow.stdout.utf8)) as? [String: Any])
+        let token = try #require(output["token"] as? String)
+        let secret = try #require(output["token_secret"] as? String)
+        let replay = try ProcessRunner.run("/usr/bin/python3", [Self.clients.appendingPathComponent("signed_request.py").path,
+                                                                "--url", server.base + "/user", "--client-key", client.id,
+                                                                "--client-secret", client.secret, "--token", token, "--token-secret", secret,
+                                                                "--repeat", "6", "--expect-status", "200", "--expect-status", "401",
+                                                                "--expect-status", "401", "--expect-status", "401", "--expect-status", "401",
+                                                                "--expect-status", "401"])
+        #expect(replay.status == 0, "\(replay.stdout) \(replay.stderr)")
+        #expect(replay.stdout.contains("nonce_used"))
+
+        let revoked = try server.cli(["token", "revoke", token])
+        #expect(revoked.status == 0)
+        let after = try ProcessRunner.run("/usr/bin/python3", [Self.clients.appendingPathComponent("signed_request.py").path,
+                                                               "--url", server.base + "/user", "--client-key", client.id,
+                                                               "--client-secret", client.secret, "--token", token, "--token-secret", secret,
+                                                               "--expect-status", "401"])
+        #expect(after.status == 0 && after.stdout.contains("token_revoked"), "\(after.stdout)")
+    }
+
+    @Test func brokenRequestsGetA4xxWithASentenceAndTheWorkerLives() throws {
+        let server = try ProviderServer(workers: 1, settings: ["OAUTH1_MAX_BODY_BYTES": "2048"])
+        defer { server.stop() }
+        let worker = server.workerPIDs()
+        let host = "Host: 127.0.0.1:\(server.port)\r\nConnection: close\r\n"
+        let cases: [(String, String, Int, String)] = [
+            ("malformed Authorization", "POST /oauth/initiate HTTP/1.1\r\n\(host)Authorization: OAuth oauth_consumer_key=\"abc\r\nContent-Length: 0\r\n\r\n", 400, "no closing quote"),
+            ("bad percent-encoding", "GET /oauth/user?a=%zz HTTP/1.1\r\n\(host)\r\n", 400, "query string"),
+            ("duplicated protocol parameter", "GET /oauth/user?oauth_nonce=1&oauth_nonce=2 HTTP/1.1\r\n\(host)\r\n", 400, "more than once"),
+            ("body over the limit", "POST /oauth/token HTTP/1.1\r\n\(host)Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 4000\r\n\r\n" + String(repeating: "a", count: 4000), 413, "limit is 2048"),
+            ("invalid UTF-8 body", "POST /oauth/initiate HTTP/1.1\r\n\(host)Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 5\r\n\r\na=%FF", 400, "UTF-8"),
+            ("wrong method", "GET /oauth/initiate HTTP/1.1\r\n\(host)\r\n", 405, "POST only"),
+            ("unknown route", "GET /oauth/nothing-here HTTP/1.1\r\n\(host)\r\n", 404, "no endpoint"),
+            ("unsigned resource request", "GET /oauth/user HTTP/1.1\r\n\(host)\r\n", 400, "missing the required parameters"),
+        ]
+        for (name, request, expected, sentence) in cases {
+            let (status, text) = try HTTP.raw(port: server.port, Array(request.utf8))
+            #expect(status == expected, "\(name): \(text)")
+            #expect(text.removingPercentEncoding?.contains(sentence) == true || text.contains(sentence), "\(name): \(text)")
+        }
+        #expect(server.workerPIDs() == worker)
+        #expect(!server.supervisorLog.contains("died"))
+    }
+
+    @Test func pagesCannotBeFramedAndCookiesAreHttpOnly() throws {
+        let server = try ProviderServer(workers: 1)
+        defer { server.stop() }
+        let (status, text) = try HTTP.get(server.base + "/login")
+        #expect(status == 200)
+        #expect(text.contains("X-Frame-Options: DENY"))
+        #expect(text.contains("frame-ancestors 'none'"))
+        let cookie = try #require(text.split(separator: "\r\n").first { $0.hasPrefix("Set-Cookie: oauth1_session=") })
+        #expect(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"))
+        #expect(!cookie.contains("Secure"), "insecure transport is on in tests, so the cookie cannot be Secure")
+
+        let (redirect, location) = try HTTP.get(server.base + "/authorize?oauth_token=abc")
+        #expect(redirect == 303)
+        #expect(location.contains("Location: /oauth/login?next=%2Foauth%2Fauthorize%3Foauth_token%3Dabc"))
+    }
+
+    @Test func httpsIsRequiredUnlessInsecureTransportIsOn() throws {
+        let server = try ProviderServer(workers: 1, settings: ["OAUTH1_INSECURE_TRANSPORT": "false"])
+        defer { server.stop() }
+        let (status, text) = try HTTP.raw(port: server.port, Array("POST /oauth/initiate HTTP/1.1\r\nHost: 127.0.0.1:\(server.port)\r\nConnection: close\r\nContent-Length: 0\r\n\r\n".utf8))
+        #expect(status == 400)
+        #expect(text.contains("transport_rejected") && text.contains("OAUTH1_INSECURE_TRANSPORT"))
+        let (page, body) = try HTTP.get(server.base + "/login")
+        #expect(page == 400 && body.contains("OAUTH1_INSECURE_TRANSPORT"))
+    }
+}
