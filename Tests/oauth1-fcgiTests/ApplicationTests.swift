@@ -1,0 +1,132 @@
+import FileAndSQLiteStore
+import Foundation
+@testable import oauth1_fcgi
+import ProviderCore
+import Testing
+
+/// The application as a function from request to response, without a web server: templates, escaping, sessions, CSRF.
+@Suite struct ApplicationTests {
+    final class Fixture {
+        let directory: String
+        let application: Application
+        init(settings: [String: String] = [:]) throws {
+            var template = Array((NSTemporaryDirectory() + "/oauth1-app-XXXXXX").utf8CString)
+            directory = template.withUnsafeMutableBufferPointer { String(cString: mkdtemp($0.baseAddress!)!) }
+            var values = ["OAUTH1_DATA_DIR": directory + "/data", "OAUTH1_INSECURE_TRANSPORT": "true"]
+            values.merge(settings) { $1 }
+            application = Application(configuration: try AppConfiguration(ConfigurationSource(values: values, file: nil)))
+        }
+        deinit { try? FileManager.default.removeItem(atPath: directory) }
+
+        func request(_ method: String, _ target: String, cookie: String? = nil, form: String? = nil, origin: String? = nil) -> HTTPResponse {
+            var headers = HTTPHeaders([("Host", "provider.example:8080")])
+            if let cookie { headers.add("Cookie", "oauth1_session=\(cookie)") }
+            if form != nil { headers.add("Content-Type", "application/x-www-form-urlencoded") }
+            if let origin { headers.add("Origin", origin) }
+            let parts = target.split(separator: "?", maxSplits: 1)
+            let url = RequestURL(scheme: "http", host: "provider.example", port: 8080, rawPath: "/oauth" + parts[0],
+                                 rawQuery: parts.count > 1 ? String(parts[1]) : nil)
+            let http = HTTPRequest(method: method, url: url, headers: headers, body: Array((form ?? "").utf8))
+            return application.handle(GatewayRequest(http: http, route: String(parts[0]), mountPath: "/oauth"))
+        }
+
+        /// Signs in through the real login form and returns the session cookie value.
+        func signIn(_ username: String, _ password: String) throws -> String {
+            let form = request("GET", "/login")
+            let cookie = try #require(form.headers.values(for: "Set-Cookie").first?.firstMatch(of: /oauth1_session=([^;]+)/)?.1)
+            let csrf = try #require(form.bodyText.firstMatch(of: /name="csrf_token" value="([^"]+)"/)?.1)
+            let answer = request("POST", "/login", cookie: String(cookie),
+                                 form: "csrf_token=\(csrf)&username=\(username)&password=\(password)&next=%2Foauth%2F")
+            #expect(answer.status == 303)
+            return try #require(answer.headers.values(for: "Set-Cookie").first?.firstMatch(of: /oauth1_session=([^;]+)/)?.1).description
+        }
+    }
+
+    @Test func templatesAreOverriddenOneByOne() throws {
+        let overrides = NSTemporaryDirectory() + "/oauth1-templates-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: overrides, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: overrides) }
+        try "{{> header}}<p id=custom>Welcome to {{siteName}}</p>{{> footer}}".write(toFile: overrides + "/login.mustache", atomically: true, encoding: .utf8)
+        let fixture = try Fixture(settings: ["OAUTH1_TEMPLATES": overrides, "OAUTH1_SITE_NAME": "Example <Photos>"])
+        let page = fixture.request("GET", "/login")
+        #expect(page.status == 200)
+        #expect(page.bodyText.contains("<p id=custom>Welcome to Example &lt;Photos&gt;</p>"))
+        #expect(page.bodyText.contains("<!doctype html>"), "the shipped header is still used")
+    }
+
+    @Test func consentPageEscapesWhatClientsControl() throws {
+        let fixture = try Fixture()
+        let stores = try fixture.application.parts().stores
+        let user = try stores.users.create(username: "alice", password: "alice-password")
+        try stores.clients.register(name: "<script>alert(1)</script>", identifier: "evil", secret: "s")
+        try stores.temporaryCredentials.save(TemporaryCredential(token: "tok", secret: "s", clientIdentifier: "evil",
+                                                                 callback: "https://evil.example/cb?x=\"><img>", expiresAt: 4_000_000_000))
+        let cookie = try fixture.signIn(user.username, "alice-password")
+        let page = fixture.request("GET", "/authorize?oauth_token=tok", cookie: cookie)
+        #expect(page.status == 200)
+        #expect(!page.bodyText.contains("<script>alert(1)"))
+        #expect(page.bodyText.contains("&lt;script&gt;alert(1)&lt;/script&gt;"))
+        #expect(page.headers["X-Frame-Options"] == "DENY")
+    }
+
+    @Test func formsWithoutTheSessionsTokenOrFromAnotherOriginAreRefused() throws {
+        let fixture = try Fixture()
+        let stores = try fixture.application.parts().stores
+        _ = try stores.users.create(username: "alice", password: "alice-password")
+        try stores.clients.register(name: "Printer", identifier: "printer", secret: "s")
+        try stores.temporaryCredentials.save(TemporaryCredential(token: "tok", secret: "s", clientIdentifier: "printer",
+                                                                 callback: "oob", expiresAt: 4_000_000_000))
+        let cookie = try fixture.signIn("alice", "alice-password")
+        let page = fixture.request("GET", "/authorize?oauth_token=tok", cookie: cookie)
+        let csrf = try #require(page.bodyText.firstMatch(of: /name="csrf_token" value="([^"]+)"/)?.1)
+
+        #expect(fixture.request("POST", "/authorize", cookie: cookie, form: "oauth_token=tok&decision=approve").status == 403)
+        #expect(fixture.request("POST", "/authorize", cookie: cookie, form: "oauth_token=tok&decision=approve&csrf_token=wrong").status == 403)
+        #expect(fixture.request("POST", "/authorize", cookie: cookie, form: "oauth_token=tok&decision=approve&csrf_token=\(csrf)",
+                                origin: "https://evil.example").status == 403)
+        #expect(fixture.request("POST", "/authorize", form: "oauth_token=tok&decision=approve&csrf_token=\(csrf)").status == 403)
+        #expect(try stores.temporaryCredentials.temporaryCredential(token: "tok")?.isAuthorized == false)
+
+        let approved = fixture.request("POST", "/authorize", cookie: cookie, form: "oauth_token=tok&decision=approve&csrf_token=\(csrf)",
+                                       origin: "http://provider.example:8080")
+        #expect(approved.status == 200)
+        #expect(approved.bodyText.contains("id=\"verifier\""))
+    }
+
+    @Test func loginRotatesTheSessionAndLogoutEndsIt() throws {
+        let fixture = try Fixture()
+        _ = try fixture.application.parts().stores.users.create(username: "alice", password: "alice-password")
+        let form = fixture.request("GET", "/login")
+        let anonymous = try #require(form.headers.values(for: "Set-Cookie").first?.firstMatch(of: /oauth1_session=([^;]+)/)?.1)
+        let signedIn = try fixture.signIn("alice", "alice-password")
+        #expect(signedIn != String(anonymous))
+        let home = fixture.request("GET", "/", cookie: signedIn)
+        #expect(home.status == 200 && home.bodyText.contains("alice"))
+        let csrf = try #require(home.bodyText.firstMatch(of: /name="csrf_token" value="([^"]+)"/)?.1)
+        #expect(fixture.request("POST", "/logout", cookie: signedIn, form: "csrf_token=\(csrf)").status == 200)
+        #expect(fixture.request("GET", "/", cookie: signedIn).status == 303)
+
+        let forged = String(signedIn.prefix(43)) + ".AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
+        #expect(fixture.request("GET", "/", cookie: forged).status == 303)
+        #expect(fixture.request("GET", "/", cookie: String(repeating: "x", count: 5000)).status == 303)
+    }
+
+    @Test func loginRefusesForeignRedirectTargets() {
+        for next in ["https://evil.example/", "//evil.example/", "/\\evil.example", "/elsewhere", "javascript:alert(1)"] {
+            #expect(BrowserRoutes.safeNext(next, mountPath: "/oauth") == nil, "\(next)")
+        }
+        #expect(BrowserRoutes.safeNext("/oauth/authorize?oauth_token=a", mountPath: "/oauth") == "/oauth/authorize?oauth_token=a")
+    }
+
+    @Test func wrongPasswordShowsTheFormAgain() throws {
+        let fixture = try Fixture()
+        _ = try fixture.application.parts().stores.users.create(username: "alice", password: "alice-password")
+        let form = fixture.request("GET", "/login")
+        let cookie = try #require(form.headers.values(for: "Set-Cookie").first?.firstMatch(of: /oauth1_session=([^;]+)/)?.1)
+        let csrf = try #require(form.bodyText.firstMatch(of: /name="csrf_token" value="([^"]+)"/)?.1)
+        let answer = fixture.request("POST", "/login", cookie: String(cookie), form: "csrf_token=\(csrf)&username=alice&password=nope&next=%2Foauth%2F")
+        #expect(answer.status == 401)
+        #expect(answer.bodyText.contains("Wrong username or password."))
+        #expect(answer.bodyText.contains("value=\"alice\""))
+    }
+}

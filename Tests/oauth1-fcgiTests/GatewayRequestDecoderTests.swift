@@ -1,0 +1,145 @@
+@testable import oauth1_fcgi
+import ProviderCore
+import Testing
+
+/// The CGI/FastCGI parameters the web server sends, turned into the URL the client signed (PITFALLS 6, 7, 8, 16).
+@Suite struct GatewayRequestDecoderTests {
+    let decoder = GatewayRequestDecoder(trustedProxies: ["10.0.0.5"], maximumBodyBytes: 1024, configuredMountPath: nil)
+
+    func decode(_ environment: [String: String], body: [UInt8] = []) throws(GatewayError) -> GatewayRequest {
+        var base = ["REQUEST_METHOD": "GET", "REQUEST_URI": "/oauth/user", "SCRIPT_NAME": "/oauth", "HTTP_HOST": "api.example.com",
+                    "SERVER_PORT": "80", "REMOTE_ADDR": "192.0.2.1"]
+        base.merge(environment) { $1 }
+        return try decoder.decode(environment: base, body: body)
+    }
+
+    @Test func urlComesFromRequestURIAndHostNotARewrittenQueryString() throws {
+        let request = try decode(["REQUEST_URI": "/oauth/user?a=1&b=%20", "QUERY_STRING": "q=/oauth/user&a=1&b=%20"])
+        #expect(request.http.url.absoluteString == "http://api.example.com/oauth/user?a=1&b=%20")
+        #expect(request.route == "/user" && request.mountPath == "/oauth")
+    }
+
+    @Test func hostPortWinsElseServerPort() throws {
+        #expect(try decode(["HTTP_HOST": "api.example.com:8443", "SERVER_PORT": "443", "HTTPS": "on"]).http.url.port == 8443)
+        #expect(try decode(["HTTP_HOST": "api.example.com", "SERVER_PORT": "8080"]).http.url.port == 8080)
+        #expect(try decode(["HTTP_HOST": "api.example.com", "SERVER_PORT": "443", "HTTPS": "on"]).http.url.port == nil)
+        #expect(try decode(["HTTP_HOST": "[::1]:8080"]).http.url.host == "[::1]")
+        #expect(try decode(["HTTPS": "on"]).http.url.scheme == "https")
+        #expect(try decode(["REQUEST_SCHEME": "https"]).http.url.scheme == "https")
+    }
+
+    @Test func forwardedHeadersCountOnlyFromTrustedProxies() throws {
+        let forwarded = ["HTTP_X_FORWARDED_PROTO": "https", "HTTP_X_FORWARDED_HOST": "public.example.com", "HTTP_X_FORWARDED_PORT": "443"]
+        let untrusted = try decode(forwarded)
+        #expect(untrusted.http.url.scheme == "http" && untrusted.http.url.host == "api.example.com")
+        var fromProxy = forwarded
+        fromProxy["REMOTE_ADDR"] = "10.0.0.5"
+        let trusted = try decode(fromProxy)
+        #expect(trusted.http.url.absoluteString == "https://public.example.com/oauth/user")
+        fromProxy["HTTP_X_FORWARDED_PROTO"] = "gopher"
+        #expect(throws: GatewayError.self) { try decode(fromProxy) }
+    }
+
+    @Test func authorizationArrivesFromEitherVariable() throws {
+        #expect(try decode(["HTTP_AUTHORIZATION": "OAuth a=\"1\""]).http.headers["Authorization"] == "OAuth a=\"1\"")
+        #expect(try decode(["REDIRECT_HTTP_AUTHORIZATION": "OAuth b=\"2\""]).http.headers["Authorization"] == "OAuth b=\"2\"")
+        #expect(try decode(["HTTP_X_FORWARDED_FOR": "x"]).http.headers["X-Forwarded-For"] == "x")
+    }
+
+    @Test func malformedInputIsRefusedWithASentence() {
+        let cases: [([String: String], Int)] = [
+            (["HTTP_HOST": "bad host"], 400),
+            (["HTTP_HOST": "api.example.com:99999"], 400),
+            (["HTTP_HOST": "user@api.example.com"], 400),
+            (["REQUEST_URI": "/oauth/us er"], 400),
+            (["REQUEST_URI": "/oauth/%zz"], 400),
+            (["REQUEST_URI": "oauth/user"], 400),
+            (["REQUEST_METHOD": "GE T"], 400),
+            (["HTTP_AUTHORIZATION": "OAuth a=\"1\"\u{01}"], 400),
+            (["SERVER_PORT": "eighty", "HTTP_HOST": "api.example.com"], 400),
+        ]
+        for (environment, status) in cases {
+            do {
+                _ = try decode(environment)
+                Issue.record("accepted \(environment)")
+            } catch {
+                #expect(error.status == status)
+                #expect(error.message.hasSuffix("."))
+            }
+        }
+    }
+
+    @Test func contentLengthIsCheckedBeforeReading() throws {
+        #expect(try decoder.contentLength(["CONTENT_LENGTH": "512"]) == 512)
+        #expect(try decoder.contentLength([:]) == 0)
+        #expect(throws: GatewayError(status: 413, message: "The request body is 2048 bytes; the limit is 1024.")) {
+            try decoder.contentLength(["CONTENT_LENGTH": "2048"])
+        }
+        #expect(throws: GatewayError.self) { try decoder.contentLength(["CONTENT_LENGTH": "-1"]) }
+        #expect(throws: GatewayError.self) { try decoder.contentLength(["CONTENT_LENGTH": "99999999999999999999"]) }
+    }
+
+    @Test func mountPathComesFromScriptNameOrConfiguration() throws {
+        #expect(try decode(["SCRIPT_NAME": "", "REQUEST_URI": "/initiate"]).route == "/initiate")
+        #expect(try decode(["SCRIPT_NAME": "/cgi-bin/oauth1-fcgi", "REQUEST_URI": "/cgi-bin/oauth1-fcgi/token"]).route == "/token")
+        #expect(try decode(["SCRIPT_NAME": "/other", "REQUEST_URI": "/oauth/token"]).route == "/oauth/token")
+        let configured = GatewayRequestDecoder(trustedProxies: [], maximumBodyBytes: 10, configuredMountPath: "/api/oauth")
+        let request = try configured.decode(environment: ["REQUEST_METHOD": "POST", "REQUEST_URI": "/api/oauth/initiate", "HTTP_HOST": "h"], body: [])
+        #expect(request.route == "/initiate" && request.mountPath == "/api/oauth")
+    }
+}
+
+/// Settings from the environment and an OAUTH1_CONFIG file; an invalid value names its key.
+@Suite struct ConfigurationTests {
+    @Test func defaultsMatchTheSeed() throws {
+        let configuration = try AppConfiguration(ConfigurationSource(values: [:], file: nil))
+        #expect(configuration.provider.tokenLength == 42 && configuration.provider.tokenSecretLength == 48)
+        #expect(configuration.provider.supportedSignatureMethods == ["HMAC-SHA1"])
+        #expect(!configuration.allowsInsecureTransport)
+        #expect(configuration.dataDirectory == "var")
+    }
+
+    @Test func fileIsReadAndEnvironmentWins() throws {
+        let values = try ConfigurationSource.parse("""
+            # a comment
+            OAUTH1_TOKEN_LENGTH = 30
+            OAUTH1_SITE_NAME="Example Photos"
+            OAUTH1_SUPPORTED_SIGNATURE_METHODS=HMAC-SHA1, RSA-SHA1
+            """, name: "test.conf")
+        var merged = values
+        merged["OAUTH1_TOKEN_LENGTH"] = "20"
+        let configuration = try AppConfiguration(ConfigurationSource(values: merged, file: "test.conf"))
+        #expect(configuration.provider.tokenLength == 20)
+        #expect(configuration.siteName == "Example Photos")
+        #expect(configuration.provider.supportedSignatureMethods == ["HMAC-SHA1", "RSA-SHA1"])
+    }
+
+    @Test func seedsInsecureTransportNameIsAccepted() throws {
+        #expect(try AppConfiguration(ConfigurationSource(values: ["AUTHLIB_INSECURE_TRANSPORT": "true"], file: nil)).allowsInsecureTransport)
+    }
+
+    @Test(arguments: [
+        ("OAUTH1_TOKEN_LENGTH", "5"), ("OAUTH1_TOKEN_SECRET_LENGTH", "many"), ("OAUTH1_SUPPORTED_SIGNATURE_METHODS", "HMAC-MD5"),
+        ("OAUTH1_INSECURE_TRANSPORT", "maybe"), ("OAUTH1_CACHE", "redis"), ("OAUTH1_MOUNT_PATH", "oauth/"), ("OAUTH1_LOG_LEVEL", "loud"),
+        ("OAUTH1_SCOPES", "a b=Two words"), ("OAUTH1_TIMESTAMP_WINDOW", "0"), ("OAUTH1_TOKEN_LENGHT", "42"),
+    ])
+    func invalidValueNamesItsKey(_ key: String, _ value: String) {
+        do {
+            _ = try AppConfiguration(ConfigurationSource(values: [key: value], file: nil))
+            Issue.record("\(key)=\(value) was accepted")
+        } catch {
+            #expect(error.key == key)
+        }
+    }
+
+    @Test func malformedFileLineIsReported() {
+        #expect(throws: ConfigurationError.self) { try ConfigurationSource.parse("OAUTH1_TOKEN_LENGTH\n", name: "x.conf") }
+        #expect(throws: ConfigurationError.self) { try ConfigurationSource.parse("lower=1\n", name: "x.conf") }
+    }
+
+    @Test func scopesParse() throws {
+        let scopes = try AppConfiguration.parseScopes("photos.read=See your photos; photos.write = Upload photos ;")
+        #expect(scopes.map(\.name) == ["photos.read", "photos.write"])
+        #expect(scopes.map(\.description) == ["See your photos", "Upload photos"])
+    }
+}
