@@ -1,12 +1,14 @@
-# oauth1-fcgi: `make test` runs every test; later targets (`make run`, `make bench`) arrive with their issues.
+# oauth1-fcgi: `make run` starts the provider behind nginx on 127.0.0.1:8080; `make test` runs every test.
 # Each target first installs the Debian packages it needs that are missing.
 
 SWIFT        ?= swift
 SUDO         := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 BUILD_PACKAGES := pkg-config libfcgi-dev libssl-dev libsqlite3-dev
-TEST_PACKAGES  := $(BUILD_PACKAGES) openssl python3 python3-oauthlib
+RUN_PACKAGES   := $(BUILD_PACKAGES) nginx openssl python3
+TEST_PACKAGES  := $(RUN_PACKAGES) python3-oauthlib python3-requests python3-requests-oauthlib python3-jwt \
+                  python3-cryptography ruby ruby-oauth
 
-.PHONY: all build test deps-build deps-test clean
+.PHONY: all build release run stop test deps-build deps-run deps-test clean
 
 all: build
 
@@ -24,11 +26,23 @@ endef
 deps-build:
 	$(call ensure_packages,$(BUILD_PACKAGES))
 
+deps-run:
+	$(call ensure_packages,$(RUN_PACKAGES))
+
 deps-test:
 	$(call ensure_packages,$(TEST_PACKAGES))
 
 build: deps-build
 	$(SWIFT) build
+
+release: deps-build
+	$(SWIFT) build -c release
+
+run: deps-run release
+	scripts/run.sh
+
+stop:
+	scripts/stop.sh
 
 test: deps-test
 	$(SWIFT) build --build-tests

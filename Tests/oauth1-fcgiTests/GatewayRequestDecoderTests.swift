@@ -143,3 +143,13 @@ import Testing
         #expect(scopes.map(\.description) == ["See your photos", "Upload photos"])
     }
 }
+
+/// The README's configuration table lists every setting the binary reads.
+@Suite struct ConfigurationDocumentationTests {
+    @Test func readmeDocumentsEverySetting() throws {
+        let readme = try String(contentsOf: ProcessRunner.repository.appendingPathComponent("README.md"), encoding: .utf8)
+        for setting in AppConfiguration.settings {
+            #expect(readme.contains("| `\(setting.key)` |"), "README lacks \(setting.key)")
+        }
+    }
+}
