@@ -24,6 +24,36 @@ import Testing
         for _ in 0..<6 { #expect(try HTTP.get(server.base + "/health").0 == 200) }
     }
 
+    /// Under steady load, killing one worker fails at most the one request it was serving.
+    @Test func killingAWorkerUnderLoadFailsOnlyItsOwnRequest() throws {
+        let server = try ProviderServer(workers: 2)
+        defer { server.stop() }
+        let statuses = ResultBox()
+        let stop = ResultBox()
+        let group = DispatchGroup()
+        for _ in 0..<4 {
+            group.enter()
+            Thread.detachNewThread {
+                while stop.values.isEmpty {
+                    statuses.append((try? HTTP.get(server.base + "/health").0) ?? -1)
+                }
+                group.leave()
+            }
+        }
+        usleep(300_000)
+        let victim = try #require(server.workerPIDs().first)
+        kill(victim, SIGKILL)
+        #expect(waitFor(10) { server.supervisorLog.contains("worker \(victim) died (killed by signal 9); replacing it") })
+        usleep(300_000)
+        stop.append(1)
+        #expect(group.wait(timeout: .now() + 30) == .success)
+        let all = statuses.values
+        let failed = all.filter { $0 != 200 }
+        #expect(all.count > 50, "load was light: \(all.count) requests")
+        #expect(failed.count <= 1, "failed: \(failed) of \(all.count)\n\(server.nginxErrorLog.suffix(1500))")
+        #expect(server.workerPIDs().count == 2)
+    }
+
     @Test func workersAreRecycledAfterTheirQuota() throws {
         let server = try ProviderServer(workers: 1, maxRequests: 3)
         defer { server.stop() }

@@ -85,4 +85,36 @@ import Testing
         let (page, body) = try HTTP.get(server.base + "/login")
         #expect(page == 400 && body.contains("OAUTH1_INSECURE_TRANSPORT"))
     }
+
+    /// A request oauthlib signed is accepted; the same request with one byte of its query changed is 401 signature_invalid;
+    /// without its signature it is 400 parameter_absent.
+    @Test func changedByteAndMissingParameterThroughNginx() throws {
+        let server = try ProviderServer(workers: 1)
+        defer { server.stop() }
+        let client = try server.addClient(name: "Printer")
+        func signed(_ url: String) throws -> String {
+            let script = """
+                import oauthlib.oauth1 as o
+                c = o.Client('\(client.id)', client_secret='\(client.secret)', callback_uri='oob')
+                uri, headers, body = c.sign('\(url)', http_method='POST')
+                print(headers['Authorization'])
+                """
+            let result = try ProcessRunner.run("/usr/bin/python3", ["-c", script])
+            try #require(result.status == 0, "\(result.stderr)")
+            return result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        func post(_ target: String, authorization: String?) throws -> (Int, String) {
+            let header = authorization.map { "Authorization: \($0)\r\n" } ?? ""
+            return try HTTP.raw(port: server.port, Array("POST \(target) HTTP/1.1\r\nHost: 127.0.0.1:\(server.port)\r\n\(header)Content-Length: 0\r\nConnection: close\r\n\r\n".utf8))
+        }
+        let authorization = try signed(server.base + "/initiate?album=a1")
+        let (changed, changedText) = try post("/oauth/initiate?album=a2", authorization: authorization)
+        #expect(changed == 401 && changedText.contains("oauth_problem=signature_invalid"), "\(changedText)")
+        #expect(changedText.contains("WWW-Authenticate: OAuth realm="))
+        let unsigned = authorization.replacingOccurrences(of: #", oauth_signature="[^"]*""#, with: "", options: .regularExpression)
+        let (absent, absentText) = try post("/oauth/initiate?album=a1", authorization: unsigned)
+        #expect(absent == 400 && absentText.contains("oauth_problem=parameter_absent&oauth_parameters_absent=oauth_signature"), "\(absentText)")
+        let (accepted, acceptedText) = try post("/oauth/initiate?album=a1", authorization: authorization)
+        #expect(accepted == 200 && acceptedText.contains("oauth_callback_confirmed=true"), "\(acceptedText)")
+    }
 }

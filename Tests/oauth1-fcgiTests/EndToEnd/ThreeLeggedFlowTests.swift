@@ -61,4 +61,24 @@ import Testing
         #expect(listed.status == 0)
         for token in tokens { #expect(listed.stdout.contains(token)) }
     }
+
+    /// Protocol parameters in the body and the query as well as the header; and a user who denies, with a callback and with oob.
+    @Test func signatureLocationsAndDenial() throws {
+        let server = try ProviderServer()
+        defer { server.stop() }
+        try server.addUser("alice", password: "alice-password")
+        let client = try server.addClient(name: "Printer")
+        let script = Self.clients.appendingPathComponent("three_legged.py").path
+        let common = ["--base", server.base, "--client-key", client.id, "--client-secret", client.secret, "--username", "alice", "--password", "alice-password"]
+        for location in ["body", "query", "header"] {
+            let result = try ProcessRunner.run("/usr/bin/python3", [script, "--signature-type", location, "--callback", "http://client.invalid/cb"] + common)
+            #expect(result.status == 0, "\(location): \(result.stderr)")
+            #expect(result.stdout.contains("\"username\": \"alice\""), "\(location)")
+        }
+        for callback in ["oob", "http://client.invalid/cb"] {
+            let denied = try ProcessRunner.run("/usr/bin/python3", [script, "--expect-deny", "--callback", callback] + common)
+            #expect(denied.status == 0, "deny with \(callback): \(denied.stderr)")
+            #expect(denied.stdout.contains("\"denied\": true") || denied.stdout.contains("\"denied\":true"), "\(denied.stdout)")
+        }
+    }
 }
