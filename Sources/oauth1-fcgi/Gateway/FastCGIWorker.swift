@@ -32,21 +32,10 @@ enum FastCGIWorker {
     }
 
     private static func serve(_ request: inout FCGX_Request, application: Application, decoder: GatewayRequestDecoder) {
-        let environment = parameters(request.envp)
-        let response: HTTPResponse
-        do {
-            let length = try decoder.contentLength(environment)
-            let body = readBody(request.in, length: length)
-            guard body.count == length else {
-                throw GatewayError(status: 400, message: "The request body ended after \(body.count) of \(length) bytes.")
-            }
-            response = application.handle(try decoder.decode(environment: environment, body: body))
-        } catch let error as GatewayError {
-            response = .text(error.message, status: error.status)
-        } catch {
-            response = .text("The request could not be read.", status: 400)
+        let input = request.in
+        let bytes = GatewayExchange.respond(environment: parameters(request.envp), application: application, decoder: decoder) { length in
+            readBody(input, length: length)
         }
-        let bytes = ResponseEncoder.encode(response, includeBody: environment["REQUEST_METHOD"] != "HEAD")
         bytes.withUnsafeBufferPointer { buffer in
             buffer.baseAddress!.withMemoryRebound(to: CChar.self, capacity: buffer.count) { pointer in
                 _ = FCGX_PutStr(pointer, Int32(buffer.count), request.out)
@@ -89,9 +78,7 @@ enum FastCGIWorker {
 enum CGIRunner {
     static func run(application: Application, decoder: GatewayRequestDecoder) -> Int32 {
         let environment = ConfigurationSource.processEnvironment()
-        let response: HTTPResponse
-        do {
-            let length = try decoder.contentLength(environment)
+        let bytes = GatewayExchange.respond(environment: environment, application: application, decoder: decoder) { length in
             var body = [UInt8](repeating: 0, count: length)
             var filled = 0
             while filled < length {
@@ -100,16 +87,8 @@ enum CGIRunner {
                 if count <= 0 { break }
                 filled += count
             }
-            guard filled == length else {
-                throw GatewayError(status: 400, message: "The request body ended after \(filled) of \(length) bytes.")
-            }
-            response = application.handle(try decoder.decode(environment: environment, body: body))
-        } catch let error as GatewayError {
-            response = .text(error.message, status: error.status)
-        } catch {
-            response = .text("The request could not be read.", status: 400)
+            return Array(body.prefix(filled))
         }
-        let bytes = ResponseEncoder.encode(response, includeBody: environment["REQUEST_METHOD"] != "HEAD")
         var offset = 0
         while offset < bytes.count {
             let written = bytes.withUnsafeBytes { write(1, $0.baseAddress! + offset, $0.count - offset) }

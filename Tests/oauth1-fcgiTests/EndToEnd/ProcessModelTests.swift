@@ -103,19 +103,12 @@ import Testing
         defer { server.stop() }
         let client = try server.addClient(name: "CGI client")
         let url = "http://127.0.0.1:8080/cgi-bin/oauth1-fcgi/initiate"
-        let script = """
-            import oauthlib.oauth1 as o
-            c = o.Client('\(client.id)', client_secret='\(client.secret)', callback_uri='oob')
-            uri, headers, body = c.sign('\(url)', http_method='POST')
-            print(headers['Authorization'])
-            """
-        let signed = try ProcessRunner.run("/usr/bin/python3", ["-c", script])
-        try #require(signed.status == 0, "\(signed.stderr)")
+        let authorization = try OAuthlibSigner.authorizationHeader(url: url, clientID: client.id, clientSecret: client.secret)
         var environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("OAUTH1_") }
         environment.merge(["GATEWAY_INTERFACE": "CGI/1.1", "REQUEST_METHOD": "POST", "REQUEST_URI": "/cgi-bin/oauth1-fcgi/initiate",
                            "SCRIPT_NAME": "/cgi-bin/oauth1-fcgi", "PATH_INFO": "/initiate", "HTTP_HOST": "127.0.0.1:8080",
                            "SERVER_PORT": "8080", "CONTENT_LENGTH": "0",
-                           "HTTP_AUTHORIZATION": signed.stdout.trimmingCharacters(in: .whitespacesAndNewlines),
+                           "HTTP_AUTHORIZATION": authorization,
                            "OAUTH1_DATA_DIR": server.dataDirectory, "OAUTH1_INSECURE_TRANSPORT": "true"]) { $1 }
         let answer = try ProcessRunner.run(ProcessRunner.binary, [], environment: environment, stdin: "")
         #expect(answer.status == 0)

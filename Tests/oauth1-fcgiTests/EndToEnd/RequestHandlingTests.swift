@@ -92,22 +92,12 @@ import Testing
         let server = try ProviderServer(workers: 1)
         defer { server.stop() }
         let client = try server.addClient(name: "Printer")
-        func signed(_ url: String) throws -> String {
-            let script = """
-                import oauthlib.oauth1 as o
-                c = o.Client('\(client.id)', client_secret='\(client.secret)', callback_uri='oob')
-                uri, headers, body = c.sign('\(url)', http_method='POST')
-                print(headers['Authorization'])
-                """
-            let result = try ProcessRunner.run("/usr/bin/python3", ["-c", script])
-            try #require(result.status == 0, "\(result.stderr)")
-            return result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
-        }
         func post(_ target: String, authorization: String?) throws -> (Int, String) {
             let header = authorization.map { "Authorization: \($0)\r\n" } ?? ""
             return try HTTP.raw(port: server.port, Array("POST \(target) HTTP/1.1\r\nHost: 127.0.0.1:\(server.port)\r\n\(header)Content-Length: 0\r\nConnection: close\r\n\r\n".utf8))
         }
-        let authorization = try signed(server.base + "/initiate?album=a1")
+        let authorization = try OAuthlibSigner.authorizationHeader(url: server.base + "/initiate?album=a1", clientID: client.id,
+                                                                   clientSecret: client.secret)
         let (changed, changedText) = try post("/oauth/initiate?album=a2", authorization: authorization)
         #expect(changed == 401 && changedText.contains("oauth_problem=signature_invalid"), "\(changedText)")
         #expect(changedText.contains("WWW-Authenticate: OAuth realm="))

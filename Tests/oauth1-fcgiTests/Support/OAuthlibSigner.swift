@@ -1,0 +1,18 @@
+import Foundation
+import Testing
+
+/// Signs a request with Python oauthlib (an independent implementation) and returns its Authorization header.
+enum OAuthlibSigner {
+    static func authorizationHeader(url: String, method: String = "POST", clientID: String, clientSecret: String,
+                                    callback: String = "oob") throws -> String {
+        let script = """
+            import sys, oauthlib.oauth1 as o
+            c = o.Client(sys.argv[1], client_secret=sys.argv[2], callback_uri=sys.argv[3])
+            uri, headers, body = c.sign(sys.argv[4], http_method=sys.argv[5])
+            print(headers['Authorization'])
+            """
+        let result = try ProcessRunner.run("/usr/bin/python3", ["-c", script, clientID, clientSecret, callback, url, method])
+        guard result.status == 0 else { throw ServerError("oauthlib could not sign: \(result.stderr)") }
+        return result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+}
