@@ -21,8 +21,11 @@ struct Serve: ParsableCommand {
     @Option(help: "Worker processes.") var workers = 4
     @Option(name: .customLong("max-requests"), help: "Requests a worker serves before it is replaced (0: no limit).") var maxRequests = 10_000
     @Option(name: .customLong("socket-mode"), help: "Permissions of a unix socket, octal.") var socketMode = "0660"
+    @Option(name: .customLong("data-dir"), help: "The data directory (default: OAUTH1_DATA_DIR, else ./var).") var dataDirectory: String?
 
     func run() throws {
+        // Workers read their settings from the environment they inherit, so the option travels as OAUTH1_DATA_DIR.
+        if let dataDirectory { setenv("OAUTH1_DATA_DIR", dataDirectory, 1) }
         guard let address = ListenAddress(listen) else {
             throw CommandFailure("--listen must be unix:PATH or HOST:PORT, not '\(listen)'")
         }
