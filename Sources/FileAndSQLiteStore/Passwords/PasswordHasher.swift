@@ -1,5 +1,9 @@
 import COpenSSL
 import ProviderCore
+import Synchronization
+
+/// Placeholder hashes by parameters, made on first need (hashing at start-up would cost every CGI process tens of milliseconds).
+private let placeholderHashes = Mutex<[String: String]>([:])
 
 /// Password hashing with scrypt from OpenSSL, salted, its parameters kept inside the stored string so they can be raised later.
 /// The stored form is `scrypt$LOG2N$R$P$SALT$HASH` with base64 salt and hash.
@@ -39,6 +43,16 @@ public struct PasswordHasher: Sendable {
             return false
         }
         return ConstantTime.equals(derived, parsed.hash)
+    }
+
+    /// The hash of a random, forgotten password with this hasher's parameters: verified against when a username is unknown,
+    /// so that case costs the same work as a wrong password. Made once per process, on first use.
+    public func placeholderHash() -> String {
+        let key = "\(logN)$\(blockSize)$\(parallelism)"
+        if let cached = placeholderHashes.withLock({ $0[key] }) { return cached }
+        let made = (try? hash(CredentialGenerator().string(length: 32))) ?? ""
+        placeholderHashes.withLock { $0[key] = made }
+        return made
     }
 
     /// Whether a stored hash uses weaker parameters than this hasher's, so it should be replaced at the next successful login.

@@ -5,15 +5,12 @@ public struct SQLiteUserStore: Sendable {
     let database: SQLiteDatabase
     let hasher: PasswordHasher
     let clock: any EpochClock
-    /// A hash of a random password, verified against when a username is unknown so that case costs the same as a wrong password.
-    private let placeholderHash: String
 
     /// Creates the store over an open database.
     public init(database: SQLiteDatabase, hasher: PasswordHasher = .standard, clock: any EpochClock = SystemEpochClock()) {
         self.database = database
         self.hasher = hasher
         self.clock = clock
-        self.placeholderHash = (try? hasher.hash(CredentialGenerator().string(length: 32))) ?? ""
     }
 
     /// Creates a user; a taken or malformed username is refused with a sentence saying so.
@@ -64,7 +61,7 @@ public struct SQLiteUserStore: Sendable {
         let row = try database.read { connection in
             try connection.query("SELECT id, username, created_at, password_hash FROM users WHERE username = ?", [username]).first
         }
-        let matches = hasher.verify(password, against: row?.text(3) ?? placeholderHash)
+        let matches = hasher.verify(password, against: row?.text(3) ?? hasher.placeholderHash())
         guard let row, matches else { return nil }
         if hasher.needsRehash(row.text(3)) {
             let upgraded = try hasher.hash(password)
