@@ -135,4 +135,15 @@ import Testing
         #expect(RequestURL("ftp://example.com/") == nil)
         #expect(RequestURL("javascript:alert(1)") == nil)
     }
+
+    @Test func refusesMoreParametersThanTheLimit() throws {
+        let many = (0..<RequestParameters.maximumCount).map { "p\($0)=\($0)" }.joined(separator: "&")
+        let allowed = HTTPRequest(method: "POST", url: RequestURL("https://example.com/")!,
+                                  headers: [("Content-Type", "application/x-www-form-urlencoded")], body: Array(many.utf8))
+        #expect(try RequestParameters(allowed).entries.count == RequestParameters.maximumCount)
+        var tooMany = allowed
+        tooMany.body += Array("&one=more".utf8)
+        let error = expectOAuthError(.parameterRejected) { try RequestParameters(tooMany) }
+        #expect(error?.message.contains("at most 1000") == true)
+    }
 }

@@ -1,11 +1,20 @@
 /// An ordered list of HTTP header fields with case-insensitive lookup by name.
 public struct HTTPHeaders: Sendable, Equatable, Sequence, ExpressibleByArrayLiteral {
+    private struct Field: Sendable {
+        let name: String
+        let value: String
+        /// The name lowercased once, when the field is added, so lookups compare without allocating.
+        let key: String
+    }
+
+    private var storage: [Field]
+
     /// The fields in the order they were received or added.
-    public private(set) var fields: [(name: String, value: String)]
+    public var fields: [(name: String, value: String)] { storage.map { (name: $0.name, value: $0.value) } }
 
     /// Creates headers from name/value pairs, keeping their order.
     public init(_ fields: [(String, String)] = []) {
-        self.fields = fields.map { (name: $0.0, value: $0.1) }
+        storage = fields.map { Field(name: $0.0, value: $0.1, key: $0.0.lowercased()) }
     }
 
     /// Creates headers from a literal list of name/value pairs.
@@ -16,26 +25,26 @@ public struct HTTPHeaders: Sendable, Equatable, Sequence, ExpressibleByArrayLite
     /// The first value of the named field, compared without regard to case.
     public subscript(name: String) -> String? {
         let key = name.lowercased()
-        for field in fields where field.name.lowercased() == key { return field.value }
+        for field in storage where field.key == key { return field.value }
         return nil
     }
 
     /// Every value of the named field, in order.
     public func values(for name: String) -> [String] {
         let key = name.lowercased()
-        return fields.filter { $0.name.lowercased() == key }.map(\.value)
+        return storage.compactMap { $0.key == key ? $0.value : nil }
     }
 
     /// Appends a field, keeping any earlier field of the same name.
     public mutating func add(_ name: String, _ value: String) {
-        fields.append((name: name, value: value))
+        storage.append(Field(name: name, value: value, key: name.lowercased()))
     }
 
     /// Replaces every field of this name with one field.
     public mutating func set(_ name: String, _ value: String) {
         let key = name.lowercased()
-        fields.removeAll { $0.name.lowercased() == key }
-        fields.append((name: name, value: value))
+        storage.removeAll { $0.key == key }
+        storage.append(Field(name: name, value: value, key: key))
     }
 
     /// Iterates over the fields in order.
@@ -44,7 +53,7 @@ public struct HTTPHeaders: Sendable, Equatable, Sequence, ExpressibleByArrayLite
     }
 
     public static func == (lhs: HTTPHeaders, rhs: HTTPHeaders) -> Bool {
-        lhs.fields.count == rhs.fields.count
-            && zip(lhs.fields, rhs.fields).allSatisfy { $0.name == $1.name && $0.value == $1.value }
+        lhs.storage.count == rhs.storage.count
+            && zip(lhs.storage, rhs.storage).allSatisfy { $0.name == $1.name && $0.value == $1.value }
     }
 }

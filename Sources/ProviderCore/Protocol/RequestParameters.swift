@@ -30,6 +30,9 @@ public struct RequestParameters: Sendable {
         entries.first { $0.parameter.name == name }?.parameter.value
     }
 
+    /// The most parameters one request may carry: enough for any real form, and a bound on the sorting work a request can cause.
+    public static let maximumCount = 1000
+
     /// Collects the parameters of a request (RFC 5849 sections 3.4.1.3.1 and 3.5): a protocol parameter present twice, or in more than one location, is refused with 400.
     public init(_ request: HTTPRequest) throws(OAuthError) {
         var entries = [Entry]()
@@ -68,6 +71,10 @@ public struct RequestParameters: Sendable {
             } catch {
                 throw OAuthError(.parameterRejected, "The form-encoded body \(error.sentence); percent-encode it per RFC 5849 section 3.6.")
             }
+        }
+
+        if entries.count > Self.maximumCount {
+            throw OAuthError(.parameterRejected, "The request has \(entries.count) parameters; at most \(Self.maximumCount) are accepted.")
         }
 
         var values = [String: String]()
