@@ -29,7 +29,7 @@ enum ListenAddress: Equatable, CustomStringConvertible {
     }
 
     /// A bound, listening socket (close-on-exec); a stale unix socket file left by a killed supervisor is replaced.
-    func bind(socketMode: mode_t, backlog: Int32 = 256) throws -> Int32 {
+    func bind(socketMode: mode_t, backlog: Int32 = 1024) throws -> Int32 {
         switch self {
         case .unix(let path):
             let descriptor = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
