@@ -130,3 +130,22 @@ import Testing
         #expect(answer.bodyText.contains("value=\"alice\""))
     }
 }
+
+/// Failed sign-ins are limited per username and per address, with a sentence saying when to try again.
+@Suite struct LoginThrottleTests {
+    @Test func repeatedFailuresLockTheUsernameThenExpire() throws {
+        let fixture = try ApplicationTests.Fixture(settings: ["OAUTH1_LOGIN_MAX_FAILURES": "3", "OAUTH1_LOGIN_LOCKOUT": "60"])
+        _ = try fixture.application.parts().stores.users.create(username: "alice", password: "alice-password")
+        func attempt(_ password: String) throws -> HTTPResponse {
+            let form = fixture.request("GET", "/login")
+            let cookie = try #require(form.headers.values(for: "Set-Cookie").first?.firstMatch(of: /oauth1_session=([^;]+)/)?.1)
+            let csrf = try #require(form.bodyText.firstMatch(of: /name="csrf_token" value="([^"]+)"/)?.1)
+            return fixture.request("POST", "/login", cookie: String(cookie), form: "csrf_token=\(csrf)&username=alice&password=\(password)&next=%2Foauth%2F")
+        }
+        for _ in 0..<3 { #expect(try attempt("wrong").status == 401) }
+        let locked = try attempt("alice-password")
+        #expect(locked.status == 429)
+        #expect(locked.bodyText.contains("Try again in 60 seconds") || locked.bodyText.contains("Try again in 59 seconds"))
+        #expect(locked.headers["Retry-After"] != nil)
+    }
+}

@@ -37,6 +37,8 @@ public struct ProviderStores: Sendable {
     public let tokenCredentials: SQLiteTokenCredentialStore
     /// Browser sessions.
     public let sessions: SQLiteSessionStore
+    /// Failed sign-in counters.
+    public let loginThrottle: SQLiteLoginThrottle
     /// Temporary credentials, in SQLite or the file cache.
     public let temporaryCredentials: any TemporaryCredentialStore
     /// Nonces, in SQLite or the file cache.
@@ -60,6 +62,7 @@ public struct ProviderStores: Sendable {
         clients = SQLiteClientStore(database: database, clock: clock)
         tokenCredentials = SQLiteTokenCredentialStore(database: database, clock: clock)
         sessions = SQLiteSessionStore(database: database, clock: clock)
+        loginThrottle = SQLiteLoginThrottle(database: database, clock: clock)
         switch cache {
         case .sqlite:
             fileCache = nil

@@ -30,9 +30,22 @@ struct BrowserRoutes {
                                  error: "Your sign-in form expired or came from another site. Please try again.", status: 403)
         }
         let username = form["username"] ?? ""
+        let configuration = application.configuration
+        let userSubject = "user:" + String(username.lowercased().prefix(64))
+        var subjects = [(subject: userSubject, policy: configuration.usernameLoginPolicy)]
+        if let address = http.remoteAddress { subjects.append((subject: "address:" + address, policy: configuration.addressLoginPolicy)) }
+        if let wait = try parts.stores.loginThrottle.lockedFor(subjects.map(\.subject)) {
+            var response = try loginForm(next: next, username: username,
+                                         error: "Too many failed sign-ins. Try again in \(wait) seconds.", status: 429, session: session)
+            response.headers.add("Retry-After", String(wait))
+            return response
+        }
         guard let user = try parts.stores.users.authenticate(username: username, password: form["password"] ?? "") else {
+            try parts.stores.loginThrottle.recordFailure(subjects)
+            Log.info("failed sign-in for a username from \(http.remoteAddress ?? "an unknown address")")
             return try loginForm(next: next, username: username, error: "Wrong username or password.", status: 401, session: session)
         }
+        try parts.stores.loginThrottle.reset(userSubject)
         try parts.sessions.end(session)
         let (_, cookie) = try parts.sessions.start(userID: user.id)
         Log.info("user \(user.id) signed in")

@@ -31,6 +31,10 @@ struct AppConfiguration: Sendable {
         Setting(key: "OAUTH1_TEMPLATES", defaultValue: "", summary: "a directory whose .mustache files replace the shipped pages one by one"),
         Setting(key: "OAUTH1_SITE_NAME", defaultValue: "oauth1-fcgi", summary: "the site name shown on pages"),
         Setting(key: "OAUTH1_SESSION_LIFETIME", defaultValue: "28800", summary: "seconds a browser session lasts"),
+        Setting(key: "OAUTH1_LOGIN_MAX_FAILURES", defaultValue: "5", summary: "failed sign-ins for one username, within the window, before it is locked"),
+        Setting(key: "OAUTH1_LOGIN_MAX_FAILURES_PER_ADDRESS", defaultValue: "20", summary: "failed sign-ins from one client address, within the window, before it is locked"),
+        Setting(key: "OAUTH1_LOGIN_WINDOW", defaultValue: "900", summary: "seconds over which failed sign-ins are counted"),
+        Setting(key: "OAUTH1_LOGIN_LOCKOUT", defaultValue: "300", summary: "seconds a locked username or address waits before it may try again"),
         Setting(key: "OAUTH1_PURGE_INTERVAL", defaultValue: "300", summary: "seconds between automatic purges of expired nonces, credentials and sessions"),
         Setting(key: "OAUTH1_LOG_LEVEL", defaultValue: "info", summary: "error, info or debug (debug logs signature base strings, never secrets)"),
     ]
@@ -45,6 +49,8 @@ struct AppConfiguration: Sendable {
     let siteName: String
     let sessionLifetime: Int64
     let purgeInterval: Int64
+    let usernameLoginPolicy: SQLiteLoginThrottle.Policy
+    let addressLoginPolicy: SQLiteLoginThrottle.Policy
     let logLevel: LogLevel
 
     var allowsInsecureTransport: Bool { provider.allowsInsecureTransport }
@@ -106,6 +112,12 @@ struct AppConfiguration: Sendable {
         siteName = value("OAUTH1_SITE_NAME")
         sessionLifetime = try integer("OAUTH1_SESSION_LIFETIME", 60...(90 * 86_400))
         purgeInterval = try integer("OAUTH1_PURGE_INTERVAL", 10...86_400)
+        let window = try integer("OAUTH1_LOGIN_WINDOW", 1...86_400)
+        let lockout = try integer("OAUTH1_LOGIN_LOCKOUT", 1...86_400)
+        usernameLoginPolicy = SQLiteLoginThrottle.Policy(maximumFailures: Int(try integer("OAUTH1_LOGIN_MAX_FAILURES", 1...1000)),
+                                                         window: window, lockout: lockout)
+        addressLoginPolicy = SQLiteLoginThrottle.Policy(maximumFailures: Int(try integer("OAUTH1_LOGIN_MAX_FAILURES_PER_ADDRESS", 1...100_000)),
+                                                        window: window, lockout: lockout)
         guard let level = LogLevel(rawValue: value("OAUTH1_LOG_LEVEL")) else {
             throw ConfigurationError(key: "OAUTH1_LOG_LEVEL", message: "is '\(value("OAUTH1_LOG_LEVEL"))'; use error, info or debug")
         }

@@ -107,4 +107,21 @@ import Testing
         let (accepted, acceptedText) = try post("/oauth/initiate?album=a1", authorization: authorization)
         #expect(accepted == 200 && acceptedText.contains("oauth_callback_confirmed=true"), "\(acceptedText)")
     }
+
+    /// The sign-in limit holds across worker processes: the failures land on different workers, the lock on all.
+    @Test func loginLimitHoldsAcrossWorkers() throws {
+        let server = try ProviderServer(workers: 2, settings: ["OAUTH1_LOGIN_MAX_FAILURES": "4"])
+        defer { server.stop() }
+        try server.addUser("alice", password: "alice-password")
+        func attempt(_ password: String) throws -> (Int, String) {
+            let (_, page) = try HTTP.get(server.base + "/login")
+            let cookie = try #require(page.firstMatch(of: /oauth1_session=([^;\r\n]+)/)?.1)
+            let csrf = try #require(page.firstMatch(of: /name="csrf_token" value="([^"]+)"/)?.1)
+            let body = "csrf_token=\(csrf)&username=alice&password=\(password)&next=%2Foauth%2F"
+            return try HTTP.raw(port: server.port, Array("POST /oauth/login HTTP/1.1\r\nHost: 127.0.0.1:\(server.port)\r\nCookie: oauth1_session=\(cookie)\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n\(body)".utf8))
+        }
+        for _ in 0..<4 { #expect(try attempt("wrong").0 == 401) }
+        let (status, text) = try attempt("alice-password")
+        #expect(status == 429 && text.contains("Too many failed sign-ins. Try again in"), "\(text.prefix(400))")
+    }
 }
