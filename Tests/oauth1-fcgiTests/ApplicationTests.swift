@@ -149,3 +149,37 @@ import Testing
         #expect(locked.headers["Retry-After"] != nil)
     }
 }
+
+/// Connected applications: a user sees every client holding a token for them, and revokes any; the next request fails.
+@Suite struct ConnectedApplicationsTests {
+    @Test func userSeesAndRevokesAGrant() throws {
+        let fixture = try ApplicationTests.Fixture(settings: ["OAUTH1_SCOPES": "photos.read=See your photos"])
+        let stores = try fixture.application.parts().stores
+        let alice = try stores.users.create(username: "alice", password: "alice-password")
+        let bob = try stores.users.create(username: "bob", password: "bob-password")
+        try stores.clients.register(name: "Photo Printer", identifier: "printer", secret: "s")
+        try stores.tokenCredentials.save(TokenCredential(token: "alice-token", secret: "ts", clientIdentifier: "printer", userID: String(alice.id),
+                                                         scopes: ["photos.read"], createdAt: 1_700_000_000))
+        try stores.tokenCredentials.save(TokenCredential(token: "bob-token", secret: "ts", clientIdentifier: "printer", userID: String(bob.id),
+                                                         createdAt: 1_700_000_000))
+        let cookie = try fixture.signIn("alice", "alice-password")
+        let page = fixture.request("GET", "/account/applications", cookie: cookie)
+        #expect(page.status == 200)
+        #expect(page.bodyText.contains("Photo Printer") && page.bodyText.contains("See your photos"))
+        #expect(!page.bodyText.contains("alice-token"), "the page shows a handle, never the token")
+        let handle = try #require(page.bodyText.firstMatch(of: /name="credential" value="([0-9a-f]+)"/)?.1)
+        let csrf = try #require(page.bodyText.firstMatch(of: /name="csrf_token" value="([^"]+)"/)?.1)
+
+        #expect(fixture.request("POST", "/account/applications/revoke", cookie: cookie, form: "credential=\(handle)").status == 403)
+        let bobHandle = AccountRoutes.handle("bob-token")
+        #expect(fixture.request("POST", "/account/applications/revoke", cookie: cookie, form: "csrf_token=\(csrf)&credential=\(bobHandle)").status == 404)
+        #expect(try stores.tokenCredentials.tokenCredential(token: "bob-token")?.isRevoked == false)
+
+        let revoked = fixture.request("POST", "/account/applications/revoke", cookie: cookie, form: "csrf_token=\(csrf)&credential=\(handle)")
+        #expect(revoked.status == 303)
+        #expect(try stores.tokenCredentials.tokenCredential(token: "alice-token")?.isRevoked == true)
+        let after = fixture.request("GET", "/account/applications?revoked=1", cookie: cookie)
+        #expect(after.bodyText.contains("No application has access") && after.bodyText.contains("Access revoked"))
+        #expect(fixture.request("GET", "/account/applications").status == 303)
+    }
+}

@@ -54,7 +54,8 @@ public struct SQLiteTemporaryCredentialStore: TemporaryCredentialStore {
 /// Token credentials in SQLite: persistent, revocable.
 public struct SQLiteTokenCredentialStore: TokenCredentialStore {
     let database: SQLiteDatabase
-    let clock: any EpochClock
+    /// The clock revocations are stamped with.
+    public let clock: any EpochClock
 
     /// Creates the store over an open database.
     public init(database: SQLiteDatabase, clock: any EpochClock = SystemEpochClock()) {

@@ -77,6 +77,12 @@ final class Application: @unchecked Sendable {
         case "/logout":
             guard method == "POST" else { return .methodNotAllowed(["POST"]) }
             return try BrowserRoutes(application: self, parts: try parts(), request: request).logout()
+        case "/account/applications":
+            guard method == "GET" else { return .methodNotAllowed(["GET"]) }
+            return try account(request).applications()
+        case "/account/applications/revoke":
+            guard method == "POST" else { return .methodNotAllowed(["POST"]) }
+            return try account(request).revoke()
         case "/":
             guard method == "GET" else { return .methodNotAllowed(["GET"]) }
             return try BrowserRoutes(application: self, parts: try parts(), request: request).home()
@@ -86,6 +92,12 @@ final class Application: @unchecked Sendable {
         default:
             return .text("There is no endpoint at \(request.route); see the provider's README for its routes.", status: 404)
         }
+    }
+
+    private func account(_ request: GatewayRequest) throws -> AccountRoutes {
+        let parts = try parts()
+        return AccountRoutes(application: self, parts: parts, request: request,
+                             browser: BrowserRoutes(application: self, parts: parts, request: request))
     }
 
     /// Runs an OAuth endpoint and logs a refused signature's base string at debug level (never a secret).

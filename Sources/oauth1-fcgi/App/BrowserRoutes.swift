@@ -67,7 +67,7 @@ struct BrowserRoutes {
     func home() throws -> HTTPResponse {
         guard let (session, user) = try signedIn() else { return .seeOther(url("/login")) }
         return pages.render("home", ["title": "Signed in", "username": user.username, "csrfToken": session.record.csrfToken,
-                                     "logoutAction": url("/logout")])
+                                     "logoutAction": url("/logout"), "applicationsLink": url("/account/applications")])
     }
 
     // MARK: Consent (RFC 5849 section 2.2)
@@ -155,14 +155,14 @@ struct BrowserRoutes {
         return response
     }
 
-    private func signedIn() throws -> (Sessions.Current, UserRecord)? {
+    func signedIn() throws -> (Sessions.Current, UserRecord)? {
         guard let session = try parts.sessions.current(http), let userID = session.record.userID,
               let user = try parts.stores.users.user(id: userID) else { return nil }
         return (session, user)
     }
 
     /// The form's token matches the session's, compared in constant time, and any Origin header names this host.
-    private func csrfValid(_ form: [String: String], _ session: Sessions.Current) throws -> Bool {
+    func csrfValid(_ form: [String: String], _ session: Sessions.Current) throws -> Bool {
         if let origin = http.headers["Origin"], origin != "null" {
             guard let originURL = RequestURL(origin), originURL.host.lowercased() == http.url.host.lowercased(),
                   originURL.effectivePort == http.url.effectivePort else { return false }
@@ -170,11 +170,11 @@ struct BrowserRoutes {
         return ConstantTime.equals(form["csrf_token"] ?? "", session.record.csrfToken)
     }
 
-    private func csrfRefusal() -> HTTPResponse {
+    func csrfRefusal() -> HTTPResponse {
         pages.error(403, heading: "This form has expired", message: "The form's security token did not match your session. Reload the page and try again.", code: "csrf_rejected")
     }
 
-    private func transportRefusal() -> HTTPResponse? {
+    func transportRefusal() -> HTTPResponse? {
         guard !application.configuration.allowsInsecureTransport, http.url.scheme.lowercased() != "https" else { return nil }
         return pages.error(400, heading: "HTTPS required", message: "These pages are served over HTTPS only. For local development only, set OAUTH1_INSECURE_TRANSPORT=true.", code: "transport_rejected")
     }
@@ -195,7 +195,7 @@ struct BrowserRoutes {
         }
     }
 
-    private func formFields() throws -> [String: String] {
+    func formFields() throws -> [String: String] {
         var fields = [String: String]()
         for pair in try formPairs() where fields[pair.name] == nil { fields[pair.name] = pair.value }
         return fields

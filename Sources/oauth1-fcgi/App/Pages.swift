@@ -21,6 +21,7 @@ final class Pages: @unchecked Sendable {
         "error": PackageResources.error_mustache,
         "signed-out": PackageResources.signed_out_mustache,
         "home": PackageResources.home_mustache,
+        "applications": PackageResources.applications_mustache,
     ]
 
     init(overrideDirectory: String?, siteName: String) {
