@@ -65,6 +65,9 @@ public struct StoreInputError: Error, Sendable, Equatable, CustomStringConvertib
     /// What is wrong.
     public let message: String
 
+    /// Creates an error with its message.
+    public init(message: String) { self.message = message }
+
     public var description: String { message }
 }
 

@@ -77,6 +77,18 @@ final class Application: @unchecked Sendable {
         case "/logout":
             guard method == "POST" else { return .methodNotAllowed(["POST"]) }
             return try BrowserRoutes(application: self, parts: try parts(), request: request).logout()
+        case "/developer":
+            guard method == "GET" else { return .methodNotAllowed(["GET"]) }
+            return try developer(request).list()
+        case "/developer/new":
+            guard method == "GET" || method == "POST" else { return .methodNotAllowed(["GET", "POST"]) }
+            return try developer(request).register()
+        case "/developer/client":
+            guard method == "GET" || method == "POST" else { return .methodNotAllowed(["GET", "POST"]) }
+            return try developer(request).edit()
+        case "/developer/client/rotate", "/developer/client/toggle", "/developer/client/delete":
+            guard method == "POST" else { return .methodNotAllowed(["POST"]) }
+            return try developer(request).act(String(request.route.split(separator: "/").last ?? ""))
         case "/account/applications":
             guard method == "GET" else { return .methodNotAllowed(["GET"]) }
             return try account(request).applications()
@@ -92,6 +104,12 @@ final class Application: @unchecked Sendable {
         default:
             return .text("There is no endpoint at \(request.route); see the provider's README for its routes.", status: 404)
         }
+    }
+
+    private func developer(_ request: GatewayRequest) throws -> DeveloperRoutes {
+        let parts = try parts()
+        return DeveloperRoutes(application: self, parts: parts, request: request,
+                               browser: BrowserRoutes(application: self, parts: parts, request: request))
     }
 
     private func account(_ request: GatewayRequest) throws -> AccountRoutes {

@@ -67,7 +67,8 @@ struct BrowserRoutes {
     func home() throws -> HTTPResponse {
         guard let (session, user) = try signedIn() else { return .seeOther(url("/login")) }
         return pages.render("home", ["title": "Signed in", "username": user.username, "csrfToken": session.record.csrfToken,
-                                     "logoutAction": url("/logout"), "applicationsLink": url("/account/applications")])
+                                     "logoutAction": url("/logout"), "applicationsLink": url("/account/applications"),
+                                     "developerLink": url("/developer")])
     }
 
     // MARK: Consent (RFC 5849 section 2.2)

@@ -22,6 +22,9 @@ final class Pages: @unchecked Sendable {
         "signed-out": PackageResources.signed_out_mustache,
         "home": PackageResources.home_mustache,
         "applications": PackageResources.applications_mustache,
+        "developer": PackageResources.developer_mustache,
+        "client-form": PackageResources.client_form_mustache,
+        "client-secret": PackageResources.client_secret_mustache,
     ]
 
     init(overrideDirectory: String?, siteName: String) {
