@@ -23,6 +23,7 @@ import multiprocessing
 import os
 import random
 import re
+import signal
 import string
 import sys
 import time
@@ -98,6 +99,10 @@ _worker_url = None
 
 def _pool_init(credentials, url):
     global _worker_client, _worker_url
+    # The parent may turn SIGTERM into an exception (bench/run.py does); a pool worker just ends.
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGHUP, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     _worker_client = make_client(credentials)
     _worker_url = url
 

@@ -183,3 +183,76 @@ import Testing
         #expect(fixture.request("GET", "/account/applications").status == 303)
     }
 }
+
+/// Sign-up, REMOTE_USER and a scope required by GET /user.
+@Suite struct AccountOptionsTests {
+    @Test func signupIsClosedByDefaultAndCreatesASignedInUserWhenOpen() throws {
+        let closed = try ApplicationTests.Fixture()
+        #expect(closed.request("GET", "/signup").status == 404)
+
+        let open = try ApplicationTests.Fixture(settings: ["OAUTH1_SIGNUP": "true"])
+        func submit(_ username: String, _ password: String, _ confirm: String) throws -> HTTPResponse {
+            let form = open.request("GET", "/signup")
+            let cookie = try #require(form.headers.values(for: "Set-Cookie").first?.firstMatch(of: /oauth1_session=([^;]+)/)?.1)
+            let csrf = try #require(form.bodyText.firstMatch(of: /name="csrf_token" value="([^"]+)"/)?.1)
+            return open.request("POST", "/signup", cookie: String(cookie),
+                                form: "csrf_token=\(csrf)&username=\(username)&password=\(password)&confirm=\(confirm)&next=%2Foauth%2F")
+        }
+        #expect(open.request("GET", "/login").bodyText.contains("/oauth/signup"))
+        #expect(try submit("dave", "long-password", "other-password").status == 400)
+        let created = try submit("dave", "long-password", "long-password")
+        #expect(created.status == 303)
+        let cookie = try #require(created.headers.values(for: "Set-Cookie").first?.firstMatch(of: /oauth1_session=([^;]+)/)?.1)
+        #expect(open.request("GET", "/", cookie: String(cookie)).bodyText.contains("dave"))
+        let taken = try submit("dave", "long-password", "long-password")
+        #expect(taken.status == 400 && taken.bodyText.contains("is taken"))
+    }
+
+    @Test func remoteUserIsSignedInWithoutASecondLogin() throws {
+        let fixture = try ApplicationTests.Fixture(settings: ["OAUTH1_TRUST_REMOTE_USER": "true"])
+        func get(_ target: String, remoteUser: String?, cookie: String? = nil) -> HTTPResponse {
+            var headers = HTTPHeaders([("Host", "provider.example:8080")])
+            if let cookie { headers.add("Cookie", "oauth1_session=\(cookie)") }
+            let http = HTTPRequest(method: "GET", url: RequestURL(scheme: "http", host: "provider.example", port: 8080, rawPath: "/oauth" + target),
+                                   headers: headers, remoteUser: remoteUser)
+            return fixture.application.handle(GatewayRequest(http: http, route: target, mountPath: "/oauth"))
+        }
+        #expect(get("/", remoteUser: nil).status == 303)
+        let first = get("/", remoteUser: "carol")
+        #expect(first.status == 303 && first.headers["Location"] == "/oauth/")
+        let cookie = try #require(first.headers.values(for: "Set-Cookie").first?.firstMatch(of: /oauth1_session=([^;]+)/)?.1).description
+        let home = get("/", remoteUser: "carol", cookie: cookie)
+        #expect(home.status == 200 && home.bodyText.contains("carol"))
+        #expect(try fixture.application.parts().stores.users.user(username: "carol") != nil)
+        #expect(try fixture.application.parts().stores.users.authenticate(username: "carol", password: "external") == nil)
+        let switched = get("/", remoteUser: "erin", cookie: cookie)
+        #expect(switched.status == 303, "a session never outlives a change of REMOTE_USER")
+        #expect(get("/", remoteUser: "bad user!").status == 403)
+    }
+
+    @Test func userResourceCanRequireAScope() throws {
+        let fixture = try ApplicationTests.Fixture(settings: ["OAUTH1_SCOPES": "profile=See your profile;photos=See your photos",
+                                                              "OAUTH1_USER_SCOPE": "profile"])
+        let stores = try fixture.application.parts().stores
+        let alice = try stores.users.create(username: "alice", password: "alice-password")
+        try stores.clients.register(name: "Printer", identifier: "printer", secret: "printer-secret")
+        try stores.tokenCredentials.save(TokenCredential(token: "with-scope", secret: "s1", clientIdentifier: "printer", userID: String(alice.id),
+                                                         scopes: ["profile"], createdAt: 1_700_000_000))
+        try stores.tokenCredentials.save(TokenCredential(token: "without", secret: "s2", clientIdentifier: "printer", userID: String(alice.id),
+                                                         scopes: ["photos"], createdAt: 1_700_000_000))
+        func get(token: (String, String)) throws -> HTTPResponse {
+            let authorization = try OAuthlibSigner.authorizationHeader(url: "http://provider.example:8080/oauth/user", method: "GET",
+                                                                       clientID: "printer", clientSecret: "printer-secret", token: token)
+            let http = HTTPRequest(method: "GET", url: RequestURL(scheme: "http", host: "provider.example", port: 8080, rawPath: "/oauth/user"),
+                                   headers: [("Host", "provider.example:8080"), ("Authorization", authorization)])
+            return fixture.application.handle(GatewayRequest(http: http, route: "/user", mountPath: "/oauth"))
+        }
+        let allowed = try get(token: ("with-scope", "s1"))
+        #expect(allowed.status == 200 && allowed.bodyText.contains("\"username\": \"alice\""), "\(allowed.bodyText)")
+        let refused = try get(token: ("without", "s2"))
+        #expect(refused.status == 403 && refused.bodyText.hasPrefix("oauth_problem=permission_denied"), "\(refused.bodyText)")
+        #expect(throws: ConfigurationError.self) {
+            try AppConfiguration(ConfigurationSource(values: ["OAUTH1_USER_SCOPE": "admin"], file: nil))
+        }
+    }
+}

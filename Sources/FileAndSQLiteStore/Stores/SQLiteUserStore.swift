@@ -32,6 +32,20 @@ public struct SQLiteUserStore: Sendable {
         }
     }
 
+    /// The user a web server authenticated (REMOTE_USER), created on first sight with no password: they can only sign in
+    /// through the web server.
+    public func externalUser(username: String) throws -> UserRecord {
+        try Self.validate(username: username)
+        if let existing = try user(username: username) { return existing }
+        let now = clock.now()
+        return try database.write { connection in
+            try connection.update("INSERT INTO users (username, password_hash, created_at) VALUES (?, 'external', ?) ON CONFLICT (username) DO NOTHING",
+                                  [username, now])
+            let row = try connection.query("SELECT id, username, created_at FROM users WHERE username = ?", [username]).first
+            return row.map(Self.record) ?? UserRecord(id: 0, username: username, createdAt: now)
+        }
+    }
+
     /// Usernames are 1 to 64 characters of letters, digits and `. _ - @ +`, so they are safe to show and to log.
     public static func validate(username: String) throws(StoreInputError) {
         let allowed = username.utf8.allSatisfy { byte in

@@ -56,8 +56,16 @@ final class Application: @unchecked Sendable {
         }
     }
 
+    /// The browser pages a REMOTE_USER may land on first.
+    private static let browserPages: Set<String> = ["/", "/login", "/authorize", "/developer", "/developer/new", "/developer/client",
+                                                    "/account/applications"]
+
     private func route(_ request: GatewayRequest) throws -> HTTPResponse {
         let method = request.http.method
+        if configuration.trustsRemoteUser, request.http.remoteUser != nil, Self.browserPages.contains(request.route),
+           let response = try BrowserRoutes(application: self, parts: try parts(), request: request).remoteUserSession() {
+            return response
+        }
         switch request.route {
         case "/initiate":
             guard method == "POST" else { return .methodNotAllowed(["POST"]) }
@@ -74,6 +82,12 @@ final class Application: @unchecked Sendable {
         case "/login":
             guard method == "GET" || method == "POST" else { return .methodNotAllowed(["GET", "POST"]) }
             return try BrowserRoutes(application: self, parts: try parts(), request: request).login()
+        case "/signup":
+            guard configuration.signupEnabled else {
+                return .text("Sign-up is closed on this site; ask its administrator for an account.", status: 404)
+            }
+            guard method == "GET" || method == "POST" else { return .methodNotAllowed(["GET", "POST"]) }
+            return try BrowserRoutes(application: self, parts: try parts(), request: request).signup()
         case "/logout":
             guard method == "POST" else { return .methodNotAllowed(["POST"]) }
             return try BrowserRoutes(application: self, parts: try parts(), request: request).logout()
@@ -127,7 +141,7 @@ final class Application: @unchecked Sendable {
 
     private func userResource(_ request: GatewayRequest) throws -> HTTPResponse {
         let parts = try parts()
-        switch parts.protector.validate(request.http) {
+        switch parts.protector.validate(request.http, requiredScopes: configuration.userScope.map { [$0] } ?? []) {
         case .failure(let refusal):
             logRefusal(request, refusal.response)
             return refusal.response

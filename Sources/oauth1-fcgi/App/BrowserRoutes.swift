@@ -52,6 +52,77 @@ struct BrowserRoutes {
         return .seeOther(next, cookies: [cookie])
     }
 
+    /// The sign-up page (OAUTH1_SIGNUP=true): creates the account, signs it in, and counts sign-ups per address like failed sign-ins.
+    func signup() throws -> HTTPResponse {
+        if let refusal = transportRefusal() { return refusal }
+        let query = try query()
+        if http.method == "GET" {
+            let next = Self.safeNext(query.first { $0.name == "next" }?.value, mountPath: request.mountPath) ?? url("/")
+            return try signupForm(next: next, username: "", error: nil, status: 200)
+        }
+        let form = try formFields()
+        let next = Self.safeNext(form["next"], mountPath: request.mountPath) ?? url("/")
+        let username = form["username"] ?? ""
+        guard let session = try parts.sessions.current(http), try csrfValid(form, session) else {
+            return try signupForm(next: next, username: username, error: "Your form expired or came from another site. Please try again.", status: 403)
+        }
+        let subject = [(subject: "signup:" + (http.remoteAddress ?? "unknown"), policy: application.configuration.addressLoginPolicy)]
+        if let wait = try parts.stores.loginThrottle.lockedFor(subject.map(\.subject)) {
+            return try signupForm(next: next, username: username, error: "Too many accounts were created from your address. Try again in \(wait) seconds.", status: 429)
+        }
+        guard form["password"] == form["confirm"] else {
+            return try signupForm(next: next, username: username, error: "The two passwords differ.", status: 400)
+        }
+        let user: UserRecord
+        do {
+            user = try parts.stores.users.create(username: username, password: form["password"] ?? "")
+        } catch let error as StoreInputError {
+            return try signupForm(next: next, username: username, error: DeveloperRoutes.sentence(error.message), status: 400)
+        }
+        try parts.stores.loginThrottle.recordFailure(subject)
+        try parts.sessions.end(session)
+        let (_, cookie) = try parts.sessions.start(userID: user.id)
+        Log.info("user \(user.id) signed up")
+        return .seeOther(next, cookies: [cookie])
+    }
+
+    private func signupForm(next: String, username: String, error: String?, status: Int) throws -> HTTPResponse {
+        var cookies = [String]()
+        var session = try parts.sessions.current(http)
+        if session == nil {
+            let started = try parts.sessions.start(userID: nil)
+            session = started.0
+            cookies.append(started.cookie)
+        }
+        var values: [String: Any] = ["title": "Create an account", "action": url("/signup"), "next": next, "username": username,
+                                     "csrfToken": session?.record.csrfToken ?? "", "loginLink": url("/login")]
+        if let error { values["error"] = error }
+        var response = pages.render("signup", values, status: status)
+        for cookie in cookies { response.headers.add("Set-Cookie", cookie) }
+        return response
+    }
+
+    /// With OAUTH1_TRUST_REMOTE_USER, a GET from a user the web server authenticated starts (or switches to) that user's
+    /// session and reloads the page with the new cookie; nil when there is nothing to do.
+    func remoteUserSession() throws -> HTTPResponse? {
+        guard application.configuration.trustsRemoteUser, http.method == "GET", let remote = http.remoteUser else { return nil }
+        let user: UserRecord
+        do {
+            user = try parts.stores.users.externalUser(username: remote)
+        } catch let error as StoreInputError {
+            return pages.error(403, heading: "This account cannot be used here", message: DeveloperRoutes.sentence(error.message))
+        }
+        let current = try parts.sessions.current(http)
+        if current?.record.userID == user.id { return nil }
+        if let current { try parts.sessions.end(current) }
+        let (_, cookie) = try parts.sessions.start(userID: user.id)
+        var target = http.url.rawPath + (http.url.rawQuery.map { "?" + $0 } ?? "")
+        if request.route == "/login" {
+            target = Self.safeNext(try query().first { $0.name == "next" }?.value, mountPath: request.mountPath) ?? url("/")
+        }
+        return .seeOther(target, cookies: [cookie])
+    }
+
     func logout() throws -> HTTPResponse {
         let form = try formFields()
         guard let session = try parts.sessions.current(http) else {
@@ -151,6 +222,7 @@ struct BrowserRoutes {
         var values: [String: Any] = ["title": "Sign in", "action": url("/login"), "next": next, "username": username,
                                      "csrfToken": session?.record.csrfToken ?? ""]
         if let error { values["error"] = error }
+        if application.configuration.signupEnabled { values["signupLink"] = url("/signup") }
         var response = pages.render("login", values, status: status)
         for cookie in cookies { response.headers.add("Set-Cookie", cookie) }
         return response
@@ -159,6 +231,8 @@ struct BrowserRoutes {
     func signedIn() throws -> (Sessions.Current, UserRecord)? {
         guard let session = try parts.sessions.current(http), let userID = session.record.userID,
               let user = try parts.stores.users.user(id: userID) else { return nil }
+        // When the web server vouches for the user, a session must belong to that user (no carrying a session across logins).
+        if application.configuration.trustsRemoteUser, let remote = http.remoteUser, remote != user.username { return nil }
         return (session, user)
     }
 

@@ -23,6 +23,7 @@ final class Pages: @unchecked Sendable {
         "home": PackageResources.home_mustache,
         "applications": PackageResources.applications_mustache,
         "developer": PackageResources.developer_mustache,
+        "signup": PackageResources.signup_mustache,
         "client-form": PackageResources.client_form_mustache,
         "client-secret": PackageResources.client_secret_mustache,
     ]

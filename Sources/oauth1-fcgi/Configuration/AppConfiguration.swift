@@ -24,6 +24,9 @@ struct AppConfiguration: Sendable {
         Setting(key: "OAUTH1_MAX_NONCE_LENGTH", defaultValue: "255", summary: "longest accepted oauth_nonce, in bytes"),
         Setting(key: "OAUTH1_REALM", defaultValue: "oauth1-fcgi", summary: "the realm in WWW-Authenticate"),
         Setting(key: "OAUTH1_SCOPES", defaultValue: "", summary: "scopes offered, as name=Description;name2=Description"),
+        Setting(key: "OAUTH1_USER_SCOPE", defaultValue: "", summary: "a scope GET /user requires (one of OAUTH1_SCOPES); empty requires none"),
+        Setting(key: "OAUTH1_SIGNUP", defaultValue: "false", summary: "true opens a sign-up page at /signup; otherwise the admin CLI creates users"),
+        Setting(key: "OAUTH1_TRUST_REMOTE_USER", defaultValue: "false", summary: "true signs in whoever the web server authenticated (REMOTE_USER), creating the user on first sight"),
         Setting(key: "OAUTH1_INSECURE_TRANSPORT", defaultValue: "false", summary: "true serves OAuth over plain HTTP (local development only); AUTHLIB_INSECURE_TRANSPORT=true is accepted too"),
         Setting(key: "OAUTH1_TRUSTED_PROXIES", defaultValue: "", summary: "comma-separated addresses whose X-Forwarded-Proto/Host/Port are believed"),
         Setting(key: "OAUTH1_MOUNT_PATH", defaultValue: "", summary: "URL path the app is mounted at, e.g. /oauth; empty takes it from SCRIPT_NAME"),
@@ -49,6 +52,9 @@ struct AppConfiguration: Sendable {
     let siteName: String
     let sessionLifetime: Int64
     let purgeInterval: Int64
+    let userScope: String?
+    let signupEnabled: Bool
+    let trustsRemoteUser: Bool
     let usernameLoginPolicy: SQLiteLoginThrottle.Policy
     let addressLoginPolicy: SQLiteLoginThrottle.Policy
     let logLevel: LogLevel
@@ -100,6 +106,13 @@ struct AppConfiguration: Sendable {
         try provider.validate(against: .builtIn)
         self.provider = provider
 
+        let userScope = value("OAUTH1_USER_SCOPE")
+        if !userScope.isEmpty, !provider.scopes.contains(where: { $0.name == userScope }) {
+            throw ConfigurationError(key: "OAUTH1_USER_SCOPE", message: "is '\(userScope)', which OAUTH1_SCOPES does not offer")
+        }
+        self.userScope = userScope.isEmpty ? nil : userScope
+        signupEnabled = try boolean("OAUTH1_SIGNUP")
+        trustsRemoteUser = try boolean("OAUTH1_TRUST_REMOTE_USER")
         trustedProxies = Set(value("OAUTH1_TRUSTED_PROXIES").split(whereSeparator: { $0 == "," || $0 == " " }).map(String.init))
         let mount = value("OAUTH1_MOUNT_PATH")
         if !mount.isEmpty, !mount.hasPrefix("/") || mount.hasSuffix("/") {
