@@ -23,7 +23,7 @@ import Testing
 
     func temporary(_ token: String, expiresAt: Int64 = 1_700_000_600) -> TemporaryCredential {
         TemporaryCredential(token: token, secret: "secret-\(token)", clientIdentifier: "printer", callback: "https://printer.example.com/ready",
-                            requestedScopes: ["read", "write"], expiresAt: expiresAt)
+                            requestedScopes: ["read", "write"], tokenLifetime: 86_400, expiresAt: expiresAt)
     }
 
     @Test(arguments: Backend.allCases)

@@ -32,7 +32,7 @@ import Testing
         try FileManager.default.copyItem(atPath: Self.fixtures.appendingPathComponent("schema-v1.sqlite").path,
                                          toPath: directory.file("oauth1.sqlite"))
         let stores = try ProviderStores(dataDirectory: directory.path, hasher: fastHasher)
-        #expect(try stores.database.schemaVersion() == 2)
+        #expect(try stores.database.schemaVersion() == Schema.currentVersion)
         #expect(try stores.users.user(username: "legacy-user")?.id == 1)
         let client = try #require(try stores.clients.record(identifier: "legacy-client"))
         #expect(client.callbackURIs == ["https://legacy.example.com/cb"] && client.allowsTwoLegged)

@@ -304,3 +304,30 @@ import Testing
         expectOAuthError(.consumerKeyRejected) { try provider.server.checkAuthorizationRequest(token: temporary.token) }
     }
 }
+
+/// A token lifetime the client asks for with `expiration` at initiate (Trello's idea); none means the token never expires.
+@Suite struct TokenLifetimeTests {
+    @Test func requestedLifetimeBoundsTheTokenCredential() throws {
+        let provider = TestProvider()
+        let token = try provider.completeFlow(extra: [Parameter("expiration", "1day")])
+        #expect(token.expiresAt == provider.clock.now() + 86_400)
+        let forever = try provider.completeFlow()
+        #expect(forever.expiresAt == nil)
+        provider.clock.advance(86_400)
+        let request = TestClient().sign("GET", "https://photos.example.net/photos", token: token.token, tokenSecret: token.secret,
+                                        timestamp: provider.clock.now(), nonce: TestProvider.freshNonce())
+        expectOAuthError(.tokenExpired) { try provider.protector.validateRequest(request) }
+    }
+
+    @Test func lifetimesParse() throws {
+        #expect(try TokenLifetime.parse(nil) == nil)
+        #expect(try TokenLifetime.parse("never") == nil)
+        #expect(try TokenLifetime.parse("1hour") == 3600)
+        #expect(try TokenLifetime.parse("30days") == 2_592_000)
+        #expect(try TokenLifetime.parse("7200") == 7200)
+        for bad in ["0", "59", "forever", "-5", "99999999999"] {
+            expectOAuthError(.parameterRejected) { try TokenLifetime.parse(bad) }
+        }
+        #expect(TokenLifetime.describe(86_400) == "1 day" && TokenLifetime.describe(7200) == "2 hours")
+    }
+}

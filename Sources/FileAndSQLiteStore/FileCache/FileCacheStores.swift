@@ -40,6 +40,7 @@ public struct FileTemporaryCredentialStore: TemporaryCredentialStore {
                       Parameter("client", credential.clientIdentifier), Parameter("callback", credential.callback),
                       Parameter("requested", credential.requestedScopes.spaceJoined),
                       Parameter("granted", credential.grantedScopes.spaceJoined), Parameter("expires", String(credential.expiresAt))]
+        if let lifetime = credential.tokenLifetime { fields.append(Parameter("lifetime", String(lifetime))) }
         if let userID = credential.userID { fields.append(Parameter("user", userID)) }
         if let verifier = credential.verifier { fields.append(Parameter("verifier", verifier)) }
         return Array(FormURLEncoding.serialize(fields).utf8)
@@ -58,6 +59,7 @@ public struct FileTemporaryCredentialStore: TemporaryCredentialStore {
         return TemporaryCredential(token: token, secret: secret, clientIdentifier: client, callback: callback,
                                    requestedScopes: (values["requested"] ?? "").spaceSeparated,
                                    grantedScopes: (values["granted"] ?? "").spaceSeparated,
+                                   tokenLifetime: values["lifetime"].flatMap { Int64($0) },
                                    userID: values["user"], verifier: values["verifier"], expiresAt: expires)
     }
 }

@@ -79,6 +79,10 @@ public enum Schema {
             locked_until INTEGER NOT NULL DEFAULT 0
         );
         """,
+        // 3: the lifetime a client asked for its token credential (expiration at initiate).
+        """
+        ALTER TABLE temporary_credentials ADD COLUMN token_lifetime INTEGER;
+        """,
     ]
 
     /// The schema version this binary creates and understands.

@@ -10,16 +10,16 @@ public struct SQLiteTemporaryCredentialStore: TemporaryCredentialStore {
     public func save(_ credential: TemporaryCredential) throws {
         let userID = try credential.userID.map(databaseUserID)
         try database.write { connection in
-            try connection.update("INSERT INTO temporary_credentials (token, secret, client_id, callback, requested_scopes, granted_scopes, user_id, verifier, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            try connection.update("INSERT INTO temporary_credentials (token, secret, client_id, callback, requested_scopes, granted_scopes, user_id, verifier, expires_at, token_lifetime) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                                   [credential.token, credential.secret, credential.clientIdentifier, credential.callback,
                                    credential.requestedScopes.spaceJoined, credential.grantedScopes.spaceJoined, userID,
-                                   credential.verifier, credential.expiresAt])
+                                   credential.verifier, credential.expiresAt, credential.tokenLifetime])
         }
     }
 
     public func temporaryCredential(token: String) throws -> TemporaryCredential? {
         try database.read { connection in
-            try connection.query("SELECT token, secret, client_id, callback, requested_scopes, granted_scopes, user_id, verifier, expires_at FROM temporary_credentials WHERE token = ?",
+            try connection.query("SELECT token, secret, client_id, callback, requested_scopes, granted_scopes, user_id, verifier, expires_at, token_lifetime FROM temporary_credentials WHERE token = ?",
                                  [token]).first.map(Self.credential)
         }
     }
@@ -34,7 +34,7 @@ public struct SQLiteTemporaryCredentialStore: TemporaryCredentialStore {
 
     public func consume(token: String) throws -> TemporaryCredential? {
         try database.write { connection in
-            try connection.query("DELETE FROM temporary_credentials WHERE token = ? RETURNING token, secret, client_id, callback, requested_scopes, granted_scopes, user_id, verifier, expires_at",
+            try connection.query("DELETE FROM temporary_credentials WHERE token = ? RETURNING token, secret, client_id, callback, requested_scopes, granted_scopes, user_id, verifier, expires_at, token_lifetime",
                                  [token]).first.map(Self.credential)
         }
     }
@@ -47,7 +47,8 @@ public struct SQLiteTemporaryCredentialStore: TemporaryCredentialStore {
     private static func credential(_ row: SQLiteRow) -> TemporaryCredential {
         TemporaryCredential(token: row.text(0), secret: row.text(1), clientIdentifier: row.text(2), callback: row.text(3),
                             requestedScopes: row.text(4).spaceSeparated, grantedScopes: row.text(5).spaceSeparated,
-                            userID: row.optionalInteger(6).map(String.init), verifier: row.optionalText(7), expiresAt: row.integer(8))
+                            tokenLifetime: row.optionalInteger(9), userID: row.optionalInteger(6).map(String.init),
+                            verifier: row.optionalText(7), expiresAt: row.integer(8))
     }
 }
 

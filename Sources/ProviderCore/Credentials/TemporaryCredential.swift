@@ -12,6 +12,8 @@ public struct TemporaryCredential: Sendable, Equatable {
     public var requestedScopes: [String]
     /// The scopes the user granted; set on authorization.
     public var grantedScopes: [String]
+    /// How long the token credential will live, in seconds, when the client asked for a limit; nil for never.
+    public var tokenLifetime: Int64?
     /// The user who approved it; nil until authorized.
     public var userID: String?
     /// The `oauth_verifier` issued on approval; nil until authorized.
@@ -21,7 +23,7 @@ public struct TemporaryCredential: Sendable, Equatable {
 
     /// Creates a temporary credential.
     public init(token: String, secret: String, clientIdentifier: String, callback: String,
-                requestedScopes: [String] = [], grantedScopes: [String] = [], userID: String? = nil,
+                requestedScopes: [String] = [], grantedScopes: [String] = [], tokenLifetime: Int64? = nil, userID: String? = nil,
                 verifier: String? = nil, expiresAt: Int64) {
         self.token = token
         self.secret = secret
@@ -29,6 +31,7 @@ public struct TemporaryCredential: Sendable, Equatable {
         self.callback = callback
         self.requestedScopes = requestedScopes
         self.grantedScopes = grantedScopes
+        self.tokenLifetime = tokenLifetime
         self.userID = userID
         self.verifier = verifier
         self.expiresAt = expiresAt

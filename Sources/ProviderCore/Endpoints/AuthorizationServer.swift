@@ -50,6 +50,7 @@ public struct AuthorizationServer: Sendable {
         let callback = signed["oauth_callback"] ?? ""
         try Callback.validate(callback)
         let requestedScopes = try scopes(requestedIn: signed.parameters)
+        let tokenLifetime = try TokenLifetime.parse(signed.parameters.first("expiration"))
 
         let client = try authenticator.authenticate(signed, request: request, expectsToken: false, tokenSecret: "",
                                                     tokenProblem: "")
@@ -61,7 +62,7 @@ public struct AuthorizationServer: Sendable {
 
         let pair = newTokenPair()
         let credential = TemporaryCredential(token: pair.token, secret: pair.secret, clientIdentifier: client.identifier,
-                                             callback: callback, requestedScopes: requestedScopes,
+                                             callback: callback, requestedScopes: requestedScopes, tokenLifetime: tokenLifetime,
                                              expiresAt: authenticator.clock.now() + configuration.temporaryCredentialLifetime)
         try temporaryCredentials.save(credential)
         return credential
@@ -86,7 +87,8 @@ public struct AuthorizationServer: Sendable {
             offered.first { $0.name == name } ?? ScopeDefinition(name: name, description: name)
         }
         return AuthorizationRequest(token: credential.token, clientIdentifier: client.identifier, clientName: client.name,
-                                    callback: credential.callback, scopes: scopes, expiresAt: credential.expiresAt)
+                                    callback: credential.callback, scopes: scopes, expiresAt: credential.expiresAt,
+                                    tokenLifetime: credential.tokenLifetime)
     }
 
     /// Records the user's decision (the seed's `create_authorization_response`): nil `userID` denies and removes the credential; a user grants, binding a new verifier to that user.
@@ -165,7 +167,8 @@ public struct AuthorizationServer: Sendable {
         }
         let pair = newTokenPair()
         let credential = TokenCredential(token: pair.token, secret: pair.secret, clientIdentifier: consumed.clientIdentifier,
-                                         userID: userID, scopes: consumed.grantedScopes, createdAt: now)
+                                         userID: userID, scopes: consumed.grantedScopes, createdAt: now,
+                                         expiresAt: consumed.tokenLifetime.map { now + $0 })
         try tokenCredentials.save(credential)
         return credential
     }
@@ -218,6 +221,8 @@ public struct AuthorizationRequest: Sendable, Equatable {
     public let scopes: [ScopeDefinition]
     /// When the temporary credential expires.
     public let expiresAt: Int64
+    /// How long the token credential will live, when the client asked for a limit.
+    public let tokenLifetime: Int64?
 
     /// The host of the callback, for showing the user where they will be sent; nil for `oob`.
     public var callbackHost: String? { RequestURL(callback)?.host }

@@ -205,6 +205,7 @@ struct BrowserRoutes {
             "logoutAction": url("/logout"), "scopes": scopes, "hasScopes": !scopes.isEmpty,
         ]
         if let host = pending.callbackHost { values["callbackHost"] = host }
+        if let lifetime = pending.tokenLifetime { values["lifetime"] = TokenLifetime.describe(lifetime) }
         return pages.render("authorize", values)
     }
 
