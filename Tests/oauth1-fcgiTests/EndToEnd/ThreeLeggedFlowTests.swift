@@ -81,4 +81,27 @@ import Testing
             #expect(denied.stdout.contains("\"denied\": true") || denied.stdout.contains("\"denied\":true"), "\(denied.stdout)")
         }
     }
+
+    /// Scopes through the real pages: granted scopes land on the token, an unknown scope is refused naming it, and a route
+    /// that requires a scope refuses a token without it.
+    @Test func scopesGrantedRefusedAndRequired() throws {
+        let server = try ProviderServer(settings: ["OAUTH1_SCOPES": "profile=See your profile;photos.read=See your photos",
+                                                   "OAUTH1_USER_SCOPE": "profile"])
+        defer { server.stop() }
+        try server.addUser("alice", password: "alice-password")
+        let client = try server.addClient(name: "Printer")
+        let script = Self.clients.appendingPathComponent("three_legged.py").path
+        let common = ["--base", server.base, "--client-key", client.id, "--client-secret", client.secret, "--username", "alice", "--password", "alice-password"]
+
+        let granted = try ProcessRunner.run("/usr/bin/python3", [script, "--scope", "profile photos.read"] + common)
+        #expect(granted.status == 0, "\(granted.stderr)")
+        let tokens = try server.cli(["token", "list", "--json"])
+        #expect(tokens.stdout.contains("\"scopes\": [\"profile\", \"photos.read\"]"), "\(tokens.stdout)")
+
+        let unknown = try ProcessRunner.run("/usr/bin/python3", [script, "--scope", "admin"] + common)
+        #expect(unknown.status != 0 && unknown.stderr.contains("admin"), "\(unknown.stderr)")
+
+        let withoutProfile = try ProcessRunner.run("/usr/bin/python3", [script, "--scope", "photos.read"] + common)
+        #expect(withoutProfile.status != 0 && withoutProfile.stderr.contains("permission_denied"), "\(withoutProfile.stderr)")
+    }
 }
