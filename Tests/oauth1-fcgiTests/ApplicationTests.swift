@@ -160,8 +160,11 @@ import Testing
         try stores.clients.register(name: "Photo Printer", identifier: "printer", secret: "s")
         try stores.tokenCredentials.save(TokenCredential(token: "alice-token", secret: "ts", clientIdentifier: "printer", userID: String(alice.id),
                                                          scopes: ["photos.read"], createdAt: 1_700_000_000))
-        try stores.tokenCredentials.save(TokenCredential(token: "bob-token", secret: "ts", clientIdentifier: "printer", userID: String(bob.id),
+        try stores.clients.register(name: "Other", identifier: "other", secret: "s")
+        try stores.tokenCredentials.save(TokenCredential(token: "bob-token", secret: "ts", clientIdentifier: "other", userID: String(bob.id),
                                                          createdAt: 1_700_000_000))
+        try stores.tokenCredentials.save(TokenCredential(token: "alice-token-2", secret: "ts", clientIdentifier: "printer", userID: String(alice.id),
+                                                         createdAt: 1_700_000_100))
         let cookie = try fixture.signIn("alice", "alice-password")
         let page = fixture.request("GET", "/account/applications", cookie: cookie)
         #expect(page.status == 200)
@@ -171,13 +174,16 @@ import Testing
         let csrf = try #require(page.bodyText.firstMatch(of: /name="csrf_token" value="([^"]+)"/)?.1)
 
         #expect(fixture.request("POST", "/account/applications/revoke", cookie: cookie, form: "credential=\(handle)").status == 403)
-        let bobHandle = AccountRoutes.handle("bob-token")
+        #expect(page.bodyText.components(separatedBy: "Photo Printer").count == 2, "one row per client")
+        #expect(page.bodyText.contains("2 grants"))
+        let bobHandle = AccountRoutes.handle("other")
         #expect(fixture.request("POST", "/account/applications/revoke", cookie: cookie, form: "csrf_token=\(csrf)&credential=\(bobHandle)").status == 404)
         #expect(try stores.tokenCredentials.tokenCredential(token: "bob-token")?.isRevoked == false)
 
         let revoked = fixture.request("POST", "/account/applications/revoke", cookie: cookie, form: "csrf_token=\(csrf)&credential=\(handle)")
         #expect(revoked.status == 303)
         #expect(try stores.tokenCredentials.tokenCredential(token: "alice-token")?.isRevoked == true)
+        #expect(try stores.tokenCredentials.tokenCredential(token: "alice-token-2")?.isRevoked == true)
         let after = fixture.request("GET", "/account/applications?revoked=1", cookie: cookie)
         #expect(after.bodyText.contains("No application has access") && after.bodyText.contains("Access revoked"))
         #expect(fixture.request("GET", "/account/applications").status == 303)

@@ -1,15 +1,24 @@
 import FileAndSQLiteStore
 import ProviderCore
 
-/// The user's own control over what they granted: every client holding a live token credential for them, and revocation.
+/// The user's own control over what they granted: every client holding a live token credential for them, one row per client,
+/// and revocation of all that client's tokens for the user.
 struct AccountRoutes {
     let application: Application
     let parts: Application.Parts
     let request: GatewayRequest
     let browser: BrowserRoutes
 
-    /// An opaque handle for a token credential in a page: the page never shows the token itself.
-    static func handle(_ token: String) -> String { String(Digest.hex(Digest.hash(.sha256, Array(token.utf8))).prefix(32)) }
+    /// The handle a page uses for one client's grants to the user; the page never shows a token.
+    static func handle(_ clientIdentifier: String) -> String {
+        String(Digest.hex(Digest.hash(.sha256, Array(("grant:" + clientIdentifier).utf8))).prefix(32))
+    }
+
+    /// A date as `2026-11-29 14:05 UTC`.
+    static func date(_ seconds: Int64) -> String {
+        let iso = isoTime(seconds)
+        return String(iso.prefix(10)) + " " + String(iso.dropFirst(11).prefix(5)) + " UTC"
+    }
 
     func applications() throws -> HTTPResponse {
         if let refusal = browser.transportRefusal() { return refusal }
@@ -19,15 +28,27 @@ struct AccountRoutes {
         let now = parts.stores.tokenCredentials.clock.now()
         let live = try parts.stores.tokenCredentials.all(userID: user.id).filter { !$0.isRevoked && ($0.expiresAt.map { $0 > now } ?? true) }
         let offered = application.configuration.provider.scopes
-        var rows = [[String: Any]]()
+        var order = [String]()
+        var grants = [String: [TokenCredential]]()
         for token in live {
-            let client = try parts.stores.clients.record(identifier: token.clientIdentifier)
-            let scopes = token.scopes.map { name in offered.first { $0.name == name }?.description ?? name }
-            var row: [String: Any] = ["clientName": client?.name ?? token.clientIdentifier, "granted": isoTime(token.createdAt),
-                                      "lastUsed": token.lastUsedAt.map(isoTime) ?? "never", "handle": Self.handle(token.token),
+            if grants[token.clientIdentifier] == nil { order.append(token.clientIdentifier) }
+            grants[token.clientIdentifier, default: []].append(token)
+        }
+        var rows = [[String: Any]]()
+        for clientIdentifier in order {
+            let tokens = grants[clientIdentifier] ?? []
+            let client = try parts.stores.clients.record(identifier: clientIdentifier)
+            var scopeNames = [String]()
+            for token in tokens { for scope in token.scopes where !scopeNames.contains(scope) { scopeNames.append(scope) } }
+            let scopes = scopeNames.map { name in offered.first { $0.name == name }?.description ?? name }
+            let lastUsed = tokens.compactMap(\.lastUsedAt).max()
+            var row: [String: Any] = ["clientName": client?.name ?? clientIdentifier,
+                                      "granted": Self.date(tokens.map(\.createdAt).min() ?? now),
+                                      "lastUsed": lastUsed.map(Self.date) ?? "never", "handle": Self.handle(clientIdentifier),
                                       "hasScopes": !scopes.isEmpty, "scopeList": scopes.joined(separator: ", "),
                                       "csrfToken": session.record.csrfToken, "revokeAction": request.mountPath + "/account/applications/revoke"]
-            if let expires = token.expiresAt { row["expires"] = isoTime(expires) }
+            if tokens.count > 1 { row["grantCount"] = String(tokens.count) }
+            if tokens.allSatisfy({ $0.expiresAt != nil }), let expires = tokens.compactMap(\.expiresAt).max() { row["expires"] = Self.date(expires) }
             rows.append(row)
         }
         let revoked = (try? FormURLEncoding.parse(request.http.url.rawQuery ?? ""))?.contains { $0.name == "revoked" } ?? false
@@ -43,7 +64,8 @@ struct AccountRoutes {
         guard try browser.csrfValid(form, session) else { return browser.csrfRefusal() }
         let handle = form["credential"] ?? ""
         var found = false
-        for token in try parts.stores.tokenCredentials.all(userID: user.id) where ConstantTime.equals(Self.handle(token.token), handle) {
+        for token in try parts.stores.tokenCredentials.all(userID: user.id)
+        where !token.isRevoked && ConstantTime.equals(Self.handle(token.clientIdentifier), handle) {
             found = try parts.stores.tokenCredentials.revoke(token: token.token) || found
             Log.info("user \(user.id) revoked a token credential of client \(token.clientIdentifier)")
         }

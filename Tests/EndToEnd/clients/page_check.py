@@ -219,6 +219,24 @@ def framing_problems(headers, where):
     return problems
 
 
+def classify_console(entries, ignore):
+    """Browser log entries -> (errors, warnings, ignored) as 'LEVEL source: message' lines.
+
+    An error is any SEVERE entry and anything about the Content Security Policy, whatever its level;
+    one matching an --ignore-console pattern is set apart instead."""
+    errors, warnings, ignored = [], [], []
+    for entry in entries:
+        message = entry.get("message", "")
+        level = entry.get("level", "")
+        text = "%s %s: %s" % (level, entry.get("source", "console"), message)
+        trace("console: %s" % text)
+        if level == "SEVERE" or re.search(r"Content[ -]Security[ -]Policy", message, re.I):
+            (ignored if any(re.search(p, text) for p in ignore) else errors).append(text)
+        elif level == "WARNING":
+            warnings.append(text)
+    return errors, warnings, ignored
+
+
 def cookie_header(driver, url):
     """The Cookie header the browser would send to url, from driver.get_cookies()."""
     path = urllib.parse.urlsplit(url).path or "/"
@@ -370,17 +388,11 @@ class PageChecker:
         self.driver.get_log("performance")
 
     def record_console(self, page):
-        for entry in self.driver.get_log("browser"):
-            message = entry.get("message", "")
-            level = entry.get("level", "")
-            text = "%s %s: %s" % (level, entry.get("source", "console"), message)
-            trace("console: %s" % text)
-            if page is None:
-                continue
-            if level == "SEVERE" or "Content Security Policy" in message or "Content-Security-Policy" in message:
-                page["console_errors"].append(text)
-            elif level == "WARNING":
-                page["console_warnings"].append(text)
+        errors, warnings, ignored = classify_console(self.driver.get_log("browser"), self.args.ignore_console)
+        if page is not None:
+            page["console_errors"].extend(errors)
+            page["console_warnings"].extend(warnings)
+            page["console_ignored"].extend(ignored)
 
     def document_response(self):
         """The last main document response in the DevTools network log: (status, headers) or None."""
@@ -425,7 +437,7 @@ class PageChecker:
         time.sleep(self.args.settle)  # let late console messages (favicon, subresources) arrive
         url = self.driver.current_url
         page = {"name": name, "url": url, "screenshot": None, "console_errors": [], "console_warnings": [],
-                "problems": [], "status": None, "title": None, "h1": None}
+                "console_ignored": [], "problems": [], "status": None, "title": None, "h1": None}
         self.pages.append(page)
         problems = page["problems"]
 
@@ -435,7 +447,8 @@ class PageChecker:
         else:
             page["status"], headers = response
             if page["status"] != 200:
-                problems.append("HTTP status %s, not 200" % page["status"])
+                problems.append("HTTP status %s, not 200%s" % (page["status"], " (is the route missing from this binary?)"
+                                                                  if page["status"] == 404 else ""))
             problems.extend(framing_problems(headers, "browser response"))
 
         facts = self.driver.execute_script(PAGE_FACTS)
@@ -630,6 +643,68 @@ def run_pages(checker, args):
     checker.drain()
 
 
+# ---------------------------------------------------------------------------------------------------------------
+# --self-test: the checks must see what they are meant to see
+
+SELF_TEST_PAGES = [
+    # (name, HTML, what must be found)
+    ("clean", "<meta name=viewport content='width=device-width'><title>t</title><h1>Fine</h1>"
+              "<form method=post><input type=hidden name=csrf_token value=x></form>", set()),
+    ("console-error", "<title>t</title><h1>x</h1><script>console.error('page_check self-test error')</script>",
+     {"console"}),
+    ("csp-violation", "<meta http-equiv=Content-Security-Policy content=\"default-src 'none'\">"
+                      "<title>t</title><h1>x</h1><p style='color:red'>styled</p>", {"console", "listener"}),
+    ("overflow", "<meta name=viewport content='width=device-width'><div style='width:1500px'>wide</div>", {"overflow"}),
+    ("low-contrast", "<p style='color:#bbb;background:#fff'>pale</p>", {"contrast"}),
+    ("form-without-token", "<form method=post action=/x><button>Go</button></form>", {"csrf"}),
+]
+
+
+def self_test(args):
+    failures = []
+    browser = Browser(args)
+    try:
+        driver = browser.start()
+        for name, markup, expected in SELF_TEST_PAGES:
+            driver.get_log("browser")
+            driver.get("data:text/html;charset=utf-8," + urllib.parse.quote(markup))
+            WebDriverWait(driver, args.timeout).until(lambda d: d.execute_script("return document.readyState") == "complete")
+            time.sleep(args.settle)
+            facts = driver.execute_script(PAGE_FACTS)
+            errors, _, _ = classify_console(driver.get_log("browser"), [])
+            found = set()
+            if errors:
+                found.add("console")
+            if facts["violations"]:
+                found.add("listener")
+            if facts["contentWidth"] > facts["viewportWidth"] or facts["wide"]:
+                found.add("overflow")
+            if facts["lowContrast"]:
+                found.add("contrast")
+            if facts["formsWithoutToken"]:
+                found.add("csrf")
+            trace("self-test %s: found %s" % (name, sorted(found)))
+            if found != expected:
+                failures.append("%s: expected %s, found %s (%s %s)" % (name, sorted(expected), sorted(found), errors, facts))
+    except (WebDriverException, TimeoutException) as error:
+        failures.append("browser: %s" % getattr(error, "msg", error))
+    finally:
+        browser.stop()
+    header_cases = [
+        ({"X-Frame-Options": "DENY", "Content-Security-Policy": "default-src 'none'; frame-ancestors 'none'"}, 0),
+        ({"x-frame-options": "deny", "content-security-policy": "frame-ancestors 'none'"}, 0),
+        ({"X-Frame-Options": "SAMEORIGIN", "Content-Security-Policy": "frame-ancestors 'none'"}, 1),
+        ({"X-Frame-Options": "DENY", "Content-Security-Policy": "frame-ancestors 'self'"}, 1),
+        ({"X-Frame-Options": "DENY", "Content-Security-Policy": "default-src 'none'"}, 1),
+        ({}, 2),
+    ]
+    for headers, count in header_cases:
+        if len(framing_problems(headers, "self-test")) != count:
+            failures.append("framing check on %r: %s" % (headers, framing_problems(headers, "self-test")))
+    print(json.dumps({"self_test": True, "ok": not failures, "failures": failures}))
+    return 0 if not failures else 1
+
+
 def parse_size(text):
     match = re.match(r"^(\d+)[x,](\d+)$", text)
     if not match:
@@ -644,7 +719,7 @@ def parse_args(argv):
     ap.add_argument("--username", default="demo", help="user to sign in as (default: %(default)s)")
     ap.add_argument("--password", default="demo-password", help="that user's password (default: %(default)s)")
     ap.add_argument("--client-key", default="demo-client", help="a registered client (default: %(default)s)")
-    ap.add_argument("--client-secret", required=True, help="its shared secret, for HMAC-SHA1")
+    ap.add_argument("--client-secret", help="its shared secret, for HMAC-SHA1 (required, except with --self-test)")
     ap.add_argument("--screenshots", metavar="DIR", help="where NN-name.png go (created; default: a new temporary directory)")
     ap.add_argument("--timeout", type=float, default=20.0, help="bound on every wait and request, seconds (default: %(default)s)")
     ap.add_argument("--window-size", type=parse_size, default=(414, 896), metavar="WxH",
@@ -654,6 +729,11 @@ def parse_args(argv):
     ap.add_argument("--settle", type=float, default=0.3, help="seconds to wait after load for late console messages")
     ap.add_argument("--chromium", default="/usr/bin/chromium", help="browser binary (default: %(default)s)")
     ap.add_argument("--chromedriver", default="/usr/bin/chromedriver", help="driver binary (default: %(default)s)")
+    ap.add_argument("--ignore-console", metavar="REGEX", action="append", default=[],
+                    help="a console error matching REGEX is listed under console_ignored instead of failing the run "
+                         "(repeatable; CSP violations are never ignored)")
+    ap.add_argument("--self-test", action="store_true",
+                    help="check the checks themselves on data: pages (no provider needed) and exit")
     ap.add_argument("-v", "--verbose", action="store_true", help="trace each step and every console message on stderr")
     args = ap.parse_args(argv)
     args.base = args.base.rstrip("/")
@@ -662,8 +742,17 @@ def parse_args(argv):
     for binary in (args.chromium, args.chromedriver):
         if not os.access(binary, os.X_OK):
             ap.error("%s is not executable (install chromium and chromium-driver)" % binary)
+    if args.client_secret is None and not args.self_test:
+        ap.error("--client-secret is required")
+    for pattern in args.ignore_console:
+        try:
+            re.compile(pattern)
+        except re.error as error:
+            ap.error("--ignore-console %r: %s" % (pattern, error))
     if args.timeout <= 0:
         ap.error("--timeout must be positive")
+    if args.self_test:
+        return args
     if args.screenshots is None:
         args.screenshots = tempfile.mkdtemp(prefix="page_check-")
     os.makedirs(args.screenshots, exist_ok=True)
@@ -678,6 +767,9 @@ def main(argv):
     # SIGTERM/SIGHUP unwind through the finally below, so the browser is always quit.
     for signum in (signal.SIGTERM, signal.SIGHUP):
         signal.signal(signum, lambda number, frame: sys.exit(128 + number))
+
+    if args.self_test:
+        return self_test(args)
 
     browser = Browser(args)
     checker = None
