@@ -6,7 +6,7 @@ SUDO         := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 BUILD_PACKAGES := pkg-config libfcgi-dev libssl-dev libsqlite3-dev
 RUN_PACKAGES   := $(BUILD_PACKAGES) nginx openssl python3
 TEST_PACKAGES  := $(RUN_PACKAGES) python3-oauthlib python3-requests python3-requests-oauthlib python3-jwt \
-                  python3-cryptography ruby ruby-oauth
+                  python3-cryptography ruby ruby-oauth chromium chromium-driver python3-selenium
 
 .PHONY: all build release run stop test deps-build deps-run deps-test clean
 
