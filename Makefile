@@ -5,10 +5,11 @@ SWIFT        ?= swift
 SUDO         := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 BUILD_PACKAGES := pkg-config libfcgi-dev libssl-dev libsqlite3-dev
 RUN_PACKAGES   := $(BUILD_PACKAGES) nginx openssl python3
-TEST_PACKAGES  := $(RUN_PACKAGES) python3-oauthlib python3-requests python3-requests-oauthlib python3-jwt \
+BENCH_PACKAGES := $(RUN_PACKAGES) gcc libfcgi-dev spawn-fcgi wrk python3-oauthlib python3-cryptography python3-jwt
+TEST_PACKAGES  := $(RUN_PACKAGES) gcc spawn-fcgi wrk python3-oauthlib python3-requests python3-requests-oauthlib python3-jwt \
                   python3-cryptography ruby ruby-oauth chromium chromium-driver python3-selenium
 
-.PHONY: all build release run stop test deps-build deps-run deps-test clean
+.PHONY: all build release run stop test bench bench-smoke deps-build deps-run deps-test deps-bench clean
 
 all: build
 
@@ -29,6 +30,9 @@ deps-build:
 deps-run:
 	$(call ensure_packages,$(RUN_PACKAGES))
 
+deps-bench:
+	$(call ensure_packages,$(BENCH_PACKAGES))
+
 deps-test:
 	$(call ensure_packages,$(TEST_PACKAGES))
 
@@ -45,6 +49,14 @@ run: deps-run release
 
 stop:
 	scripts/stop.sh
+
+# The benchmark (bench/README.md): the FastCGI floor, protected GET /user with HMAC-SHA1 and RSA-SHA1, the three-legged
+# flow and CGI mode, behind one nginx, interleaved over rounds. Not part of `make test`, which runs a smoke of it.
+bench: deps-bench release
+	/usr/bin/python3 bench/run.py $(BENCH_ARGS)
+
+bench-smoke: deps-bench release
+	/usr/bin/python3 bench/run.py --smoke $(BENCH_ARGS)
 
 test: deps-test
 	$(SWIFT) build --build-tests

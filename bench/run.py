@@ -22,7 +22,6 @@ errors; 1 when a run failed (non-2xx, socket errors, a broken setup); 3 when
 import argparse
 import ctypes
 import datetime
-import errno
 import html
 import http.client
 import json
@@ -43,9 +42,9 @@ import urllib.parse
 BENCH_DIR = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(BENCH_DIR)
 sys.path.insert(0, BENCH_DIR)
+sys.dont_write_bytecode = True   # importing presign must leave no __pycache__ in the checkout
 
 import presign  # noqa: E402  (bench/presign.py, next to this file)
-from oauthlib.oauth1 import SIGNATURE_HMAC, Client  # noqa: E402
 
 LUA_SCRIPT = os.path.join(BENCH_DIR, "presigned.lua")
 FLOOR_SOURCE = os.path.join(BENCH_DIR, "floor", "hello.c")
@@ -53,6 +52,7 @@ NGINX_SNIPPET = os.path.join(ROOT, "nginx", "oauth1-fcgi.conf")
 SNIPPET_PASS = "fastcgi_pass unix:/run/oauth1-fcgi/oauth1-fcgi.sock;"
 DEFAULT_BINARY = os.path.join(ROOT, ".build", "release", "oauth1-fcgi")
 DEFAULT_JSON = os.path.join(BENCH_DIR, "last-run.json")
+DEFAULT_SMOKE_JSON = os.path.join(BENCH_DIR, "last-smoke.json")   # a smoke run never overwrites the real figures
 
 USERNAME = "bench"
 PASSWORD = "bench-password"
@@ -67,12 +67,16 @@ TARGET_FLOW_MS = 3.0
 
 # First guesses of the rate (req/s) used to size the pre-signed batch before any run was measured
 # (a 2-core machine does less; more is only wasted signing time). Later runs use the last measured rate.
-INITIAL_RATE = {"floor": 40000.0, "hmac": 10000.0, "rsa": 8000.0}
+INITIAL_RATE = {"floor": 40000.0, "hmac": 8000.0, "rsa": 6000.0}
 # Sign this much more than the highest rate seen so far predicts (the machine is noisy: the same floor run gives
 # 20,000 or 44,000 req/s). The floor's unsigned lines cost next to nothing, so it gets more slack.
 RATE_MARGIN = {"floor": 3.0, "hmac": 1.6, "rsa": 1.6}
-RERUNS = 2              # reruns (with twice the lines) when a wrk thread ran out of lines
+RERUNS = 2              # reruns (with three times the lines) when a wrk thread ran out of lines
 MAX_SIGN_SECONDS = 150  # stay well inside the provider's 300 s timestamp window
+# Pessimistic seconds per line and signing process, to cap a batch at MAX_SIGN_SECONDS of making; and a cap on lines
+# (wrk's Lua states hold them in memory).
+LINE_COST = {"floor": 0.00001, "hmac": 0.0002, "rsa": 0.001}
+MAX_LINES = 3000000
 
 
 class BenchError(Exception):
@@ -243,6 +247,40 @@ def memory_kib(pid):
     return values.get("VmHWM", 0), values.get("VmRSS", 0)
 
 
+def cpu_seconds(pids):
+    """utime + stime of the processes, in seconds (processes that are gone count 0)."""
+    ticks = 0
+    for pid in pids:
+        try:
+            with open("/proc/%d/stat" % pid) as fh:
+                fields = fh.read().rsplit(")", 1)[1].split()
+            ticks += int(fields[11]) + int(fields[12])
+        except (FileNotFoundError, ProcessLookupError, IndexError, ValueError):
+            pass
+    return ticks / float(os.sysconf("SC_CLK_TCK"))
+
+
+def memory_detail(pid):
+    """VmHWM, VmRSS, RssAnon, RssFile (status) and Pss, Private (smaps_rollup), in KiB."""
+    detail = {}
+    try:
+        with open("/proc/%d/status" % pid) as fh:
+            for line in fh:
+                key, _, value = line.partition(":")
+                if key in ("VmHWM", "VmRSS", "RssAnon", "RssFile"):
+                    detail[key] = int(value.split()[0])
+        with open("/proc/%d/smaps_rollup" % pid) as fh:
+            for line in fh:
+                key, _, value = line.partition(":")
+                if key in ("Pss", "Private_Clean", "Private_Dirty"):
+                    detail[key] = int(value.split()[0])
+    except (FileNotFoundError, ProcessLookupError, ValueError, IndexError):
+        pass
+    if "Private_Clean" in detail:
+        detail["Private"] = detail.pop("Private_Clean") + detail.pop("Private_Dirty", 0)
+    return detail
+
+
 def wait_until(what, predicate, timeout, interval=0.05):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -263,6 +301,18 @@ def percentile(values, fraction):
     ordered = sorted(values)
     rank = max(1, int(math.ceil(fraction * len(ordered))))
     return ordered[rank - 1]
+
+
+def git_state():
+    """HEAD of the checkout and whether the tree has changes (the binary may be older than either)."""
+    try:
+        head = subprocess.run(["git", "-C", ROOT, "rev-parse", "--short", "HEAD"], stdout=subprocess.PIPE,
+                              stderr=subprocess.DEVNULL, timeout=10).stdout.decode().strip()
+        dirty = subprocess.run(["git", "-C", ROOT, "status", "--porcelain", "--untracked-files=no"],
+                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, timeout=10).stdout.strip() != b""
+        return {"head": head or None, "dirty": dirty}
+    except (OSError, subprocess.TimeoutExpired):
+        return None
 
 
 def tool_version(argv):
@@ -462,6 +512,7 @@ class Bench:
         self.rss = {"floor": 0, "oauth1-fcgi": 0}
         self.signing = []
         self.login_rss = None
+        self.rss_detail = None
         self.supervisor_log = []
 
     # -- environment and admin commands --------------------------------------------------------------------------------
@@ -475,6 +526,8 @@ class Bench:
             "OAUTH1_SUPPORTED_SIGNATURE_METHODS": "HMAC-SHA1,RSA-SHA1",
             "OAUTH1_LOG_LEVEL": "error",
         })
+        if self.args.cache:
+            env["OAUTH1_CACHE"] = self.args.cache
         return env
 
     def admin(self, *argv, stdin=None):
@@ -743,14 +796,19 @@ http {{
         reserve = int(math.ceil(connections / threads)) + 2
         count = int(self.rates[target] * duration * RATE_MARGIN[target]) + threads * (reserve + 50)
         for attempt in range(RERUNS + 1):
-            # Never sign more than a bounded time's worth (a pathological estimate must not stall the bench).
-            if target == "rsa":
-                count = min(count, int(MAX_SIGN_SECONDS * 1000 * self.args.sign_processes))
+            # Never make more than a bounded time's worth (a pathological estimate must not stall the bench).
+            processes = 1 if target == "floor" else self.args.sign_processes
+            count = min(count, MAX_LINES, int(MAX_SIGN_SECONDS / LINE_COST[target] * processes))
             headers, sign_seconds = self.sign_batch(target, count)
             prefix = os.path.join(self.slice_dir, "%s-%s-%d" % (target, label, attempt))
             presign.write_slices(headers, threads, prefix)
             del headers
+            pids = self.worker_pids(target)
+            cpu_before = cpu_seconds(pids)
             result = self.wrk(path, prefix, reserve, duration, threads, connections)
+            cpu_used = cpu_seconds(pids) - cpu_before
+            # CPU the backend's workers spent per completed request: less sensitive to a noisy machine than req/s.
+            result["worker_cpu_us_per_request"] = cpu_used / result["requests"] * 1e6 if result["requests"] else None
             for f in os.listdir(self.slice_dir):
                 os.unlink(os.path.join(self.slice_dir, f))
             result["signed"] = count
@@ -758,9 +816,9 @@ http {{
             if result["stopped_threads"] == 0:
                 break
             if attempt < RERUNS:
-                log("  %s: a wrk thread ran out of its %d pre-signed requests; rerunning with twice as many"
+                log("  %s: a wrk thread ran out of its %d pre-signed requests; rerunning with three times as many"
                     % (target, count // threads))
-                count *= 2
+                count *= 3
         result["target"] = target
         result["round"] = label
         seconds = result["duration_us"] / 1e6
@@ -789,9 +847,10 @@ http {{
         if problems:
             self.failures.append("%s round %s: %s" % (target, label, "; ".join(problems)))
         log("  %-5s %9.0f req/s  p50 %6.2f ms  p99 %6.2f ms  non-2xx %d  socket errors %d  worker peak RSS %.1f MiB"
-            "  (signed %d in %.1f s)" % (target, result["rps"], result["latency_us"]["p50"] / 1000,
-                                          result["latency_us"]["p99"] / 1000, result["non_2xx"],
-                                          result["socket_errors"], result["rss_peak_kib"] / 1024, count, sign_seconds))
+            "  worker CPU %.0f us/req  (%d lines made in %.1f s)" % (
+                target, result["rps"], result["latency_us"]["p50"] / 1000, result["latency_us"]["p99"] / 1000,
+                result["non_2xx"], result["socket_errors"], result["rss_peak_kib"] / 1024,
+                result["worker_cpu_us_per_request"] or 0, count, sign_seconds))
         return result
 
     def wrk(self, path, prefix, reserve, duration, threads, connections):
@@ -833,7 +892,14 @@ http {{
                     break
             i += 1
         provider.http.close()
-        server_ms, steps = self.read_flow_log(set(tags))
+        # nginx writes an access log line in its log phase, just after the response went out: give the last
+        # flow's lines a moment to arrive.
+        wanted = set(tags)
+        deadline = time.monotonic() + 3
+        server_ms, steps = self.read_flow_log(wanted)
+        while len(server_ms) < len(wanted) and time.monotonic() < deadline:
+            time.sleep(0.05)
+            server_ms, steps = self.read_flow_log(wanted)
         missing = len(tags) - len(server_ms)
         if missing:
             self.failures.append("flow round %s: %d flows missing from the access log" % (label, missing))
@@ -844,7 +910,7 @@ http {{
         result = {"target": "flow", "round": label, "flows": len(tags), "failed": failures,
                   "server_ms": values,
                   "client_ms": sorted(round(s * 1000, 3) for s in client_seconds),
-                  "steps_ms": {k: round(statistics.mean(v), 3) for k, v in steps.items() if v},
+                  "steps_ms": {k: [round(x, 3) for x in v] for k, v in steps.items()},
                   "rss_peak_kib": peak}
         if values:
             log("  flow  %d flows: server time per flow median %.2f ms (mean %.2f, p90 %.2f), client wall median"
@@ -910,36 +976,56 @@ http {{
         return result
 
     def profile_hmac(self):
-        """--profile: perf record the oauth1-fcgi workers during one HMAC load run; prints the top symbols."""
+        """--profile: perf-record the oauth1-fcgi workers (DWARF call graphs) during one extra HMAC load run, write the
+        report to bench/last-profile.txt and print the top of it. A profile that cannot be taken is only a note."""
         if not shutil.which("perf"):
-            self.notes.append("--profile: perf is not installed")
+            self.notes.append("--profile: perf is not installed (apt-get install linux-perf)")
             return
         pids = ",".join(str(p) for p in self.worker_pids("hmac"))
         data = os.path.join(self.tmp, "perf.data")
-        seconds = max(2, self.args.duration)
-        perf = self.procs.start("perf record", ["perf", "record", "-q", "-F", "999", "-g", "-o", data, "-p", pids,
-                                                "--", "sleep", str(seconds)],
+        seconds = min(3, self.args.duration)
+        perf = self.procs.start("perf record", ["perf", "record", "-q", "-F", "999", "--call-graph", "dwarf,16384",
+                                                "-o", data, "-p", pids, "--", "sleep", str(seconds + 1)],
                                 stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         try:
-            time.sleep(0.3)
+            time.sleep(0.5)
             self.wrk_run("hmac", seconds, "profile")
             try:
-                _, err = perf.communicate(timeout=seconds + 30)
+                _, err = perf.communicate(timeout=seconds + 60)
             except subprocess.TimeoutExpired:
                 raise BenchError("perf record did not finish")
         finally:
             self.procs.stop(perf)
-        report = subprocess.run(["perf", "report", "-i", data, "--stdio", "--no-children", "--sort", "dso,sym",
-                                 "--percent-limit", "1.5", "-g", "none"],
-                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=120)
-        text = report.stdout.decode(errors="replace")
+        if perf.returncode != 0 or not os.path.exists(data):
+            self.notes.append("--profile: perf record failed: %s" % err.decode(errors="replace").strip()[:300])
+            return
+        sections = []
+        for title, argv in (
+                ("share of samples per binary (self)", ["--no-children", "--sort", "dso"]),
+                ("functions by inclusive share (children), >= 2%", ["--children", "--sort", "sym",
+                                                                     "--percent-limit", "2"]),
+                ("functions by self share, >= 0.7%", ["--no-children", "--sort", "dso,sym", "--percent-limit",
+                                                      "0.7"])):
+            report = subprocess.run(["perf", "report", "-i", data, "--stdio", "-g", "none"] + argv,
+                                    stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, timeout=300)
+            lines = [l.rstrip() for l in report.stdout.decode(errors="replace").splitlines()
+                     if l.strip() and not l.startswith("#")]
+            sections.append((title, lines))
+        text = "\n\n".join("== %s\n%s" % (title, "\n".join(lines)) for title, lines in sections) + "\n"
+        demangle = shutil.which("swift-demangle")
+        if demangle:
+            result = subprocess.run([demangle, "--simplified"], input=text.encode(), stdout=subprocess.PIPE,
+                                    stderr=subprocess.DEVNULL, timeout=60)
+            if result.returncode == 0:
+                text = result.stdout.decode(errors="replace")
         path = os.path.join(BENCH_DIR, "last-profile.txt")
         with open(path, "w") as fh:
+            fh.write("perf profile of the oauth1-fcgi workers under HMAC load (%d s, wrk -t%d -c%d)\n\n"
+                     % (seconds, self.args.threads, self.args.connections))
             fh.write(text)
-        lines = [l for l in text.splitlines() if l.strip() and not l.startswith("#")]
-        log("profile of the oauth1-fcgi workers under HMAC load (perf, top symbols; full report in %s):" % path)
-        for line in lines[:25]:
-            log("    " + line.rstrip())
+        log("profile of the oauth1-fcgi workers under HMAC load (perf; full report in %s):" % path)
+        for line in text.splitlines()[:45]:
+            log("    " + line[:160])
 
     # -- the run -------------------------------------------------------------------------------------------------------
 
@@ -968,6 +1054,8 @@ http {{
                     self.results["flow"].append(self.flow_run(label, flows_per_round, max(args.duration * 4, 5)))
                 else:
                     self.results["cgi"].append(self.cgi_run(label, cgi_per_round))
+        self.rss_detail = {"oauth1-fcgi": [memory_detail(p) for p in self.worker_pids("hmac")],
+                           "floor": [memory_detail(p) for p in self.worker_pids("floor")]}
         if args.profile:
             self.profile_hmac()
         # For the report: what one sign-in (scrypt) does to a worker's peak RSS.
@@ -1002,6 +1090,8 @@ http {{
                 "socket_errors": sum(r["socket_errors"] for r in runs),
                 "rps_rounds": [round(r["rps"], 1) for r in runs],
                 "rss_peak_mib": max(r["rss_peak_kib"] for r in runs) / 1024,
+                "worker_cpu_us_per_request": statistics.median(
+                    r["worker_cpu_us_per_request"] or 0 for r in runs),
             }
         flows = [v for r in self.results["flow"] for v in r["server_ms"]]
         client = [v for r in self.results["flow"] for v in r["client_ms"]]
@@ -1010,6 +1100,10 @@ http {{
                            "server_ms_mean": statistics.mean(flows), "server_ms_p90": percentile(flows, 0.9),
                            "client_ms_median": statistics.median(client),
                            "failed": sum(r["failed"] for r in self.results["flow"]),
+                           "step_mean_ms": {step: statistics.mean(v for r in self.results["flow"]
+                                                                  for v in r["steps_ms"].get(step, []))
+                                            for step in ("initiate", "consent-page", "authorize", "token")
+                                            if any(r["steps_ms"].get(step) for r in self.results["flow"])},
                            "per_round_median_ms": [statistics.median(r["server_ms"]) for r in self.results["flow"]
                                                    if r["server_ms"]]}
         cgi = [v for r in self.results["cgi"] for v in r["ms"]]
@@ -1029,19 +1123,22 @@ http {{
             % (started_at, args.rounds, args.duration, args.threads, args.connections, args.workers,
                args.nginx_workers, mode))
         log("")
-        log("%-26s %10s %9s %9s %8s %8s %13s" % ("target", "req/s", "p50 ms", "p99 ms", "non-2xx", "errors",
-                                                 "peak RSS MiB"))
+        log("%-26s %10s %9s %9s %8s %8s %13s %14s" % ("target", "req/s", "p50 ms", "p99 ms", "non-2xx", "errors",
+                                                      "peak RSS MiB", "CPU us/req"))
         names = {"floor": "floor (libfcgi hello)", "hmac": "GET /user HMAC-SHA1", "rsa": "GET /user RSA-SHA1"}
         for target in ("floor", "hmac", "rsa"):
             if target in s:
                 t = s[target]
-                log("%-26s %10.0f %9.2f %9.2f %8d %8d %13.1f" % (names[target], t["rps"], t["p50_ms"], t["p99_ms"],
-                                                                  t["non_2xx"], t["socket_errors"], t["rss_peak_mib"]))
+                log("%-26s %10.0f %9.2f %9.2f %8d %8d %13.1f %14.0f" % (
+                    names[target], t["rps"], t["p50_ms"], t["p99_ms"], t["non_2xx"], t["socket_errors"],
+                    t["rss_peak_mib"], t["worker_cpu_us_per_request"]))
         if "flow" in s:
             f = s["flow"]
             log("%-26s %d flows, server time per flow median %.2f ms (mean %.2f, p90 %.2f); client wall median %.2f ms"
                 % ("flow initiate+auth+token", f["flows"], f["server_ms_median"], f["server_ms_mean"],
                    f["server_ms_p90"], f["client_ms_median"]))
+            log("%-26s mean $upstream_response_time per step: %s" % ("", ", ".join(
+                "%s %.2f ms" % kv for kv in f["step_mean_ms"].items())))
         if "cgi" in s:
             c = s["cgi"]
             log("%-26s %d runs, median %.2f ms, p90 %.2f ms" % ("CGI GET /user", c["runs"], c["median_ms"],
@@ -1078,8 +1175,14 @@ http {{
               "%.2f ms", False)
         check("flow server time <= %.0f ms" % TARGET_FLOW_MS, s.get("flow", {}).get("server_ms_median"),
               TARGET_FLOW_MS, "%.2f ms", False)
+        log("")
+        if self.rss_detail and self.rss_detail["oauth1-fcgi"]:
+            d = max(self.rss_detail["oauth1-fcgi"], key=lambda m: m.get("VmHWM", 0))
+            if d.get("VmHWM"):
+                log("note: an oauth1-fcgi worker after the runs: VmHWM %.1f MiB, VmRSS %.1f = RssFile %.1f (binary and "
+                    "libraries, shared between workers) + RssAnon %.1f; PSS %.1f MiB, private %.1f MiB" % tuple(
+                        d.get(k, 0) / 1024 for k in ("VmHWM", "VmRSS", "RssFile", "RssAnon", "Pss", "Private")))
         if self.login_rss:
-            log("")
             log("note: one sign-in raises a worker's peak RSS from %.1f to %.1f MiB (scrypt N=2^15, r=8 allocates "
                 "32 MiB); measured after the runs above, not part of the RSS target" % (
                     self.login_rss["before_kib"] / 1024, self.login_rss["after_kib"] / 1024))
@@ -1093,17 +1196,20 @@ http {{
             "machine": {"cpus": os.cpu_count(), "platform": platform.platform(), "python": platform.python_version()},
             "tools": {"wrk": tool_version(["wrk", "-v"]), "nginx": tool_version(["nginx", "-v"])},
             "binary": args.binary,
+            "git": git_state(),
             "binary_mtime": datetime.datetime.fromtimestamp(os.path.getmtime(args.binary)).isoformat(
                 timespec="seconds"),
             "config": {"rounds": args.rounds, "duration_s": args.duration, "warmup_s": args.warmup,
                        "threads": args.threads, "connections": args.connections, "workers": args.workers,
                        "nginx_workers": args.nginx_workers, "keepalive": args.keepalive,
+                       "cache": args.cache or "sqlite (default)",
                        "keepalive_connections": args.keepalive_connections if args.keepalive else None,
                        "smoke": args.smoke},
             "summary": s,
             "ratios": {"protected/floor": hmac_ratio, "rsa/floor": rsa_ratio},
             "targets": [{"name": n, "value": v, "pass": ok} for n, v, ok in checks],
             "login_rss": self.login_rss,
+            "rss_detail_kib": self.rss_detail,
             "supervisor_log_tail": self.supervisor_log,
             "failures": self.failures,
             "notes": self.notes,
@@ -1143,11 +1249,13 @@ def parse_args(argv):
     ap.add_argument("--flows", type=int, default=300, help="flows in all rounds together (default 300)")
     ap.add_argument("--cgi-runs", type=int, default=200, help="CGI runs in all rounds together (default 200)")
     ap.add_argument("--sign-processes", type=int, default=2, help="processes signing requests (default 2)")
+    ap.add_argument("--cache", default=None, help="OAUTH1_CACHE for the provider (default: its own default, sqlite; "
+                                                  "e.g. file:cache)")
     ap.add_argument("--profile", action="store_true", help="perf-record the workers during one extra HMAC run")
     ap.add_argument("--no-login-rss", dest="login_rss", action="store_false",
                     help="skip the note on what a sign-in does to worker RSS")
-    ap.add_argument("--json", default=DEFAULT_JSON, help="machine-readable results (default bench/last-run.json; "
-                                                         "'' for none)")
+    ap.add_argument("--json", default=None, help="machine-readable results (default bench/last-run.json, with --smoke "
+                                                 "bench/last-smoke.json; '' for none)")
     ap.add_argument("--keep-temp", action="store_true", help="keep the temp dir (configs, logs) for a look")
     ap.add_argument("--time-limit", type=int, default=None, help="abort after this many seconds (default: "
                                                                  "generous for the chosen rounds)")
@@ -1160,6 +1268,8 @@ def parse_args(argv):
             args.warmup = 0
     if args.warmup is None:
         args.warmup = 2
+    if args.json is None:
+        args.json = DEFAULT_SMOKE_JSON if args.smoke else DEFAULT_JSON
     if args.nginx_workers is None:
         args.nginx_workers = 1 if args.keepalive else 2
     if args.keepalive_connections is None:
@@ -1216,7 +1326,7 @@ def main(argv=None):
     finally:
         signal.alarm(0)
         bench.procs.stop_all()
-        if args.keep_temp or status:
+        if args.keep_temp or status or bench.failures:
             print("bench: logs and configs kept in %s" % bench.tmp, file=sys.stderr)
         else:
             shutil.rmtree(bench.tmp, ignore_errors=True)
