@@ -73,6 +73,9 @@ final class Application: @unchecked Sendable {
         case "/token":
             guard method == "POST" else { return .methodNotAllowed(["POST"]) }
             return try oauthResponse(request) { $0.server.createTokenResponse(request.http) }
+        case "/auth":
+            // Any method: auth_request subrequests may carry the original request's method.
+            return try GateRoute(application: self, parts: try parts(), request: request).check()
         case "/user":
             guard method == "GET" || method == "POST" else { return .methodNotAllowed(["GET", "POST"]) }
             return try userResource(request)

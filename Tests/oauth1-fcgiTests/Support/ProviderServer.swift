@@ -16,7 +16,9 @@ final class ProviderServer: @unchecked Sendable {
     private let workers: Int
     private let maxRequests: Int
 
-    init(workers: Int = 2, maxRequests: Int = 10_000, settings: [String: String] = [:]) throws {
+    /// - Parameter extraLocations: nginx configuration put in the server block after nginx/protect-upstream.conf; `@ROOT@`
+    ///   in it becomes this server's directory.
+    init(workers: Int = 2, maxRequests: Int = 10_000, settings: [String: String] = [:], extraLocations: String? = nil) throws {
         var template = Array((NSTemporaryDirectory() + "/oauth1-e2e-XXXXXX").utf8CString)
         let made = template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) }
         root = made.map { String(cString: $0) } ?? NSTemporaryDirectory() + "/oauth1-e2e-\(UUID().uuidString)"
@@ -32,6 +34,10 @@ final class ProviderServer: @unchecked Sendable {
         environment["OAUTH1_SUPPORTED_SIGNATURE_METHODS"] = "HMAC-SHA1,RSA-SHA1,PLAINTEXT,HMAC-SHA256"
         for (key, value) in settings { environment[key] = value }
         self.environment = environment
+        if let extraLocations {
+            try FileManager.default.createDirectory(atPath: root + "/nginx", withIntermediateDirectories: true)
+            try extraLocations.replacingOccurrences(of: "@ROOT@", with: root).write(toFile: root + "/extra.conf", atomically: true, encoding: .utf8)
+        }
         try startSupervisor()
         try startNginx()
         try waitUntilHealthy()
@@ -95,8 +101,9 @@ final class ProviderServer: @unchecked Sendable {
     /// Starts nginx in the foreground (`daemon off`) as our own child, so stopping and reaping it is ours to do.
     private func startNginx() throws {
         let prefix = root + "/nginx"
-        let config = try ProcessRunner.run("/bin/bash", [ProcessRunner.repository.appendingPathComponent("scripts/nginx-config.sh").path,
-                                                         prefix, String(port), socket])
+        var arguments = [ProcessRunner.repository.appendingPathComponent("scripts/nginx-config.sh").path, prefix, String(port), socket]
+        if FileManager.default.fileExists(atPath: root + "/extra.conf") { arguments.append(root + "/extra.conf") }
+        let config = try ProcessRunner.run("/bin/bash", arguments)
         guard config.status == 0 else { throw ServerError("nginx config: \(config.stderr)") }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/sbin/nginx")
