@@ -1261,6 +1261,8 @@ def parse_args(argv):
                                                                  "generous for the chosen rounds)")
     args = ap.parse_args(argv)
     if args.smoke:
+        # Sign in this process: a smoke run signs little, and a pool of forked signers is one more thing to hang.
+        args.sign_processes = 1
         args.rounds, args.duration = 1, 1
         args.flows = min(args.flows, 20)
         args.cgi_runs = min(args.cgi_runs, 10)
@@ -1283,6 +1285,9 @@ def parse_args(argv):
 
 
 def main(argv=None):
+    # A parent (such as a test runner's thread) may have started us with signals blocked, and every process we start
+    # inherits the mask: the floor, spawn-fcgi and signing pools would then ignore the SIGTERM that stops them.
+    signal.pthread_sigmask(signal.SIG_SETMASK, [])
     args = parse_args(sys.argv[1:] if argv is None else argv)
     for tool in ("wrk", "nginx", "spawn-fcgi", "cc", "openssl"):
         if not shutil.which(tool):
