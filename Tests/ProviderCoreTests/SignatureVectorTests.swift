@@ -105,3 +105,17 @@ import Testing
         }
     }
 }
+
+/// oauth_body_hash (the Request Body Hash extension): the oauthlib-signed PUT with a JSON body verifies; a changed body fails.
+@Suite struct BodyHashTests {
+    @Test func jsonBodyHashFromIndependentClientIsChecked() throws {
+        let vector = try #require(SignatureVectorTests.vectors.first { $0.name.contains("oauth_body_hash") })
+        let provider = TestProvider(configure: { $0.allowsInsecureTransport = true })
+        try provider.tokens.save(TokenCredential(token: vector.token, secret: vector.token_secret, clientIdentifier: vector.client_key,
+                                                 userID: "user-1", createdAt: 1_699_999_000))
+        var tampered = vector.request
+        tampered.body = Array((vector.body + " ").utf8)
+        expectOAuthError(.signatureInvalid) { try provider.protector.validateRequest(tampered) }
+        #expect(try provider.protector.validateRequest(vector.request).userID == "user-1")
+    }
+}
