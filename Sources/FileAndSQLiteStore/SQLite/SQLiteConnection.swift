@@ -72,17 +72,11 @@ public final class SQLiteConnection {
         }
     }
 
-    /// Runs a statement given as text (for migrations and tests), uncached.
-    public func queryText(_ sql: String, _ values: [any SQLiteBindable] = []) throws(SQLiteError) -> [SQLiteRow] {
-        try run(sql, values, cache: false)
-    }
-
-    private func run(_ sql: String, _ values: [any SQLiteBindable], cache: Bool = true) throws(SQLiteError) -> [SQLiteRow] {
-        let statement = try prepared(sql, cache: cache)
+    private func run(_ sql: String, _ values: [any SQLiteBindable]) throws(SQLiteError) -> [SQLiteRow] {
+        let statement = try prepared(sql)
         defer {
             sqlite3_reset(statement)
             sqlite3_clear_bindings(statement)
-            if !cache { sqlite3_finalize(statement) }
         }
         for (offset, value) in values.enumerated() {
             let index = Int32(offset + 1)
@@ -119,12 +113,12 @@ public final class SQLiteConnection {
         return rows
     }
 
-    private func prepared(_ sql: String, cache: Bool) throws(SQLiteError) -> OpaquePointer {
-        if cache, let statement = statements[sql] { return statement }
+    private func prepared(_ sql: String) throws(SQLiteError) -> OpaquePointer {
+        if let statement = statements[sql] { return statement }
         var statement: OpaquePointer?
-        let status = sqlite3_prepare_v3(handle, sql, -1, cache ? UInt32(SQLITE_PREPARE_PERSISTENT) : 0, &statement, nil)
+        let status = sqlite3_prepare_v3(handle, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &statement, nil)
         guard status == SQLITE_OK, let statement else { throw error(status) }
-        if cache { statements[sql] = statement }
+        statements[sql] = statement
         return statement
     }
 

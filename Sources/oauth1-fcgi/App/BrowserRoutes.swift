@@ -87,15 +87,9 @@ struct BrowserRoutes {
     }
 
     private func signupForm(next: String, username: String, error: String?, status: Int) throws -> HTTPResponse {
-        var cookies = [String]()
-        var session = try parts.sessions.current(http)
-        if session == nil {
-            let started = try parts.sessions.start(userID: nil)
-            session = started.0
-            cookies.append(started.cookie)
-        }
+        let (session, cookies) = try sessionForForm()
         var values: [String: Any] = ["title": "Create an account", "action": url("/signup"), "next": next, "username": username,
-                                     "csrfToken": session?.record.csrfToken ?? "", "loginLink": url("/login")]
+                                     "csrfToken": session.record.csrfToken, "loginLink": url("/login")]
         if let error { values["error"] = error }
         var response = pages.render("signup", values, status: status)
         for cookie in cookies { response.headers.add("Set-Cookie", cookie) }
@@ -211,17 +205,17 @@ struct BrowserRoutes {
 
     // MARK: Helpers
 
+    /// The request's session, or a new anonymous one (to carry a form's CSRF token) with the cookie that names it.
+    private func sessionForForm(_ existing: Sessions.Current? = nil) throws -> (Sessions.Current, cookies: [String]) {
+        if let session = try existing ?? parts.sessions.current(http) { return (session, []) }
+        let started = try parts.sessions.start(userID: nil)
+        return (started.0, [started.cookie])
+    }
+
     private func loginForm(next: String, username: String, error: String?, status: Int, session existing: Sessions.Current? = nil) throws -> HTTPResponse {
-        var cookies = [String]()
-        var session = existing
-        if session == nil { session = try parts.sessions.current(http) }
-        if session == nil {
-            let started = try parts.sessions.start(userID: nil)
-            session = started.0
-            cookies.append(started.cookie)
-        }
+        let (session, cookies) = try sessionForForm(existing)
         var values: [String: Any] = ["title": "Sign in", "action": url("/login"), "next": next, "username": username,
-                                     "csrfToken": session?.record.csrfToken ?? ""]
+                                     "csrfToken": session.record.csrfToken]
         if let error { values["error"] = error }
         if application.configuration.signupEnabled { values["signupLink"] = url("/signup") }
         var response = pages.render("login", values, status: status)

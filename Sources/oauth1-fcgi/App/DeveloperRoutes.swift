@@ -89,11 +89,13 @@ struct DeveloperRoutes {
             record.isDisabled.toggle()
             _ = try parts.stores.clients.update(record)
             return .seeOther(mount + "/developer")
-        default:
+        case "delete":
             _ = try parts.stores.tokenCredentials.revokeAll(clientIdentifier: record.identifier)
             _ = try parts.stores.clients.remove(identifier: record.identifier)
             Log.info("user \(user.id) deleted client \(record.identifier)")
             return .seeOther(mount + "/developer")
+        default:
+            return .text("There is no developer action \(action).", status: 404)
         }
     }
 

@@ -238,13 +238,8 @@ struct CheckConfig: ParsableCommand {
     @OptionGroup var options: CommonOptions
 
     func run() throws {
-        _ = try options.configuration()
-        var source = try ConfigurationSource.fromProcess()
-        if let directory = options.dataDirectory {
-            var values = source.values
-            values["OAUTH1_DATA_DIR"] = directory
-            source = ConfigurationSource(values: values, file: source.file)
-        }
+        let source = try options.source()
+        _ = try AppConfiguration(source)
         let lines = AppConfiguration.describe(source)
         if options.json {
             emit(JSON.object(lines.map { line in

@@ -13,15 +13,18 @@ struct CommonOptions: ParsableArguments {
     @Flag(name: .long, help: "Print JSON instead of text.")
     var json = false
 
-    /// The effective configuration, with --data-dir taking precedence.
+    /// The settings from the environment and OAUTH1_CONFIG, with --data-dir taking precedence.
+    func source() throws -> ConfigurationSource {
+        let source = try ConfigurationSource.fromProcess()
+        guard let dataDirectory else { return source }
+        var values = source.values
+        values["OAUTH1_DATA_DIR"] = dataDirectory
+        return ConfigurationSource(values: values, file: source.file)
+    }
+
+    /// The effective configuration, checked.
     func configuration() throws -> AppConfiguration {
-        var source = try ConfigurationSource.fromProcess()
-        if let dataDirectory {
-            var values = source.values
-            values["OAUTH1_DATA_DIR"] = dataDirectory
-            source = ConfigurationSource(values: values, file: source.file)
-        }
-        return try AppConfiguration(source)
+        try AppConfiguration(source())
     }
 
     /// Opens the stores of the configured data directory.

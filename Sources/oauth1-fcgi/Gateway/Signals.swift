@@ -33,10 +33,4 @@ enum Signals {
         sigemptyset(&none)
         sigprocmask(SIG_SETMASK, &none, nil)
     }
-
-    /// Restores default dispositions (for a process about to exec).
-    static func reset() {
-        signal(SIGTERM, SIG_DFL)
-        signal(SIGINT, SIG_DFL)
-    }
 }

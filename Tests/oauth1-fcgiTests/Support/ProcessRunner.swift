@@ -25,28 +25,12 @@ enum ProcessRunner {
 
     /// Runs a program to completion (killing it after `timeout` seconds) and returns its status and output.
     @discardableResult
-    /// - Parameter outputFile: when set, output goes to this file instead of pipes, for programs that leave a daemon
-    ///   holding their standard output open (nginx).
     static func run(_ executable: String, _ arguments: [String], environment: [String: String]? = nil, stdin: String? = nil,
-                    timeout: TimeInterval = 120, outputFile: String? = nil) throws -> ProcessResult {
+                    timeout: TimeInterval = 120) throws -> ProcessResult {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
         if let environment { process.environment = environment }
-        if let outputFile {
-            FileManager.default.createFile(atPath: outputFile, contents: nil)
-            let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: outputFile))
-            process.standardOutput = handle
-            process.standardError = handle
-            process.standardInput = FileHandle.nullDevice
-            try process.run()
-            let deadline = Date().addingTimeInterval(timeout)
-            while process.isRunning && Date() < deadline { usleep(10_000) }
-            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-            process.waitUntilExit()
-            let text = (try? String(contentsOfFile: outputFile, encoding: .utf8)) ?? ""
-            return ProcessResult(status: process.terminationStatus, stdout: "", stderr: text)
-        }
         let output = Pipe()
         let errors = Pipe()
         let input = Pipe()
