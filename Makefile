@@ -7,7 +7,8 @@ BUILD_PACKAGES := pkg-config libfcgi-dev libssl-dev libsqlite3-dev
 RUN_PACKAGES   := $(BUILD_PACKAGES) nginx openssl python3
 BENCH_PACKAGES := $(RUN_PACKAGES) gcc libfcgi-dev spawn-fcgi wrk python3-oauthlib python3-cryptography python3-jwt
 TEST_PACKAGES  := $(RUN_PACKAGES) gcc spawn-fcgi wrk python3-oauthlib python3-requests python3-requests-oauthlib python3-jwt \
-                  python3-cryptography ruby ruby-oauth chromium chromium-driver python3-selenium
+                  python3-cryptography ruby ruby-oauth chromium chromium-driver python3-selenium \
+                  apache2 libapache2-mod-fcgid
 
 .PHONY: all build release run stop test bench bench-smoke deps-build deps-run deps-test deps-bench clean
 

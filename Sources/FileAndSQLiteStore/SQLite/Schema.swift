@@ -83,6 +83,10 @@ public enum Schema {
         """
         ALTER TABLE temporary_credentials ADD COLUMN token_lifetime INTEGER;
         """,
+        // 4: clients that must send oauth_body_hash with every non-form body (IMS LTI outcomes and the like).
+        """
+        ALTER TABLE clients ADD COLUMN require_body_hash INTEGER NOT NULL DEFAULT 0;
+        """,
     ]
 
     /// The schema version this binary creates and understands.

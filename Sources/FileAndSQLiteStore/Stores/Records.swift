@@ -28,6 +28,8 @@ public struct ClientRecord: Sendable, Equatable {
     public var rsaPublicKeyPEM: String?
     /// Whether two-legged requests are allowed.
     public var allowsTwoLegged: Bool
+    /// Whether requests with a non-form body must carry oauth_body_hash.
+    public var requiresBodyHash: Bool
     /// When it was registered.
     public var createdAt: Int64
     /// Whether it is disabled.
@@ -36,7 +38,7 @@ public struct ClientRecord: Sendable, Equatable {
     /// Creates a record.
     public init(identifier: String, secret: String, name: String, description: String = "", ownerUserID: Int64? = nil,
                 callbackURIs: [String] = [], rsaPublicKeyPEM: String? = nil, allowsTwoLegged: Bool = false,
-                createdAt: Int64, isDisabled: Bool = false) {
+                createdAt: Int64, isDisabled: Bool = false, requiresBodyHash: Bool = false) {
         self.identifier = identifier
         self.secret = secret
         self.name = name
@@ -45,6 +47,7 @@ public struct ClientRecord: Sendable, Equatable {
         self.callbackURIs = callbackURIs
         self.rsaPublicKeyPEM = rsaPublicKeyPEM
         self.allowsTwoLegged = allowsTwoLegged
+        self.requiresBodyHash = requiresBodyHash
         self.createdAt = createdAt
         self.isDisabled = isDisabled
     }

@@ -26,13 +26,13 @@ public struct SQLiteClientStore: ClientStore {
                           }
                       },
                       allowsTwoLegged: record.allowsTwoLegged, isDisabled: record.isDisabled,
-                      ownerUserID: record.ownerUserID.map(String.init))
+                      ownerUserID: record.ownerUserID.map(String.init), requiresBodyHash: record.requiresBodyHash)
     }
 
     /// The full record of a client.
     public func record(identifier: String) throws -> ClientRecord? {
         try database.read { connection in
-            try connection.query("SELECT client_id, secret, name, description, owner_user_id, callback_uris, rsa_public_key, two_legged, created_at, disabled FROM clients WHERE client_id = ?",
+            try connection.query("SELECT client_id, secret, name, description, owner_user_id, callback_uris, rsa_public_key, two_legged, created_at, disabled, require_body_hash FROM clients WHERE client_id = ?",
                                  [identifier]).first.map(Self.record)
         }
     }
@@ -40,19 +40,21 @@ public struct SQLiteClientStore: ClientStore {
     /// Registers a client with a new identifier and secret (or the given ones), after checking its callbacks and RSA key.
     @discardableResult
     public func register(name: String, description: String = "", ownerUserID: Int64? = nil, callbackURIs: [String] = [],
-                         rsaPublicKeyPEM: String? = nil, allowsTwoLegged: Bool = false,
+                         rsaPublicKeyPEM: String? = nil, allowsTwoLegged: Bool = false, requiresBodyHash: Bool = false,
                          identifier: String? = nil, secret: String? = nil) throws -> ClientRecord {
         try Self.validate(name: name, callbackURIs: callbackURIs, rsaPublicKeyPEM: rsaPublicKeyPEM)
         let record = ClientRecord(identifier: identifier ?? generator.string(length: 24), secret: secret ?? generator.string(length: 40),
                                   name: name, description: description, ownerUserID: ownerUserID, callbackURIs: callbackURIs,
-                                  rsaPublicKeyPEM: rsaPublicKeyPEM, allowsTwoLegged: allowsTwoLegged, createdAt: clock.now())
+                                  rsaPublicKeyPEM: rsaPublicKeyPEM, allowsTwoLegged: allowsTwoLegged, createdAt: clock.now(),
+                                  requiresBodyHash: requiresBodyHash)
         try database.write { connection in
             if try !connection.query("SELECT 1 FROM clients WHERE client_id = ?", [record.identifier]).isEmpty {
                 throw StoreInputError(message: "a client with the identifier '\(record.identifier)' already exists")
             }
-            try connection.update("INSERT INTO clients (client_id, secret, name, description, owner_user_id, callback_uris, rsa_public_key, two_legged, created_at, disabled) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0)",
+            try connection.update("INSERT INTO clients (client_id, secret, name, description, owner_user_id, callback_uris, rsa_public_key, two_legged, created_at, disabled, require_body_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?)",
                                   [record.identifier, record.secret, record.name, record.description, record.ownerUserID,
-                                   record.callbackURIs.joined(separator: "\n"), record.rsaPublicKeyPEM, record.allowsTwoLegged, record.createdAt])
+                                   record.callbackURIs.joined(separator: "\n"), record.rsaPublicKeyPEM, record.allowsTwoLegged, record.createdAt,
+                                   record.requiresBodyHash])
         }
         return record
     }
@@ -79,10 +81,10 @@ public struct SQLiteClientStore: ClientStore {
     public func all(ownerUserID: Int64? = nil) throws -> [ClientRecord] {
         try database.read { connection in
             if let ownerUserID {
-                return try connection.query("SELECT client_id, secret, name, description, owner_user_id, callback_uris, rsa_public_key, two_legged, created_at, disabled FROM clients WHERE owner_user_id = ? ORDER BY created_at DESC, client_id",
+                return try connection.query("SELECT client_id, secret, name, description, owner_user_id, callback_uris, rsa_public_key, two_legged, created_at, disabled, require_body_hash FROM clients WHERE owner_user_id = ? ORDER BY created_at DESC, client_id",
                                             [ownerUserID]).map(Self.record)
             }
-            return try connection.query("SELECT client_id, secret, name, description, owner_user_id, callback_uris, rsa_public_key, two_legged, created_at, disabled FROM clients ORDER BY created_at DESC, client_id").map(Self.record)
+            return try connection.query("SELECT client_id, secret, name, description, owner_user_id, callback_uris, rsa_public_key, two_legged, created_at, disabled, require_body_hash FROM clients ORDER BY created_at DESC, client_id").map(Self.record)
         }
     }
 
@@ -97,9 +99,9 @@ public struct SQLiteClientStore: ClientStore {
     public func update(_ record: ClientRecord) throws -> Bool {
         try Self.validate(name: record.name, callbackURIs: record.callbackURIs, rsaPublicKeyPEM: record.rsaPublicKeyPEM)
         return try database.write { connection in
-            try connection.update("UPDATE clients SET name = ?, description = ?, callback_uris = ?, rsa_public_key = ?, two_legged = ?, disabled = ? WHERE client_id = ?",
+            try connection.update("UPDATE clients SET name = ?, description = ?, callback_uris = ?, rsa_public_key = ?, two_legged = ?, disabled = ?, require_body_hash = ? WHERE client_id = ?",
                                   [record.name, record.description, record.callbackURIs.joined(separator: "\n"), record.rsaPublicKeyPEM,
-                                   record.allowsTwoLegged, record.isDisabled, record.identifier]) > 0
+                                   record.allowsTwoLegged, record.isDisabled, record.requiresBodyHash, record.identifier]) > 0
         }
     }
 
@@ -111,6 +113,7 @@ public struct SQLiteClientStore: ClientStore {
     private static func record(_ row: SQLiteRow) -> ClientRecord {
         ClientRecord(identifier: row.text(0), secret: row.text(1), name: row.text(2), description: row.text(3),
                      ownerUserID: row.optionalInteger(4), callbackURIs: row.text(5).lineSeparated, rsaPublicKeyPEM: row.optionalText(6),
-                     allowsTwoLegged: row.integer(7) != 0, createdAt: row.integer(8), isDisabled: row.integer(9) != 0)
+                     allowsTwoLegged: row.integer(7) != 0, createdAt: row.integer(8), isDisabled: row.integer(9) != 0,
+                     requiresBodyHash: row.integer(10) != 0)
     }
 }

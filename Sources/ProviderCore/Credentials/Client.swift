@@ -12,6 +12,8 @@ public struct Client: Sendable {
     public var rsaPublicKey: RSAPublicKey?
     /// Whether the client may sign requests with client credentials alone (two-legged).
     public var allowsTwoLegged: Bool
+    /// Whether every request with a body that is not form-encoded must carry `oauth_body_hash` (the Request Body Hash extension).
+    public var requiresBodyHash: Bool
     /// Whether the client has been disabled; a disabled client's requests are refused.
     public var isDisabled: Bool
     /// The identifier of the user who registered the client, when known.
@@ -20,13 +22,14 @@ public struct Client: Sendable {
     /// Creates a client record.
     public init(identifier: String, secret: String, name: String, callbackURIs: [String] = [],
                 rsaPublicKey: RSAPublicKey? = nil, allowsTwoLegged: Bool = false, isDisabled: Bool = false,
-                ownerUserID: String? = nil) {
+                ownerUserID: String? = nil, requiresBodyHash: Bool = false) {
         self.identifier = identifier
         self.secret = secret
         self.name = name
         self.callbackURIs = callbackURIs
         self.rsaPublicKey = rsaPublicKey
         self.allowsTwoLegged = allowsTwoLegged
+        self.requiresBodyHash = requiresBodyHash
         self.isDisabled = isDisabled
         self.ownerUserID = ownerUserID
     }

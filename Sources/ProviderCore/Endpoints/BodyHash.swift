@@ -2,8 +2,14 @@
 /// form-encoded, with the signature method's hash, so a signature covers a JSON or XML body too.
 enum BodyHash {
     /// Checks a present `oauth_body_hash` against the body; a form-encoded body must not carry one (its parameters are signed).
-    static func check(_ signed: SignedRequest, request: HTTPRequest) throws(OAuthError) {
-        guard let provided = signed["oauth_body_hash"] else { return }
+    /// - Parameter required: the client must send one whenever the body is not form-encoded and not empty.
+    static func check(_ signed: SignedRequest, request: HTTPRequest, required: Bool = false) throws(OAuthError) {
+        guard let provided = signed["oauth_body_hash"] else {
+            if required, !request.hasFormBody, !request.body.isEmpty {
+                throw OAuthError(.parameterAbsent, "This client must sign its request bodies: add oauth_body_hash, the base64 digest of the exact body bytes (OAuth Request Body Hash extension).")
+            }
+            return
+        }
         if request.hasFormBody {
             throw OAuthError.rejected("oauth_body_hash", "oauth_body_hash must not be sent with a form-encoded body, whose parameters the signature already covers.")
         }

@@ -59,7 +59,7 @@ struct RequestAuthenticator: Sendable {
             throw OAuthError(.signatureInvalid,
                              "The oauth_signature does not match; check the signature base string (RFC 5849 section 3.4.1) and the secrets used to sign.")
         }
-        try BodyHash.check(signed, request: request)
+        try BodyHash.check(signed, request: request, required: client.requiresBodyHash)
         return client
     }
 

@@ -61,6 +61,9 @@ final class Application: @unchecked Sendable {
                                                     "/account/applications"]
 
     private func route(_ request: GatewayRequest) throws -> HTTPResponse {
+        if case .authorizer(let scopes) = request.role {
+            return try GateRoute(application: self, parts: try parts(), request: request).authorize(requiredScopes: scopes)
+        }
         let method = request.http.method
         if configuration.trustsRemoteUser, request.http.remoteUser != nil, Self.browserPages.contains(request.route),
            let response = try BrowserRoutes(application: self, parts: try parts(), request: request).remoteUserSession() {
@@ -79,6 +82,9 @@ final class Application: @unchecked Sendable {
         case "/user":
             guard method == "GET" || method == "POST" else { return .methodNotAllowed(["GET", "POST"]) }
             return try userResource(request)
+        case "/whoami":
+            guard method == "GET" || method == "POST" else { return .methodNotAllowed(["GET", "POST"]) }
+            return try whoami(request)
         case "/authorize":
             guard method == "GET" || method == "POST" else { return .methodNotAllowed(["GET", "POST"]) }
             return try BrowserRoutes(application: self, parts: try parts(), request: request).authorize()
@@ -154,6 +160,24 @@ final class Application: @unchecked Sendable {
                     .response(realm: configuration.provider.realm)
             }
             return .json(JSON.object([("id", String(user.id)), ("username", JSON.string(user.username))]))
+        }
+    }
+
+    /// Who signed the request: the client, and the user when a token credential signed it. Two-legged requests (LTI
+    /// launches, server-to-server calls) from clients allowed them land here too, form-encoded bodies included.
+    private func whoami(_ request: GatewayRequest) throws -> HTTPResponse {
+        let parts = try parts()
+        switch parts.protector.validate(request.http, requiredScopes: []) {
+        case .failure(let refusal):
+            logRefusal(request, refusal.response)
+            return refusal.response
+        case .success(let credential):
+            var user = "null"
+            if let userID = credential.userID.flatMap({ Int64($0) }), let record = try parts.stores.users.user(id: userID) {
+                user = JSON.object([("id", String(record.id)), ("username", JSON.string(record.username))])
+            }
+            return .json(JSON.object([("client_id", JSON.string(credential.client.identifier)), ("client_name", JSON.string(credential.client.name)),
+                                      ("user", user), ("scopes", "[" + credential.scopes.map(JSON.string).joined(separator: ", ") + "]")]))
         }
     }
 

@@ -36,7 +36,7 @@ struct DeveloperRoutes {
             try checkCallbacks(input.callbacks)
             let client = try parts.stores.clients.register(name: input.name, description: input.description, ownerUserID: user.id,
                                                            callbackURIs: input.callbacks, rsaPublicKeyPEM: input.rsaPublicKey,
-                                                           allowsTwoLegged: input.twoLegged)
+                                                           allowsTwoLegged: input.twoLegged, requiresBodyHash: input.requireBodyHash)
             Log.info("user \(user.id) registered client \(client.identifier)")
             return secretPage("Application registered", identifier: client.identifier, secret: client.secret)
         } catch let error as StoreInputError {
@@ -67,6 +67,7 @@ struct DeveloperRoutes {
             record.callbackURIs = input.callbacks
             record.rsaPublicKeyPEM = input.rsaPublicKey
             record.allowsTwoLegged = input.twoLegged
+            record.requiresBodyHash = input.requireBodyHash
             _ = try parts.stores.clients.update(record)
             return .seeOther(mount + "/developer")
         } catch let error as StoreInputError {
@@ -108,6 +109,7 @@ struct DeveloperRoutes {
         let callbacks: [String]
         let rsaPublicKey: String?
         let twoLegged: Bool
+        let requireBodyHash: Bool
 
         init(_ fields: [String: String]) {
             name = (fields["name"] ?? "").trimming(" \t\r\n")
@@ -116,6 +118,7 @@ struct DeveloperRoutes {
             let pem = (fields["rsa_public_key"] ?? "").trimming(" \t\r\n")
             rsaPublicKey = pem.isEmpty ? nil : pem
             twoLegged = fields["two_legged"] != nil
+            requireBodyHash = fields["require_body_hash"] != nil
         }
     }
 
@@ -146,6 +149,7 @@ struct DeveloperRoutes {
             "callbacks": fields["callbacks"] ?? record?.callbackURIs.joined(separator: "\n") ?? "",
             "rsaPublicKey": fields["rsa_public_key"] ?? record?.rsaPublicKeyPEM ?? "",
             "twoLegged": fields.isEmpty ? (record?.allowsTwoLegged ?? false) : fields["two_legged"] != nil,
+            "requireBodyHash": fields.isEmpty ? (record?.requiresBodyHash ?? false) : fields["require_body_hash"] != nil,
             "httpsOnly": !application.configuration.allowsInsecureTransport,
         ]
         if let record {

@@ -94,6 +94,7 @@ struct ClientCommand: ParsableCommand {
                     ("callbacks", "[" + client.callbackURIs.map(JSON.string).joined(separator: ", ") + "]"),
                     ("rsa_public_key", client.rsaPublicKeyPEM == nil ? "false" : "true"),
                     ("two_legged", client.allowsTwoLegged ? "true" : "false"),
+                    ("require_body_hash", client.requiresBodyHash ? "true" : "false"),
                     ("disabled", client.isDisabled ? "true" : "false"),
                     ("created", JSON.string(isoTime(client.createdAt)))]
         return JSON.object(members)
@@ -106,6 +107,7 @@ struct ClientCommand: ParsableCommand {
         @Option(help: "A callback URI (repeatable); none allows any.") var callback: [String] = []
         @Option(name: .customLong("rsa-public-key"), help: "A PEM file: public key or X.509 certificate.") var rsaPublicKey: String?
         @Flag(name: .customLong("two-legged"), help: "Allow requests signed with client credentials only.") var twoLegged = false
+        @Flag(name: .customLong("require-body-hash"), help: "Refuse a non-form request body that comes without oauth_body_hash.") var requireBodyHash = false
         @Option(name: .customLong("client-id"), help: "Use this identifier instead of a random one.") var clientID: String?
         @OptionGroup var options: CommonOptions
 
@@ -116,7 +118,8 @@ struct ClientCommand: ParsableCommand {
                 pem = text
             }
             let client = try options.stores().clients.register(name: name, description: description, callbackURIs: callback,
-                                                               rsaPublicKeyPEM: pem, allowsTwoLegged: twoLegged, identifier: clientID)
+                                                               rsaPublicKeyPEM: pem, allowsTwoLegged: twoLegged,
+                                                               requiresBodyHash: requireBodyHash, identifier: clientID)
             emit(options.json ? ClientCommand.json(client, secret: true)
                               : "client_id=\(client.identifier)\nclient_secret=\(client.secret)")
         }

@@ -13,7 +13,15 @@ enum GatewayExchange {
             guard body.count == length else {
                 throw GatewayError(status: 400, message: "The request body ended after \(body.count) of \(length) bytes.")
             }
-            response = application.handle(try decoder.decode(environment: environment, body: body))
+            let request = try decoder.decode(environment: environment, body: body)
+            let answer = application.handle(request)
+            if case .authorizer = request.role, answer.status == 200 {
+                // Apache adds an authorizer's other 200 headers to the final response: send the Variable-* ones alone.
+                return ResponseEncoder.encode(HTTPResponse(status: 200, headers: HTTPHeaders(answer.headers.filter { $0.name.hasPrefix("Variable-") }
+                                                                                    .map { ($0.name, $0.value) })),
+                                              includeBody: false, contentLength: false)
+            }
+            response = answer
         } catch let error as GatewayError {
             response = .text(error.message, status: error.status)
         } catch {

@@ -8,6 +8,17 @@ struct GatewayRequest: Sendable {
     var route: String
     /// The URL path the application is mounted at, such as `/oauth`; empty at the root.
     var mountPath: String
+    /// What the web server asks of the application.
+    var role: GatewayRole = .responder
+}
+
+/// The FastCGI role of a request (FastCGI specification section 6); CGI requests are always responders.
+enum GatewayRole: Equatable, Sendable {
+    /// Answer the request.
+    case responder
+    /// Apache mod_authnz_fcgi's question whether the request may go on, with the scopes the location requires
+    /// (the OAUTH_REQUIRED_SCOPE variable, set for the location with SetEnvIf; see apache/authorizer.conf).
+    case authorizer(requiredScopes: [String])
 }
 
 /// A request the gateway could not turn into an `HTTPRequest`: the status and a sentence for the caller.
@@ -98,11 +109,25 @@ struct GatewayRequestDecoder: Sendable {
         } catch {
             throw GatewayError(status: 400, message: "The request path \(error.sentence).")
         }
-        let mount = configuredMountPath ?? Self.mountPath(scriptName: environment["SCRIPT_NAME"], path: decodedPath)
+        let mount = configuredMountPath ?? Self.mountPath(scriptName: environment["SCRIPT_NAME"], pathInfo: environment["PATH_INFO"],
+                                                          path: decodedPath)
         var route = decodedPath
         if !mount.isEmpty, route.hasPrefix(mount) { route = String(route.dropFirst(mount.count)) }
         if route.isEmpty { route = "/" }
-        return GatewayRequest(http: request, route: route, mountPath: mount)
+        return GatewayRequest(http: request, route: route, mountPath: mount, role: try Self.role(environment))
+    }
+
+    /// FCGI_ROLE as libfcgi reports it; a filter is refused, since the provider has nothing to filter.
+    static func role(_ environment: [String: String]) throws(GatewayError) -> GatewayRole {
+        switch environment["FCGI_ROLE"] {
+        case nil, "RESPONDER":
+            return .responder
+        case "AUTHORIZER":
+            let scopes = (environment["OAUTH_REQUIRED_SCOPE"] ?? "").split(separator: " ").map(String.init)
+            return .authorizer(requiredScopes: scopes)
+        case let other?:
+            throw GatewayError(status: 400, message: "The FastCGI role \(other) is not supported; run the provider as a responder or an authorizer.")
+        }
     }
 
     /// `AUTHORIZATION` becomes `Authorization`, `X_FORWARDED_PROTO` becomes `X-Forwarded-Proto`.
@@ -140,11 +165,18 @@ struct GatewayRequestDecoder: Sendable {
         return (String(target[..<question]), String(target[target.index(after: question)...]))
     }
 
-    /// The mount point from SCRIPT_NAME when it is a prefix of the path (CGI and `fastcgi_param SCRIPT_NAME`), else the root.
-    static func mountPath(scriptName: String?, path: String) -> String {
+    /// The mount point: SCRIPT_NAME when it is a prefix of the path (CGI and `fastcgi_param SCRIPT_NAME`); else, when a
+    /// rewrite hid the script's name (`/oauth/initiate` served by `/oauth/oauth1.cgi/initiate`), the path less PATH_INFO;
+    /// else the root.
+    static func mountPath(scriptName: String?, pathInfo: String? = nil, path: String) -> String {
         guard var script = scriptName, !script.isEmpty else { return "" }
         while script.hasSuffix("/") { script.removeLast() }
         if path == script || path.hasPrefix(script + "/") { return script }
+        if let pathInfo, pathInfo.hasPrefix("/"), path.hasSuffix(pathInfo) {
+            var mount = String(path.dropLast(pathInfo.utf8.count))
+            while mount.hasSuffix("/") { mount.removeLast() }
+            return mount
+        }
         return ""
     }
 }

@@ -2,7 +2,7 @@ import ProviderCore
 
 /// Writes a response in the CGI form both gateways use: a `Status:` line, headers, a blank line, the body.
 enum ResponseEncoder {
-    static func encode(_ response: HTTPResponse, includeBody: Bool = true) -> [UInt8] {
+    static func encode(_ response: HTTPResponse, includeBody: Bool = true, contentLength: Bool = true) -> [UInt8] {
         var head = "Status: \(response.status) \(reason(response.status))\r\n"
         var hasLength = false
         for field in response.headers {
@@ -11,7 +11,7 @@ enum ResponseEncoder {
             if name.lowercased() == "content-length" { hasLength = true }
             head += "\(name): \(value)\r\n"
         }
-        if !hasLength { head += "Content-Length: \(response.body.count)\r\n" }
+        if !hasLength, contentLength { head += "Content-Length: \(response.body.count)\r\n" }
         head += "\r\n"
         return Array(head.utf8) + (includeBody ? response.body : [])
     }

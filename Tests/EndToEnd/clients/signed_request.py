@@ -72,6 +72,12 @@ def parse_args(argv):
     ap.add_argument("--data", action="append", type=key_value, default=[], metavar="K=V",
                     help="form parameter (repeatable); sent in the form body for POST/PUT, "
                          "appended to the query for GET/HEAD/DELETE")
+    ap.add_argument("--json-body", metavar="TEXT",
+                    help="send TEXT as an application/json body; oauthlib signs it with oauth_body_hash")
+    ap.add_argument("--unhashed", action="store_true",
+                    help="with --json-body: sign without the body, so no oauth_body_hash is sent")
+    ap.add_argument("--send-body", metavar="TEXT",
+                    help="with --json-body: send TEXT instead of the signed body (a tampered body)")
     ap.add_argument("--callback", help="oauth_callback to include (for BASE/initiate)")
     ap.add_argument("--verifier", help="oauth_verifier to include (for BASE/token)")
     ap.add_argument("--realm", help="realm for the Authorization header")
@@ -123,10 +129,20 @@ def build_signed_request(args):
         if args.data:
             sep = "&" if urllib.parse.urlsplit(url).query else ("" if url.endswith("?") else "?")
             url = url + sep + urllib.parse.urlencode(args.data)
+    elif args.json_body is not None:
+        body = args.json_body
+        headers["Content-Type"] = "application/json"
     elif args.data or args.signature_type == "body":
         body = urllib.parse.urlencode(args.data)
         headers["Content-Type"] = FORM
-    signed_url, signed_headers, signed_body = client.sign(url, args.method, body, headers)
+    if args.json_body is not None and args.unhashed:
+        signed_url, signed_headers, _ = client.sign(url, args.method, None, {})
+        signed_headers = dict(signed_headers, **headers)
+        signed_body = body
+    else:
+        signed_url, signed_headers, signed_body = client.sign(url, args.method, body, headers)
+    if args.json_body is not None and args.send_body is not None:
+        signed_body = args.send_body
     signed_headers = dict(signed_headers)
     for k, v in args.header:
         signed_headers[k] = v
@@ -141,7 +157,7 @@ def main(argv=None):
         print("signed_request.py: cannot sign the request: %s" % e, file=sys.stderr)
         return 1
 
-    statuses, bodies = [], []
+    statuses, bodies, header_lists = [], [], []
     session = requests.Session()
     for i in range(args.repeat):
         try:
@@ -154,8 +170,9 @@ def main(argv=None):
             return 1
         statuses.append(resp.status_code)
         bodies.append(resp.text)
+        header_lists.append(["%s: %s" % item for item in resp.headers.items()])
 
-    print(json.dumps({"statuses": statuses, "bodies": bodies}))
+    print(json.dumps({"statuses": statuses, "bodies": bodies, "headers": header_lists}))
     if args.expect_status and statuses != args.expect_status:
         for i, (got, want) in enumerate(zip(statuses, args.expect_status)):
             if got != want:

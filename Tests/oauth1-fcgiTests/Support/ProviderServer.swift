@@ -53,19 +53,12 @@ final class ProviderServer: @unchecked Sendable {
 
     /// Creates a user through the CLI.
     func addUser(_ username: String, password: String) throws {
-        let result = try cli(["user", "add", "--username", username, "--password-stdin"], stdin: password + "\n")
-        #expect(result.status == 0, "user add: \(result.stderr)")
+        try ProviderData(environment: environment).addUser(username, password: password)
     }
 
     /// Registers a client through the CLI and returns its identifier and secret.
     func addClient(name: String, extra: [String] = []) throws -> (id: String, secret: String) {
-        let result = try cli(["client", "add", "--name", name, "--json"] + extra)
-        guard result.status == 0, let data = result.stdout.data(using: .utf8),
-              let object = try JSONSerialization.jsonObject(with: data) as? [String: Any],
-              let id = object["client_id"] as? String, let secret = object["client_secret"] as? String else {
-            throw ServerError("client add failed: \(result.stdout) \(result.stderr)")
-        }
-        return (id, secret)
+        try ProviderData(environment: environment).addClient(name: name, extra: extra)
     }
 
     func startSupervisor() throws {
@@ -90,12 +83,7 @@ final class ProviderServer: @unchecked Sendable {
 
     /// Sends SIGTERM to the supervisor and waits for it to exit.
     func stopSupervisor() {
-        guard let process = supervisor, process.isRunning else { return }
-        kill(process.processIdentifier, SIGTERM)
-        let deadline = Date().addingTimeInterval(40)
-        while process.isRunning && Date() < deadline { usleep(20_000) }
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-        process.waitUntilExit()
+        supervisor?.terminateGracefully(grace: 40)
     }
 
     /// Starts nginx in the foreground (`daemon off`) as our own child, so stopping and reaping it is ours to do.
