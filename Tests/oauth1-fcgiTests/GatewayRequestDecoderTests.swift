@@ -87,6 +87,22 @@ import Testing
         let request = try configured.decode(environment: ["REQUEST_METHOD": "POST", "REQUEST_URI": "/api/oauth/initiate", "HTTP_HOST": "h"], body: [])
         #expect(request.route == "/initiate" && request.mountPath == "/api/oauth")
     }
+
+    /// Shared hosting's rewrite: /oauth/token runs /oauth/oauth1.cgi with PATH_INFO=/token.
+    @Test func mountPathComesFromPathInfoWhenARewriteHidesTheScript() throws {
+        let rewritten = try decode(["SCRIPT_NAME": "/oauth/oauth1.cgi", "PATH_INFO": "/token", "REQUEST_URI": "/oauth/token?x=1"])
+        #expect(rewritten.route == "/token" && rewritten.mountPath == "/oauth")
+        #expect(try decode(["SCRIPT_NAME": "/oauth/oauth1.cgi", "PATH_INFO": "/", "REQUEST_URI": "/oauth/"]).route == "/")
+        #expect(try decode(["SCRIPT_NAME": "/oauth/oauth1.cgi", "PATH_INFO": "/other", "REQUEST_URI": "/oauth/token"]).route == "/oauth/token")
+    }
+
+    @Test func fastCGIRoleSelectsAuthorizerAndItsScopes() throws {
+        #expect(try decode([:]).role == .responder)
+        #expect(try decode(["FCGI_ROLE": "RESPONDER"]).role == .responder)
+        #expect(try decode(["FCGI_ROLE": "AUTHORIZER", "OAUTH_REQUIRED_SCOPE": "photos.read  profile"]).role
+                == .authorizer(requiredScopes: ["photos.read", "profile"]))
+        #expect(throws: GatewayError.self) { try decode(["FCGI_ROLE": "FILTER"]) }
+    }
 }
 
 /// Settings from the environment and an OAUTH1_CONFIG file; an invalid value names its key.
