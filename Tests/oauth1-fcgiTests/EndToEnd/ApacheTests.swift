@@ -30,6 +30,17 @@ import Testing
         return try JSONDecoder().decode(Signed.self, from: Data((result.stdout.split(separator: "\n").last ?? "").utf8))
     }
 
+    /// Starts Apache around the snippet, runs the flow through /oauth, and checks a signed GET /user and its replay.
+    func flowAndReplay(root: String, snippet: String, client: (id: String, secret: String)) throws -> ApacheServer {
+        let apache = try ApacheServer(root: root, snippet: snippet)
+        try apache.start()
+        let token = try flow(base: apache.origin + "/oauth", client: client)
+        let user = try signed(apache.origin + "/oauth/user", client: client, token: token, extra: ["--repeat", "2"])
+        #expect(user.statuses == [200, 401], "\(user.bodies) \(apache.errorLog)")
+        #expect(user.bodies.first?.contains("\"username\": \"alice\"") == true)
+        return apache
+    }
+
     @Test func proxyFCGIToServeOnAUnixSocket() throws {
         let root = ApacheServer.makeRoot()
         defer { try? FileManager.default.removeItem(atPath: root) }
@@ -39,14 +50,8 @@ import Testing
         let serve = try data.serve(listen: "unix:\(root)/oauth1.sock", log: root + "/serve.log", extra: ["--socket-mode", "0666"])
         defer { serve.terminateGracefully() }
         let snippet = try Self.shipped("proxy-fcgi.conf").replacingOccurrences(of: "/run/oauth1-fcgi/oauth1-fcgi.sock", with: root + "/oauth1.sock")
-        let apache = try ApacheServer(root: root, snippet: snippet)
-        try apache.start()
+        let apache = try flowAndReplay(root: root, snippet: snippet, client: client)
         defer { apache.stop() }
-
-        let token = try flow(base: apache.origin + "/oauth", client: client)
-        let user = try signed(apache.origin + "/oauth/user", client: client, token: token, extra: ["--repeat", "2"])
-        #expect(user.statuses == [200, 401], "\(user.bodies) \(apache.errorLog)")
-        #expect(user.bodies.first?.contains("\"username\": \"alice\"") == true)
     }
 
     @Test func fcgidStartsTheBinaryItself() throws {
@@ -61,13 +66,8 @@ import Testing
         let snippet = try Self.shipped("fcgid.conf").replacingOccurrences(of: "/usr/local/lib/oauth1-fcgi", with: root + "/lib")
             .replacingOccurrences(of: "/var/lib/oauth1-fcgi", with: root + "/data")
             + "\nFcgidInitialEnv OAUTH1_INSECURE_TRANSPORT true\n"
-        let apache = try ApacheServer(root: root, snippet: snippet)
-        try apache.start()
+        let apache = try flowAndReplay(root: root, snippet: snippet, client: client)
         defer { apache.stop() }
-
-        let token = try flow(base: apache.origin + "/oauth", client: client)
-        let user = try signed(apache.origin + "/oauth/user", client: client, token: token, extra: ["--repeat", "2"])
-        #expect(user.statuses == [200, 401], "\(user.bodies) \(apache.errorLog)")
         #expect(apache.errorLog.contains("user 1 approved client \(client.id)"), "mod_fcgid ran the provider and logged its stderr")
     }
 
