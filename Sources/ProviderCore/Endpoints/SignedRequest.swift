@@ -49,7 +49,7 @@ struct SignedRequest: Sendable {
             guard !text.isEmpty, text.utf8.count <= 18, text.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }),
                   let value = Int64(text), value > 0 else {
                 throw OAuthError.rejected("oauth_timestamp",
-                                          "oauth_timestamp must be a positive whole number of seconds since 1970-01-01T00:00:00Z.")
+                                          "oauth_timestamp must be a positive whole number of seconds since 1970-01-01T00:00:00Z, at most 18 digits.")
             }
             let window = configuration.timestampWindow
             if value < now - window || value > now + window {
