@@ -66,7 +66,9 @@ final class ProviderServer: @unchecked Sendable {
         process.executableURL = URL(fileURLWithPath: ProcessRunner.binary)
         process.arguments = ["serve", "--listen", "unix:" + socket, "--workers", String(workers), "--max-requests", String(maxRequests)]
         process.environment = environment
-        FileManager.default.createFile(atPath: supervisorLogPath, contents: nil)
+        if !FileManager.default.fileExists(atPath: supervisorLogPath) {
+            FileManager.default.createFile(atPath: supervisorLogPath, contents: nil)
+        }
         let log = try FileHandle(forWritingTo: URL(fileURLWithPath: supervisorLogPath))
         log.seekToEndOfFile()
         process.standardError = log
