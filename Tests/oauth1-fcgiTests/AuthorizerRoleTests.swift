@@ -29,10 +29,13 @@ import Testing
         let client = try fixture.application.parts().stores.clients.register(name: "Reporter", allowsTwoLegged: true)
         let header = plaintext(client.identifier, client.secret, nonce: "n-\(UUID().uuidString)")
 
-        let granted = exchange(fixture, ["HTTP_AUTHORIZATION": header])
+        let closed = exchange(fixture, ["HTTP_AUTHORIZATION": plaintext(client.identifier, client.secret, nonce: "n0-\(UUID().uuidString)")])
+        #expect(closed.hasPrefix("Status: 401 Unauthorized\r\n") && closed.contains("two-legged"), "a location admits two-legged requests only when it says so: \(closed)")
+
+        let granted = exchange(fixture, ["HTTP_AUTHORIZATION": header, "OAUTH_ALLOW_TWO_LEGGED": "on"])
         #expect(granted == "Status: 200 OK\r\nVariable-OAUTH_CLIENT_ID: \(client.identifier)\r\nVariable-OAUTH_SCOPES: \r\n\r\n", "\(granted)")
 
-        let replayed = exchange(fixture, ["HTTP_AUTHORIZATION": header])
+        let replayed = exchange(fixture, ["HTTP_AUTHORIZATION": header, "OAUTH_ALLOW_TWO_LEGGED": "on"])
         #expect(replayed.hasPrefix("Status: 401 Unauthorized\r\n"))
         #expect(replayed.contains("WWW-Authenticate: OAuth realm=\"oauth1-fcgi\", oauth_problem=\"nonce_used\"\r\n"), "\(replayed)")
 
@@ -40,7 +43,7 @@ import Testing
         #expect(unsigned.hasPrefix("Status: 401 Unauthorized\r\n") && unsigned.contains("oauth_problem=\"parameter_absent\""))
 
         let scoped = exchange(fixture, ["HTTP_AUTHORIZATION": plaintext(client.identifier, client.secret, nonce: "n2-\(UUID().uuidString)"),
-                                        "OAUTH_REQUIRED_SCOPE": "photos.read"])
+                                        "OAUTH_REQUIRED_SCOPE": "photos.read", "OAUTH_ALLOW_TWO_LEGGED": "on"])
         #expect(scoped.hasPrefix("Status: 403 Forbidden\r\n"), "\(scoped)")
 
         let formPost = exchange(fixture, ["REQUEST_METHOD": "POST", "CONTENT_TYPE": "application/x-www-form-urlencoded",

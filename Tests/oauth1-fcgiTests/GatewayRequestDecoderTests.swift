@@ -100,7 +100,8 @@ import Testing
         #expect(try decode([:]).role == .responder)
         #expect(try decode(["FCGI_ROLE": "RESPONDER"]).role == .responder)
         #expect(try decode(["FCGI_ROLE": "AUTHORIZER", "OAUTH_REQUIRED_SCOPE": "photos.read  profile"]).role
-                == .authorizer(requiredScopes: ["photos.read", "profile"]))
+                == .authorizer(requiredScopes: ["photos.read", "profile"], allowsTwoLegged: false))
+        #expect(try decode(["FCGI_ROLE": "AUTHORIZER", "OAUTH_ALLOW_TWO_LEGGED": "on"]).role == .authorizer(requiredScopes: [], allowsTwoLegged: true))
         #expect(throws: GatewayError.self) { try decode(["FCGI_ROLE": "FILTER"]) }
     }
 }

@@ -23,7 +23,7 @@ public struct SystemRandomSource: RandomSource {
     }
 }
 
-/// Random credential strings over `[A-Za-z0-9]` without modulo bias (RFC 5849 section 4.5: unguessable tokens and secrets).
+/// Random credential strings over `[A-Za-z0-9]` without modulo bias (RFC 5849 section 4.9: unguessable tokens and secrets).
 public struct CredentialGenerator: Sendable {
     private static let alphabet: [UInt8] = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789".utf8)
     /// The largest multiple of 62 that fits in a byte: bytes at or above it are discarded so every character is equally likely.

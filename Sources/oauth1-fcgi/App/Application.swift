@@ -61,8 +61,9 @@ final class Application: @unchecked Sendable {
                                                     "/account/applications"]
 
     private func route(_ request: GatewayRequest) throws -> HTTPResponse {
-        if case .authorizer(let scopes) = request.role {
-            return try GateRoute(application: self, parts: try parts(), request: request).authorize(requiredScopes: scopes)
+        if case .authorizer(let scopes, let twoLegged) = request.role {
+            return try GateRoute(application: self, parts: try parts(), request: request).authorize(requiredScopes: scopes,
+                                                                                                    allowsTwoLegged: twoLegged)
         }
         let method = request.http.method
         if configuration.trustsRemoteUser, request.http.remoteUser != nil, Self.browserPages.contains(request.route),
@@ -194,7 +195,9 @@ final class Application: @unchecked Sendable {
     private func logRefusal(_ request: GatewayRequest, _ response: HTTPResponse) {
         Log.debug("\(request.http.method) \(request.route) refused \(response.status): \(response.bodyText)")
         if response.bodyText.hasPrefix("oauth_problem=signature_invalid"), let parameters = try? RequestParameters(request.http) {
-            Log.debug("signature base string: \(SignatureBaseString.make(request: request.http, parameters: parameters))")
+            // The verifier is a one-time secret: the logged base string carries a stand-in for it.
+            let logged = parameters.signedParameters.map { $0.name == "oauth_verifier" ? Parameter($0.name, "[verifier]") : $0 }
+            Log.debug("signature base string: \(SignatureBaseString.make(method: request.http.method, url: request.http.url, parameters: logged))")
         }
     }
 

@@ -6,7 +6,8 @@ import ProviderCore
 /// X-Original-Method, and Apache's mod_authnz_fcgi sends the original request itself in the FastCGI Authorizer role. Either
 /// way the answer is 200 with the credential (X-OAuth-* headers for nginx, Variable-OAUTH_* for Apache), 401 with the OAuth
 /// problem in WWW-Authenticate, or 403 for a missing scope. Only those three mean anything to the hooks, so every other
-/// refusal is reported as 401.
+/// refusal is reported as 401. A gated location admits only token credentials unless it opts in to two-legged requests,
+/// since any developer may flag their own client for two-legged access.
 struct GateRoute {
     let application: Application
     let parts: Application.Parts
@@ -44,17 +45,19 @@ struct GateRoute {
             for parameter in fromQuery where parameter.name == "scope" { required += parameter.value.split(separator: " ").map(String.init) }
         }
         if let fromHeader = http.headers["X-OAuth-Required-Scope"] { required += fromHeader.split(separator: " ").map(String.init) }
-        return try verdict(original, requiredScopes: required, headerPrefix: "X-OAuth-", names: Self.nginxNames)
+        return try verdict(original, requiredScopes: required, allowsTwoLegged: http.headers["X-OAuth-Allow-Two-Legged"] == "on",
+                           headerPrefix: "X-OAuth-", names: Self.nginxNames)
     }
 
     /// The FastCGI Authorizer role (Apache mod_authnz_fcgi): the request in hand is the original one, without its body.
-    func authorize(requiredScopes: [String]) throws -> HTTPResponse {
+    func authorize(requiredScopes: [String], allowsTwoLegged: Bool) throws -> HTTPResponse {
         let http = request.http
         // The web server keeps the body for the responder and drops CONTENT_LENGTH, so a form body can only be inferred.
         if FormURLEncoding.isFormMediaType(http.headers["Content-Type"]), !["GET", "HEAD", "DELETE", "OPTIONS"].contains(http.method) {
             return refusal(Self.unseenFormBody)
         }
-        return try verdict(http, requiredScopes: requiredScopes, headerPrefix: "Variable-", names: Self.apacheNames)
+        return try verdict(http, requiredScopes: requiredScopes, allowsTwoLegged: allowsTwoLegged, headerPrefix: "Variable-",
+                           names: Self.apacheNames)
     }
 
     private static let unseenFormBody = OAuthError(.signatureInvalid, "The gate sees no request body, so a request whose signature covers form-encoded body parameters cannot be checked here; send those parameters in the query, or call the provider's own endpoints.")
@@ -63,11 +66,14 @@ struct GateRoute {
     private static let nginxNames = ("User-Id", "Username", "Client-Id", "Scopes")
     private static let apacheNames = ("OAUTH_USER_ID", "OAUTH_USERNAME", "OAUTH_CLIENT_ID", "OAUTH_SCOPES")
 
-    private func verdict(_ original: HTTPRequest, requiredScopes: [String], headerPrefix: String,
+    private func verdict(_ original: HTTPRequest, requiredScopes: [String], allowsTwoLegged: Bool, headerPrefix: String,
                          names: (String, String, String, String)) throws -> HTTPResponse {
         switch parts.protector.validate(original, requiredScopes: requiredScopes) {
         case .failure(let refused):
             return refusal(refused.error, fallback: refused.response)
+        case .success(let credential) where credential.token == nil && !allowsTwoLegged:
+            return refusal(OAuthError(.parameterAbsent, "This location admits only requests signed with a token credential (oauth_token); it does not accept two-legged requests.",
+                                      details: [Parameter("oauth_parameters_absent", "oauth_token")]))
         case .success(let credential):
             var response = HTTPResponse(status: 200, headers: [("Cache-Control", "no-store")])
             response.headers.add(headerPrefix + names.2, credential.client.identifier)

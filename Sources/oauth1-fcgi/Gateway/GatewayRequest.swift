@@ -16,9 +16,10 @@ struct GatewayRequest: Sendable {
 enum GatewayRole: Equatable, Sendable {
     /// Answer the request.
     case responder
-    /// Apache mod_authnz_fcgi's question whether the request may go on, with the scopes the location requires
-    /// (the OAUTH_REQUIRED_SCOPE variable, set for the location with SetEnvIf; see apache/authorizer.conf).
-    case authorizer(requiredScopes: [String])
+    /// Apache mod_authnz_fcgi's question whether the request may go on, with the scopes the location requires and whether
+    /// it admits two-legged requests (the OAUTH_REQUIRED_SCOPE and OAUTH_ALLOW_TWO_LEGGED variables, set for the location
+    /// with SetEnvIf; see apache/authorizer.conf).
+    case authorizer(requiredScopes: [String], allowsTwoLegged: Bool)
 }
 
 /// A request the gateway could not turn into an `HTTPRequest`: the status and a sentence for the caller.
@@ -124,7 +125,7 @@ struct GatewayRequestDecoder: Sendable {
             return .responder
         case "AUTHORIZER":
             let scopes = (environment["OAUTH_REQUIRED_SCOPE"] ?? "").split(separator: " ").map(String.init)
-            return .authorizer(requiredScopes: scopes)
+            return .authorizer(requiredScopes: scopes, allowsTwoLegged: environment["OAUTH_ALLOW_TWO_LEGGED"] == "on")
         case let other?:
             throw GatewayError(status: 400, message: "The FastCGI role \(other) is not supported; run the provider as a responder or an authorizer.")
         }

@@ -28,6 +28,14 @@ enum ListenAddress: Equatable, CustomStringConvertible {
         }
     }
 
+    /// The device and inode of a unix socket's file, to tell it from one a later supervisor bound at the same path.
+    func socketFileIdentity() -> [UInt64]? {
+        guard case .unix(let path) = self else { return nil }
+        var info = stat()
+        guard lstat(path, &info) == 0 else { return nil }
+        return [UInt64(info.st_dev), UInt64(info.st_ino)]
+    }
+
     /// A bound, listening socket (close-on-exec); a stale unix socket file left by a killed supervisor is replaced.
     func bind(socketMode: mode_t, backlog: Int32 = 1024) throws -> Int32 {
         switch self {

@@ -23,6 +23,7 @@ struct Supervisor {
             Log.error("\(error)")
             return 1
         }
+        let socketFile = address.socketFileIdentity()
         Log.info("supervisor started: listening on \(address) with \(workers) workers, max \(maxRequests) requests each")
         var running = [pid_t: Int64]()
         for _ in 0..<workers { if let pid = spawn(listener) { running[pid] = now() } }
@@ -74,7 +75,8 @@ struct Supervisor {
             }
         }
         close(listener)
-        if case .unix(let path) = address { unlink(path) }
+        // A supervisor started before this one stopped (a restart without downtime) has bound the path anew: leave its socket.
+        if case .unix(let path) = address, let socketFile, address.socketFileIdentity() == socketFile { unlink(path) }
         Log.info("supervisor stopped")
         return 0
     }

@@ -157,6 +157,19 @@ import Testing
         #expect(unsignedText.contains("WWW-Authenticate: OAuth realm=\"oauth1-fcgi\", oauth_problem=\"parameter_absent\""), "\(unsignedText)")
         #expect(!unsignedText.contains("hello from a static file"))
 
+        // Two-legged requests from a client flagged for them pass only where a location admits them.
+        try FileManager.default.createDirectory(atPath: protected + "/services", withIntermediateDirectories: true)
+        try "a service file\n".write(toFile: protected + "/services/status.txt", atomically: true, encoding: .utf8)
+        let service = try data.addClient(name: "Service", extra: ["--two-legged"])
+        let twoLegged = { (url: String) throws -> Signed in
+            let result = try ProcessRunner.run("/usr/bin/python3", [Self.clients.appendingPathComponent("signed_request.py").path, "--url", url,
+                                                                    "--client-key", service.id, "--client-secret", service.secret])
+            return try JSONDecoder().decode(Signed.self, from: Data((result.stdout.split(separator: "\n").last ?? "").utf8))
+        }
+        #expect(try twoLegged(apache.origin + "/protected/hello.txt").statuses == [401])
+        let admitted = try twoLegged(apache.origin + "/protected/services/status.txt")
+        #expect(admitted.statuses == [200] && admitted.bodies.first == "a service file\n", "\(admitted.bodies)")
+
         #expect(try data.cli(["token", "revoke", photos.0]).status == 0)
         let revoked = try signed(apache.origin + "/protected/hello.txt", client: client, token: photos)
         #expect(revoked.statuses == [401] && revoked.bodies.first?.contains("token_revoked") == true, "\(revoked.bodies)")

@@ -8,11 +8,19 @@ import Testing
     static let locations = """
         location /files/ {
             set $oauth_required_scope "";
+            set $oauth_allow_two_legged "";
+            auth_request /_oauth1_gate;
+            alias @ROOT@/files/;
+        }
+        location /services/ {
+            set $oauth_required_scope "";
+            set $oauth_allow_two_legged on;
             auth_request /_oauth1_gate;
             alias @ROOT@/files/;
         }
         location /program/ {
             set $oauth_required_scope "photos.read";
+            set $oauth_allow_two_legged "";
             auth_request /_oauth1_gate;
             auth_request_set $oauth_user_id   $upstream_http_x_oauth_user_id;
             auth_request_set $oauth_username  $upstream_http_x_oauth_username;
@@ -26,12 +34,12 @@ import Testing
         }
         """
 
-    struct Signed: Decodable { let statuses: [Int]; let bodies: [String] }
+    struct Signed: Decodable { let statuses: [Int]; let bodies: [String]; let headers: [[String]] }
 
-    func signed(_ url: String, client: (id: String, secret: String), token: (String, String), extra: [String] = []) throws -> Signed {
+    func signed(_ url: String, client: (id: String, secret: String), token: (String, String)?, extra: [String] = []) throws -> Signed {
+        let credentials = token.map { ["--token", $0.0, "--token-secret", $0.1] } ?? []
         let result = try ProcessRunner.run("/usr/bin/python3", [Self.clients.appendingPathComponent("signed_request.py").path, "--url", url,
-                                                                "--client-key", client.id, "--client-secret", client.secret,
-                                                                "--token", token.0, "--token-secret", token.1] + extra)
+                                                                "--client-key", client.id, "--client-secret", client.secret] + credentials + extra)
         return try JSONDecoder().decode(Signed.self, from: Data((result.stdout.split(separator: "\n").last ?? "").utf8))
     }
 
@@ -91,5 +99,13 @@ import Testing
         #expect(revoked.status == 0)
         #expect(try signed(origin + "/files/hello.txt", client: client, token: photos).statuses == [401])
         #expect(!server.nginxErrorLog.contains("auth request unexpected status"), "the gate only answers 200, 401 or 403")
+
+        // Two-legged requests from a client flagged for them pass only where a location admits them.
+        let service = try server.addClient(name: "Service", extra: ["--two-legged"])
+        let closed = try signed(origin + "/files/hello.txt", client: service, token: nil)
+        #expect(closed.statuses == [401] && closed.headers.first?.contains("WWW-Authenticate: OAuth realm=\"oauth1-fcgi\", oauth_problem=\"parameter_absent\"") == true,
+                "\(closed.headers)")
+        let admitted = try signed(origin + "/services/hello.txt", client: service, token: nil)
+        #expect(admitted.statuses == [200] && admitted.bodies.first?.contains("hello from a static file") == true, "\(admitted.bodies)")
     }
 }

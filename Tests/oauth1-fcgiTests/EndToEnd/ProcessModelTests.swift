@@ -24,6 +24,21 @@ import Testing
         for _ in 0..<6 { #expect(try HTTP.get(server.base + "/health").0 == 200) }
     }
 
+    /// A restart without downtime: a new supervisor binds the same socket path while the old one still serves; the old one,
+    /// stopped afterwards, leaves the new socket in place, and requests keep working throughout.
+    @Test func newSupervisorTakesOverTheSocketBeforeTheOldOneStops() throws {
+        let server = try ProviderServer(workers: 1)
+        defer { server.stop() }
+        let old = try #require(server.supervisor)
+        let replacement = try ProviderData(environment: server.environment)
+            .serve(listen: "unix:" + server.socket, log: server.root + "/replacement.log", extra: ["--workers", "1"])
+        defer { replacement.terminateGracefully() }
+        #expect(waitFor(10) { (try? String(contentsOfFile: server.root + "/replacement.log", encoding: .utf8))?.contains("worker") == true })
+        old.terminateGracefully()
+        #expect(FileManager.default.fileExists(atPath: server.socket), "the old supervisor left the new socket alone")
+        for _ in 0..<5 { #expect(try HTTP.get(server.base + "/health").0 == 200) }
+    }
+
     /// Under steady load, killing one worker fails at most the one request it was serving.
     @Test func killingAWorkerUnderLoadFailsOnlyItsOwnRequest() throws {
         let server = try ProviderServer(workers: 2)

@@ -12,7 +12,7 @@ final class ProviderServer: @unchecked Sendable {
     let base: String
     private(set) var supervisor: Process?
     private var nginx: Process?
-    private let environment: [String: String]
+    let environment: [String: String]
     private let workers: Int
     private let maxRequests: Int
 
