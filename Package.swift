@@ -33,7 +33,11 @@ let package = Package(
         .executableTarget(name: "StoreRaceHelper", dependencies: ["FileAndSQLiteStore"], path: "Tests/StoreRaceHelper"),
         .testTarget(name: "FileAndSQLiteStoreTests", dependencies: ["FileAndSQLiteStore", "StoreRaceHelper"],
                     exclude: ["Fixtures"]),
-        .testTarget(name: "oauth1-fcgiTests", dependencies: ["oauth1-fcgi"]),
+        // The fuzz harness (Tests/fuzz/README.md): the gateway, configuration and session files of oauth1-fcgi are linked
+        // into it; a normal build replays saved inputs, `make fuzz` builds it with ASan, libFuzzer and -DFUZZING.
+        .executableTarget(name: "oauth1-fuzz", dependencies: ["FileAndSQLiteStore", "ProviderCore"], path: "Tests/fuzz/Harness",
+                          swiftSettings: [.enableExperimentalFeature("Extern")]),
+        .testTarget(name: "oauth1-fcgiTests", dependencies: ["oauth1-fcgi", "oauth1-fuzz"]),
     ],
     swiftLanguageModes: [.v6]
 )

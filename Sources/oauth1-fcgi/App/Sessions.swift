@@ -23,12 +23,19 @@ struct Sessions: Sendable {
 
     /// The session named by a valid, correctly signed cookie; nil for none, forged, oversized or expired.
     func current(_ request: HTTPRequest) throws -> Current? {
-        guard let value = Self.cookie(named: Self.cookieName, in: request), value.utf8.count <= 200 else { return nil }
+        guard let value = Self.cookie(named: Self.cookieName, in: request),
+              let identifier = Self.verifiedIdentifier(cookieValue: value, key: key) else { return nil }
+        return try store.session(identifier: identifier).map { Current(identifier: identifier, record: $0) }
+    }
+
+    /// The session identifier in a cookie value `identifier.mac` whose HMAC under `key` is right; nil for a forged, malformed or oversized value.
+    static func verifiedIdentifier(cookieValue value: String, key: [UInt8]) -> String? {
+        guard value.utf8.count <= 200 else { return nil }
         let parts = value.split(separator: ".", omittingEmptySubsequences: false)
         guard parts.count == 2 else { return nil }
         let identifier = String(parts[0])
-        guard ConstantTime.equals(Array(mac(identifier).utf8), Array(parts[1].utf8)) else { return nil }
-        return try store.session(identifier: identifier).map { Current(identifier: identifier, record: $0) }
+        guard ConstantTime.equals(Array(mac(identifier, key: key).utf8), Array(parts[1].utf8)) else { return nil }
+        return identifier
     }
 
     /// Starts a session (for a user, or anonymous to carry the login form's CSRF token); returns it with its Set-Cookie value.
@@ -49,7 +56,10 @@ struct Sessions: Sendable {
         "\(Self.cookieName)=\(value); Path=\(cookiePath); Max-Age=\(maxAge); HttpOnly; SameSite=Lax" + (secureCookies ? "; Secure" : "")
     }
 
-    private func mac(_ identifier: String) -> String {
+    private func mac(_ identifier: String) -> String { Self.mac(identifier, key: key) }
+
+    /// The cookie's signature of a session identifier: HMAC-SHA256 under `key`, base64url without padding.
+    static func mac(_ identifier: String, key: [UInt8]) -> String {
         let digest = HMAC.authenticationCode(.sha256, key: key, message: Array(identifier.utf8))
         return String(Base64.encode(digest).map { $0 == "+" ? "-" : $0 == "/" ? "_" : $0 }.filter { $0 != "=" })
     }

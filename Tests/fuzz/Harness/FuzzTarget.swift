@@ -1,0 +1,147 @@
+import ProviderCore
+
+/// One fuzzed entry point of the provider: its name is the corpus directory, `run` feeds it one input and checks what must hold.
+enum FuzzTarget: String, CaseIterable, Sendable {
+    case authorizationHeader = "authorization-header"
+    case formDecoding = "form-decoding"
+    case signatureBaseString = "signature-base-string"
+    case gatewayEnvironment = "gateway-environment"
+    case pem
+    case configuration
+    case sessionCookie = "session-cookie"
+
+    /// Feeds one input to the entry point; a broken property stops the process, which libFuzzer reports as a crash.
+    func run(_ bytes: [UInt8]) {
+        switch self {
+        case .authorizationHeader: Self.authorizationHeader(bytes)
+        case .formDecoding: Self.formDecoding(bytes)
+        case .signatureBaseString: Self.signatureBaseString(bytes)
+        case .gatewayEnvironment: Self.gatewayEnvironment(bytes)
+        case .pem: Self.pem(bytes)
+        case .configuration: Self.configuration(bytes)
+        case .sessionCookie: Self.sessionCookie(bytes)
+        }
+    }
+
+    /// The input is a header value; a parsed header written out again parses to the same realm and parameters.
+    static func authorizationHeader(_ bytes: [UInt8]) {
+        let value = String(decoding: bytes, as: UTF8.self)
+        guard let header = try? AuthorizationHeader(parsing: value) else { return }
+        require(AuthorizationHeader.isOAuth(value), "a parsed header uses the OAuth scheme")
+        var fields = header.parameters.map { "\(PercentEncoding.encode($0.name))=\"\(PercentEncoding.encode($0.value))\"" }
+        if let realm = header.realm { fields.insert("realm=\"\(PercentEncoding.encode(realm))\"", at: 0) }
+        let again = try? AuthorizationHeader(parsing: "OAuth " + fields.joined(separator: ", "))
+        require(again == header, "a written-out header parses to the same parameters")
+    }
+
+    /// The input is a query string and form body; decoded pairs survive encoding, and the request's parameters collect or refuse cleanly.
+    static func formDecoding(_ bytes: [UInt8]) {
+        let text = String(decoding: bytes, as: UTF8.self)
+        if let parameters = try? FormURLEncoding.parse(text) {
+            let again = try? FormURLEncoding.parse(FormURLEncoding.serialize(parameters))
+            require(again == parameters, "serialized pairs parse to the same pairs")
+        }
+        let printable = String(decoding: bytes.filter { $0 > 0x20 && $0 < 0x7F && $0 != UInt8(ascii: "#") }, as: UTF8.self)
+        let request = HTTPRequest(method: "POST", url: RequestURL(scheme: "https", host: "example.com", rawPath: "/r", rawQuery: printable),
+                                  headers: [("Content-Type", "application/x-www-form-urlencoded")], body: bytes)
+        if let collected = try? RequestParameters(request) {
+            require(collected.entries.count <= RequestParameters.maximumCount, "the parameter limit holds")
+            _ = SignatureBaseString.make(request: request, parameters: collected)
+        }
+    }
+
+    /// The input is a method line, a URL line, an Authorization line and a form body; the base string has exactly its two separators.
+    static func signatureBaseString(_ bytes: [UInt8]) {
+        let lines = bytes.split(separator: UInt8(ascii: "\n"), maxSplits: 3, omittingEmptySubsequences: false)
+        func line(_ index: Int) -> String { index < lines.count ? String(decoding: lines[index], as: UTF8.self) : "" }
+        guard let url = RequestURL(line(1)) else { return }
+        var headers: HTTPHeaders = [("Content-Type", "application/x-www-form-urlencoded")]
+        if !line(2).isEmpty { headers.add("Authorization", line(2)) }
+        let request = HTTPRequest(method: line(0), url: url, headers: headers, body: lines.count > 3 ? Array(lines[3]) : [])
+        guard let parameters = try? RequestParameters(request) else { return }
+        let base = SignatureBaseString.make(request: request, parameters: parameters)
+        require(base.utf8.filter { $0 == UInt8(ascii: "&") }.count == 2, "the base string has exactly two '&' separators")
+        require(base.utf8.allSatisfy { PercentEncoding.isUnreserved($0) || $0 == UInt8(ascii: "%") || $0 == UInt8(ascii: "&") },
+                "the base string is percent-encoded ASCII")
+        let signature = parameters[protocolParameter: "oauth_signature"] ?? ""
+        for method in [SignatureMethod.hmacSHA1, .hmacSHA256, .plaintext] {
+            _ = method.verify(SignatureInput(baseString: base, signature: signature, clientSecret: "kd94hf93k423kf44",
+                                             tokenSecret: "pfkkdhi9sl3r4s00", rsaPublicKey: nil))
+        }
+    }
+
+    /// The input is CGI parameters as `KEY=VALUE` lines, a blank line, then the body; a decoded request goes on to its parameters and base string.
+    static func gatewayEnvironment(_ bytes: [UInt8]) {
+        var environment = [String: String]()
+        var index = 0
+        while index < bytes.count {
+            let end = bytes[index...].firstIndex(of: UInt8(ascii: "\n")) ?? bytes.count
+            let line = bytes[index..<end]
+            index = end + 1
+            if line.isEmpty { break }
+            guard let equals = line.firstIndex(of: UInt8(ascii: "=")) else { continue }
+            environment[String(decoding: line[..<equals], as: UTF8.self)] = String(decoding: line[(equals + 1)...], as: UTF8.self)
+        }
+        let body = index < bytes.count ? Array(bytes[index...]) : []
+        for mount in [nil, "/oauth"] {
+            let decoder = GatewayRequestDecoder(trustedProxies: ["10.0.0.5"], maximumBodyBytes: 4096, configuredMountPath: mount)
+            if let length = try? decoder.contentLength(environment) {
+                require(length >= 0 && length <= 4096, "an accepted Content-Length is within the limit")
+            }
+            guard let request = try? decoder.decode(environment: environment, body: body) else { continue }
+            require(request.route.hasPrefix("/"), "a route starts with '/'")
+            if let parameters = try? RequestParameters(request.http) {
+                _ = SignatureBaseString.make(request: request.http, parameters: parameters)
+            }
+        }
+    }
+
+    /// The input is PEM text, or DER bytes that the harness wraps in a PEM block; a parsed key answers a verification.
+    static func pem(_ bytes: [UInt8]) {
+        var text = String(decoding: bytes, as: UTF8.self)
+        if !text.contains("-----BEGIN"), let first = bytes.first {
+            let labels = ["PUBLIC KEY", "RSA PUBLIC KEY", "CERTIFICATE", "RSA PRIVATE KEY"]
+            let label = labels[Int(first) % labels.count]
+            text = "-----BEGIN \(label)-----\n\(Base64.encode(bytes.dropFirst()))\n-----END \(label)-----\n"
+        }
+        _ = PEMBlock.first(in: text)
+        guard let key = try? RSAPublicKey(pem: text) else { return }
+        require((RSAPublicKey.minimumBits...RSAPublicKey.maximumBits).contains(key.bits), "an accepted key has an allowed size")
+        _ = key.verify(signature: Array(bytes.prefix(key.bits / 8)), message: bytes, hash: .sha1)
+    }
+
+    /// The input is a configuration file; its values are then checked as the provider checks them at start-up.
+    static func configuration(_ bytes: [UInt8]) {
+        guard let values = try? ConfigurationSource.parse(String(decoding: bytes, as: UTF8.self), name: "fuzz.conf") else { return }
+        let source = ConfigurationSource(values: values, file: "fuzz.conf")
+        _ = try? AppConfiguration(source)
+        _ = AppConfiguration.describe(source)
+    }
+
+    /// The key the session-cookie target signs and checks with.
+    static let sessionKey = Array("0123456789abcdef0123456789abcdef".utf8)
+
+    /// The input is Cookie header lines; a found value is checked as a session cookie, and the first line's text, signed, is accepted.
+    static func sessionCookie(_ bytes: [UInt8]) {
+        var headers = HTTPHeaders()
+        for line in bytes.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false) {
+            headers.add("Cookie", String(decoding: line, as: UTF8.self))
+        }
+        let request = HTTPRequest(method: "GET", url: RequestURL(scheme: "https", host: "example.com", rawPath: "/"), headers: headers)
+        if let value = Sessions.cookie(named: Sessions.cookieName, in: request),
+           let identifier = Sessions.verifiedIdentifier(cookieValue: value, key: sessionKey) {
+            require(value == identifier + "." + Sessions.mac(identifier, key: sessionKey), "an accepted cookie carries its identifier's MAC")
+        }
+        let identifier = String(decoding: bytes.prefix { $0 != UInt8(ascii: "\n") && $0 != UInt8(ascii: ".") }.prefix(64), as: UTF8.self)
+        let signed = identifier + "." + Sessions.mac(identifier, key: sessionKey)
+        if signed.utf8.count <= 200 {
+            require(Sessions.verifiedIdentifier(cookieValue: signed, key: sessionKey) == identifier, "a correctly signed cookie is accepted")
+            require(Sessions.verifiedIdentifier(cookieValue: signed, key: Array(sessionKey.reversed())) == nil, "another key's cookie is refused")
+        }
+    }
+
+    /// Stops the process when a property fails, naming it.
+    static func require(_ condition: Bool, _ property: String) {
+        if !condition { fatalError("fuzz property failed: \(property)") }
+    }
+}
