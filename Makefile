@@ -10,7 +10,7 @@ TEST_PACKAGES  := $(RUN_PACKAGES) gcc spawn-fcgi wrk python3-oauthlib python3-re
                   python3-cryptography ruby ruby-oauth chromium chromium-driver python3-selenium \
                   apache2 libapache2-mod-fcgid
 
-.PHONY: all build release run stop test bench bench-smoke deps-build deps-run deps-test deps-bench clean
+.PHONY: all build release run stop test bench bench-smoke fuzz fuzz-build fuzz-replay deps-build deps-run deps-test deps-bench clean
 
 all: build
 
@@ -63,5 +63,41 @@ test: deps-test
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 
+# Fuzzing (Tests/fuzz/README.md): each target of the oauth1-fuzz harness runs under libFuzzer and AddressSanitizer for
+# FUZZ_SECONDS, at the lowest priority, with the committed seeds; what it finds goes to .build-fuzz (never into the seeds).
+FUZZ_SECONDS ?= 60
+FUZZ_ARGS    ?=
+FUZZ_TARGETS := authorization-header:2048 form-decoding:4096 signature-base-string:4096 gateway-environment:4096 \
+                pem:4096 configuration:2048 session-cookie:1024
+FUZZ_RUNTIME  = $(firstword $(wildcard $(dir $(realpath $(shell command -v $(SWIFT))))../lib/clang/*/lib/linux/libclang_rt.fuzzer_no_main-$(shell uname -m).a))
+FUZZ_BIN     := .build-fuzz/release/oauth1-fuzz
+# libFuzzer without its main: SwiftPM points an executable's main at the Swift entry point, which starts libFuzzer's driver.
+FUZZ_BUILD_FLAGS = -c release --product oauth1-fuzz --scratch-path .build-fuzz -Xswiftc -DFUZZING -Xswiftc -sanitize=address \
+                   -Xswiftc -sanitize-coverage=edge,indirect-calls,trace-cmp,inline-8bit-counters,pc-table \
+                   -Xlinker $(FUZZ_RUNTIME) -Xlinker -lstdc++
+FUZZ_ENV     := SWIFT_BACKTRACE=enable=no ASAN_OPTIONS=detect_leaks=1
+
+fuzz-build: deps-build
+	@test -n "$(FUZZ_RUNTIME)" || { echo "libclang_rt.fuzzer_no_main is not in the Swift toolchain"; exit 1; }
+	nice -n 19 $(SWIFT) build $(FUZZ_BUILD_FLAGS)
+
+fuzz: fuzz-build
+	@mkdir -p .build-fuzz/logs; for spec in $(FUZZ_TARGETS); do \
+	  target=$${spec%%:*}; maxlen=$${spec##*:}; work=.build-fuzz/corpus/$$target; artifacts=.build-fuzz/crashes/$$target/; \
+	  mkdir -p $$work $$artifacts; regressions=; [ -d Tests/fuzz/regressions/$$target ] && regressions=Tests/fuzz/regressions/$$target; \
+	  echo "== $$target: $(FUZZ_SECONDS) s, max_len $$maxlen"; \
+	  FUZZ_TARGET=$$target $(FUZZ_ENV) nice -n 19 $(FUZZ_BIN) $$work Tests/fuzz/corpus/$$target $$regressions \
+	    -max_total_time=$(FUZZ_SECONDS) -max_len=$$maxlen -artifact_prefix=$$artifacts -print_final_stats=1 $(FUZZ_ARGS) \
+	    > .build-fuzz/logs/$$target.log 2>&1 || { tail -n 60 .build-fuzz/logs/$$target.log; echo "$$target FAILED: input in $$artifacts"; exit 1; }; \
+	  grep -E '^#[0-9]+.*(INITED|DONE)|^stat::(number_of_executed_units|average_exec_per_sec|new_units_added|peak_rss_mb)' .build-fuzz/logs/$$target.log; \
+	done
+
+# Runs every seed and regression input once under AddressSanitizer (make test replays them without it).
+fuzz-replay: fuzz-build
+	@for spec in $(FUZZ_TARGETS); do target=$${spec%%:*}; \
+	  FUZZ_TARGET=$$target $(FUZZ_ENV) $(FUZZ_BIN) -runs=0 Tests/fuzz/corpus/$$target \
+	    $$( [ -d Tests/fuzz/regressions/$$target ] && echo Tests/fuzz/regressions/$$target ) 2>&1 | grep -E 'INITED|ERROR' || exit 1; \
+	done
+
 clean:
-	rm -rf .build
+	rm -rf .build .build-fuzz

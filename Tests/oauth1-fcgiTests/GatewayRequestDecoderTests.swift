@@ -88,6 +88,14 @@ import Testing
         #expect(request.route == "/initiate" && request.mountPath == "/api/oauth")
     }
 
+    /// Found by fuzzing (Tests/fuzz/regressions/gateway-environment): a configured mount path matches whole path segments only.
+    @Test func configuredMountPathMatchesWholeSegmentsOnly() throws {
+        let configured = GatewayRequestDecoder(trustedProxies: [], maximumBodyBytes: 10, configuredMountPath: "/oauth")
+        let request = try configured.decode(environment: ["REQUEST_METHOD": "GET", "REQUEST_URI": "/oauthinitiate", "HTTP_HOST": "h"], body: [])
+        #expect(request.route == "/oauthinitiate")
+        #expect(try configured.decode(environment: ["REQUEST_METHOD": "GET", "REQUEST_URI": "/oauth", "HTTP_HOST": "h"], body: []).route == "/")
+    }
+
     /// Shared hosting's rewrite: /oauth/token runs /oauth/oauth1.cgi with PATH_INFO=/token.
     @Test func mountPathComesFromPathInfoWhenARewriteHidesTheScript() throws {
         let rewritten = try decode(["SCRIPT_NAME": "/oauth/oauth1.cgi", "PATH_INFO": "/token", "REQUEST_URI": "/oauth/token?x=1"])

@@ -113,7 +113,7 @@ struct GatewayRequestDecoder: Sendable {
         let mount = configuredMountPath ?? Self.mountPath(scriptName: environment["SCRIPT_NAME"], pathInfo: environment["PATH_INFO"],
                                                           path: decodedPath)
         var route = decodedPath
-        if !mount.isEmpty, route.hasPrefix(mount) { route = String(route.dropFirst(mount.count)) }
+        if !mount.isEmpty, route == mount || route.hasPrefix(mount + "/") { route = String(route.dropFirst(mount.count)) }
         if route.isEmpty { route = "/" }
         return GatewayRequest(http: request, route: route, mountPath: mount, role: try Self.role(environment))
     }
