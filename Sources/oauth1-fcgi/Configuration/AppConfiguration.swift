@@ -149,9 +149,10 @@ struct AppConfiguration: Sendable {
         for entry in text.split(separator: ";") {
             let trimmed = entry.trimming(" \t")
             if trimmed.isEmpty { continue }
-            let parts = trimmed.split(separator: "=", maxSplits: 1)
+            let parts = trimmed.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
             let name = parts[0].trimming(" \t")
-            let description = parts.count > 1 ? parts[1].trimming(" \t") : name
+            let given = parts.count > 1 ? parts[1].trimming(" \t") : ""
+            let description = given.isEmpty ? name : given
             guard !name.isEmpty, !name.contains(" "), !scopes.contains(where: { $0.name == name }) else {
                 throw ConfigurationError(key: "OAUTH1_SCOPES", message: "has the entry '\(trimmed)'; write name=Description, names unique and without spaces")
             }
