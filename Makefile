@@ -94,9 +94,10 @@ fuzz: fuzz-build
 
 # Runs every seed and regression input once under AddressSanitizer (make test replays them without it).
 fuzz-replay: fuzz-build
-	@for spec in $(FUZZ_TARGETS); do target=$${spec%%:*}; \
-	  FUZZ_TARGET=$$target $(FUZZ_ENV) $(FUZZ_BIN) -runs=0 Tests/fuzz/corpus/$$target \
-	    $$( [ -d Tests/fuzz/regressions/$$target ] && echo Tests/fuzz/regressions/$$target ) 2>&1 | grep -E 'INITED|ERROR' || exit 1; \
+	@mkdir -p .build-fuzz/logs; for spec in $(FUZZ_TARGETS); do target=$${spec%%:*}; log=.build-fuzz/logs/replay-$$target.log; \
+	  printf '%-22s ' $$target; FUZZ_TARGET=$$target $(FUZZ_ENV) $(FUZZ_BIN) -runs=0 Tests/fuzz/corpus/$$target \
+	    $$( [ -d Tests/fuzz/regressions/$$target ] && echo Tests/fuzz/regressions/$$target ) > $$log 2>&1 \
+	    && grep INITED $$log || { echo; tail -n 60 $$log; exit 1; }; \
 	done
 
 clean:
