@@ -27,6 +27,16 @@ import Testing
         #expect(try mode(cache.path(for: "k")) == 0o600)
     }
 
+    /// A data directory someone made by hand with group and other access loses it when the provider opens it.
+    @Test func existingDataDirectoryIsMadePrivate() throws {
+        let parent = TemporaryDirectory()
+        let data = parent.file("data")
+        try FileManager.default.createDirectory(atPath: data, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o755])
+        #expect(try mode(data) == 0o755)
+        _ = try ProviderStores(dataDirectory: data, hasher: fastHasher)
+        #expect(try mode(data) == 0o700)
+    }
+
     @Test func olderSchemaUpgradesInPlaceKeepingData() throws {
         let directory = TemporaryDirectory()
         try FileManager.default.copyItem(atPath: Self.fixtures.appendingPathComponent("schema-v1.sqlite").path,

@@ -16,6 +16,18 @@ enum POSIXFile {
         if mkdir(path, mode) != 0, errno != EEXIST { throw Failure(operation: "mkdir", path: path, code: errno) }
     }
 
+    /// A directory only its owner can enter: created 0700, or an existing one of ours stripped of group and other access
+    /// (it holds the database, the session key and the cache).
+    static func makePrivateDirectory(_ path: String) throws {
+        try makeDirectory(path)
+        var info = stat()
+        guard stat(path, &info) == 0 else { throw Failure(operation: "stat", path: path, code: errno) }
+        guard info.st_mode & S_IFMT == S_IFDIR else { throw Failure(operation: "mkdir", path: path, code: ENOTDIR) }
+        if info.st_uid == geteuid(), info.st_mode & 0o077 != 0, chmod(path, info.st_mode & 0o700) != 0 {
+            throw Failure(operation: "chmod", path: path, code: errno)
+        }
+    }
+
     static func readAll(_ path: String) throws -> [UInt8]? {
         let descriptor = open(path, O_RDONLY | O_CLOEXEC)
         if descriptor < 0 {

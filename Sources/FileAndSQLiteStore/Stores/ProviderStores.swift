@@ -53,7 +53,7 @@ public struct ProviderStores: Sendable {
     /// Opens (creating as needed) the data directory, the database and the cache.
     public init(dataDirectory: String, cache: CacheBackend = .sqlite, clock: any EpochClock = SystemEpochClock(),
                 hasher: PasswordHasher = .standard) throws {
-        try POSIXFile.makeDirectory(dataDirectory)
+        try POSIXFile.makePrivateDirectory(dataDirectory)
         let database = try SQLiteDatabase(path: dataDirectory + "/" + Self.databaseFileName)
         self.dataDirectory = dataDirectory
         self.database = database
