@@ -33,4 +33,13 @@ enum Signals {
         sigemptyset(&none)
         sigprocmask(SIG_SETMASK, &none, nil)
     }
+
+    /// A SIGCHLD handler that does nothing, so a worker's death ends the supervisor's sigsuspend (an ignored SIGCHLD would not).
+    static func installChildNotification() {
+        var action = sigaction()
+        action.__sigaction_handler.sa_handler = { _ in }
+        sigemptyset(&action.sa_mask)
+        action.sa_flags = SA_NOCLDSTOP
+        sigaction(SIGCHLD, &action, nil)
+    }
 }

@@ -28,10 +28,23 @@ struct Supervisor {
         var running = [pid_t: Int64]()
         for _ in 0..<workers { if let pid = spawn(listener) { running[pid] = now() } }
 
+        // SIGTERM, SIGINT and SIGCHLD stay blocked except inside sigsuspend, which unblocks them atomically: a SIGTERM
+        // can then never land between the check of the flag and the wait, where a blocking waitpid would miss it.
+        var awaited = sigset_t()
+        sigemptyset(&awaited)
+        for signal in [SIGTERM, SIGINT, SIGCHLD] { sigaddset(&awaited, signal) }
+        var waiting = sigset_t()
+        sigprocmask(SIG_BLOCK, &awaited, &waiting)
+        Signals.installChildNotification()
+
         var recentCrashes = 0
         while !Signals.stopRequested {
             var status: Int32 = 0
-            let pid = waitpid(-1, &status, 0)
+            let pid = waitpid(-1, &status, WNOHANG)
+            if pid == 0 {
+                sigsuspend(&waiting)
+                continue
+            }
             if pid < 0 {
                 if errno == EINTR { continue }
                 if errno == ECHILD, running.isEmpty {
@@ -40,6 +53,7 @@ struct Supervisor {
                     for _ in 0..<workers { if let pid = spawn(listener) { running[pid] = now() } }
                     continue
                 }
+                sigsuspend(&waiting)
                 continue
             }
             let started = running.removeValue(forKey: pid) ?? now()
