@@ -43,8 +43,13 @@ struct GatewayRequestDecoder: Sendable {
         }
 
         var headers = HTTPHeaders()
-        for (key, value) in environment.sorted(by: { $0.key < $1.key }) where key.hasPrefix("HTTP_") {
-            if key == "HTTP_PROXY" { continue }
+        // Sort only the HTTP_ variables (a handful), not every parameter.
+        var variables = [(key: String, value: String)]()
+        for (key, value) in environment where key.utf8.starts(with: "HTTP_".utf8) && key != "HTTP_PROXY" {
+            variables.append((key, value))
+        }
+        variables.sort { $0.key < $1.key }
+        for (key, value) in variables {
             headers.add(Self.headerName(fromVariable: String(key.dropFirst(5))), value)
         }
         if let contentType = environment["CONTENT_TYPE"], !contentType.isEmpty { headers.set("Content-Type", contentType) }
@@ -107,7 +112,25 @@ struct GatewayRequestDecoder: Sendable {
 
     /// `AUTHORIZATION` becomes `Authorization`, `X_FORWARDED_PROTO` becomes `X-Forwarded-Proto`.
     static func headerName(fromVariable variable: String) -> String {
-        variable.split(separator: "_").map { $0.prefix(1).uppercased() + $0.dropFirst().lowercased() }.joined(separator: "-")
+        guard variable.utf8.allSatisfy({ $0 < 0x80 }) else {
+            return variable.split(separator: "_").map { $0.prefix(1).uppercased() + $0.dropFirst().lowercased() }.joined(separator: "-")
+        }
+        // ASCII, the usual case: the same result byte by byte, without a String per word.
+        var name = [UInt8]()
+        name.reserveCapacity(variable.utf8.count)
+        var wordStart = true
+        for byte in variable.utf8 {
+            if byte == UInt8(ascii: "_") {
+                wordStart = true
+                continue
+            }
+            if wordStart, !name.isEmpty { name.append(UInt8(ascii: "-")) }
+            let isUpper = byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z")
+            let isLower = byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z")
+            name.append(wordStart ? (isLower ? byte - 32 : byte) : (isUpper ? byte + 32 : byte))
+            wordStart = false
+        }
+        return String(decoding: name, as: UTF8.self)
     }
 
     /// Host names and literals: letters, digits, `-`, `.`, `_`, or a bracketed IPv6 literal.
@@ -128,16 +151,17 @@ struct GatewayRequestDecoder: Sendable {
     /// Splits a request target into raw path and raw query, refusing what no client can have signed.
     static func splitTarget(_ target: String) throws(GatewayError) -> (String, String?) {
         var target = target
-        if let schemeEnd = target.firstRange(of: "://"), !target.hasPrefix("/") {
+        if !target.hasPrefix("/"), let schemeEnd = target.firstRange(of: "://") {
             let afterScheme = target[schemeEnd.upperBound...]
             target = afterScheme.firstIndex(of: "/").map { String(afterScheme[$0...]) } ?? "/"
         }
-        if let hash = target.firstIndex(of: "#") { target = String(target[..<hash]) }
+        // Searched as bytes: `#` and `?` are ASCII, and a target that is not printable ASCII is refused below anyway.
+        if let hash = target.utf8.firstIndex(of: UInt8(ascii: "#")) { target = String(target[..<hash]) }
         guard target.hasPrefix("/"), target.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else {
             throw GatewayError(status: 400, message: "The request target must be an absolute path of printable ASCII.")
         }
-        guard let question = target.firstIndex(of: "?") else { return (target, nil) }
-        return (String(target[..<question]), String(target[target.index(after: question)...]))
+        guard let question = target.utf8.firstIndex(of: UInt8(ascii: "?")) else { return (target, nil) }
+        return (String(target[..<question]), String(target[target.utf8.index(after: question)...]))
     }
 
     /// The mount point from SCRIPT_NAME when it is a prefix of the path (CGI and `fastcgi_param SCRIPT_NAME`), else the root.
