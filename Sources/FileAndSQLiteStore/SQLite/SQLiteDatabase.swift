@@ -25,9 +25,8 @@ public final class SQLiteDatabase: @unchecked Sendable {
         let connection = try SQLiteConnection(path: path, busyTimeoutMilliseconds: busyTimeoutMilliseconds)
         try connection.execute("PRAGMA journal_mode = WAL")
         try connection.execute("PRAGMA synchronous = NORMAL")
-        // Checkpoint every ~16 MiB of WAL instead of every 4 MiB: nonce inserts rewrite the same few pages, so a longer
-        // interval copies each page back (and fsyncs) far less often.
-        try connection.execute("PRAGMA wal_autocheckpoint = 4000")
+        // A checkpoint is due every ~16 MiB of WAL instead of every 4 MiB (the connection's default of 4000 pages): nonce
+        // inserts rewrite the same few pages, so a longer interval copies each page back (and fsyncs) far less often.
         try Schema.migrate(connection)
         self.connection = connection
     }
@@ -40,6 +39,17 @@ public final class SQLiteDatabase: @unchecked Sendable {
     /// Runs `body` in one `BEGIN IMMEDIATE` transaction, exclusive of other threads and processes; it commits whole or not at all.
     public func write<T>(_ body: (SQLiteConnection) throws -> T) throws -> T {
         try lock.withLock { try connection.immediateTransaction(body) }
+    }
+
+    /// Runs `body`, which must run exactly one writing statement, in autocommit: the statement is its own transaction,
+    /// atomic across processes like any SQLite statement, without the BEGIN and COMMIT statements around it.
+    public func autocommit<T>(_ body: (SQLiteConnection) throws -> T) throws -> T {
+        try lock.withLock { try body(connection) }
+    }
+
+    /// Copies the WAL back into the database file if it has grown past the threshold; call it after a response is sent.
+    public func checkpointIfDue() {
+        lock.withLock { connection.checkpointIfDue() }
     }
 
     /// The schema version stored in the file.

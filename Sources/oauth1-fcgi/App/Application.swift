@@ -174,6 +174,12 @@ final class Application: @unchecked Sendable {
         }
     }
 
+    /// Housekeeping once a response has gone out: a WAL checkpoint when one is due, then the purge check.
+    func afterResponse() {
+        lock.withLock { built }?.stores.database.checkpointIfDue()
+        purgeIfDue()
+    }
+
     /// Purges expired state if this process has not checked within the interval; the store lets one process of many do the work.
     func purgeIfDue() {
         let now = clock.now()

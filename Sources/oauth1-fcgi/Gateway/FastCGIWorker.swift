@@ -25,7 +25,7 @@ enum FastCGIWorker {
             serve(&request, application: application, decoder: decoder)
             FCGX_Finish_r(&request)
             served += 1
-            application.purgeIfDue()
+            application.afterResponse()
             if maxRequests > 0, served >= maxRequests { break }
         }
         return 0
