@@ -45,7 +45,7 @@ struct GatewayRequestDecoder: Sendable {
         var headers = HTTPHeaders()
         // Sort only the HTTP_ variables (a handful), not every parameter.
         var variables = [(key: String, value: String)]()
-        for (key, value) in environment where key.utf8.starts(with: "HTTP_".utf8) && key != "HTTP_PROXY" {
+        for (key, value) in environment where key.hasPrefix("HTTP_") && key != "HTTP_PROXY" {
             variables.append((key, value))
         }
         variables.sort { $0.key < $1.key }
@@ -57,7 +57,7 @@ struct GatewayRequestDecoder: Sendable {
             headers.set("Authorization", redirected)
         }
         for name in ["Authorization", "Host", "Content-Type", "Cookie"] {
-            for value in headers.values(for: name) where value.utf8.contains(where: { $0 < 0x20 && $0 != 0x09 || $0 == 0x7F }) {
+            for value in headers.values(for: name) where Self.containsControlCharacter(value) {
                 throw GatewayError(status: 400, message: "The \(name) header contains control characters.")
             }
         }
@@ -108,6 +108,12 @@ struct GatewayRequestDecoder: Sendable {
         if !mount.isEmpty, route.hasPrefix(mount) { route = String(route.dropFirst(mount.count)) }
         if route.isEmpty { route = "/" }
         return GatewayRequest(http: request, route: route, mountPath: mount)
+    }
+
+    /// Whether a header value holds a control character other than tab (checked over contiguous bytes).
+    static func containsControlCharacter(_ value: String) -> Bool {
+        var value = value
+        return value.withUTF8 { bytes in bytes.contains { $0 < 0x20 && $0 != 0x09 || $0 == 0x7F } }
     }
 
     /// `AUTHORIZATION` becomes `Authorization`, `X_FORWARDED_PROTO` becomes `X-Forwarded-Proto`.
