@@ -86,6 +86,20 @@ public final class SQLiteConnection {
         }
     }
 
+    /// Runs `body` inside one read transaction (`BEGIN ... COMMIT`): its queries share a snapshot and one set of locks.
+    /// A write inside it could fail on a stale snapshot, so the body must only read.
+    public func readTransaction<T>(_ body: () throws -> T) throws -> T {
+        _ = try run("BEGIN", [])
+        do {
+            let result = try body()
+            _ = try run("COMMIT", [])
+            return result
+        } catch {
+            _ = try? run("ROLLBACK", [])
+            throw error
+        }
+    }
+
     private func run(_ sql: StaticString, _ values: [any SQLiteBindable]) throws(SQLiteError) -> [SQLiteRow] {
         let statement = try prepared(sql)
         defer {

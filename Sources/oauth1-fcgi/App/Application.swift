@@ -34,7 +34,8 @@ final class Application: @unchecked Sendable {
                                                  temporaryCredentials: stores.temporaryCredentials, tokenCredentials: stores.tokenCredentials,
                                                  nonces: stores.nonces, clock: clock)
             let protector = try ResourceProtector(configuration: configuration.provider, clients: stores.clients,
-                                                  tokenCredentials: stores.tokenCredentials, nonces: stores.nonces, clock: clock)
+                                                  tokenCredentials: stores.tokenCredentials, nonces: stores.nonces, clock: clock,
+                                                  lookups: stores.database)
             let sessions = Sessions(store: stores.sessions, key: try Sessions.loadKey(dataDirectory: configuration.dataDirectory),
                                     lifetime: configuration.sessionLifetime, secureCookies: !configuration.allowsInsecureTransport,
                                     cookiePath: "/")
@@ -149,7 +150,7 @@ final class Application: @unchecked Sendable {
             logRefusal(request, refusal.response)
             return refusal.response
         case .success(let credential):
-            guard let userID = credential.userID.flatMap({ Int64($0) }), let user = try parts.stores.users.user(id: userID) else {
+            guard let userID = credential.userID.flatMap({ Int64($0) }), let user = try parts.stores.users.cachedUser(id: userID) else {
                 return OAuthError(.permissionDenied, "This resource describes a user; sign the request with a token credential the user granted.")
                     .response(realm: configuration.provider.realm)
             }
