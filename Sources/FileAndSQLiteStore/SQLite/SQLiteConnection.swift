@@ -130,7 +130,9 @@ public final class SQLiteConnection {
                 case SQLITE_INTEGER: row.append(.integer(sqlite3_column_int64(statement, column)))
                 default:
                     if let text = sqlite3_column_text(statement, column) {
-                        row.append(.text(String(cString: text)))
+                        // The length SQLite already knows, instead of strlen and a second pass.
+                        let length = Int(sqlite3_column_bytes(statement, column))
+                        row.append(.text(String(decoding: UnsafeRawBufferPointer(start: text, count: length), as: UTF8.self)))
                     } else {
                         row.append(.null)
                     }

@@ -122,6 +122,14 @@ struct HeaderScanner {
 
     /// Reads up to the closing quote; a backslash escapes the next byte (RFC 9110 quoted-string).
     mutating func readQuoted() -> [UInt8]? {
+        // The usual value has no backslash: copy it in one piece.
+        var end = offset
+        while end < bytes.count, bytes[end] != UInt8(ascii: "\""), bytes[end] != UInt8(ascii: "\\") { end += 1 }
+        if end < bytes.count, bytes[end] == UInt8(ascii: "\"") {
+            let value = Array(bytes[offset..<end])
+            offset = end + 1
+            return value
+        }
         var value = [UInt8]()
         while offset < bytes.count {
             let byte = bytes[offset]

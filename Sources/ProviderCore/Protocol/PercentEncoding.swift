@@ -14,13 +14,23 @@ public enum PercentEncoding {
 
     /// Appends the encoding of `bytes` (RFC 5849 section 3.6) to `output`.
     static func appendEncoded(_ bytes: UnsafeBufferPointer<UInt8>, to output: inout [UInt8]) {
-        for byte in bytes {
-            if isUnreserved(byte) {
-                output.append(byte)
-            } else {
-                output.append(UInt8(ascii: "%"))
-                output.append(hexDigit(byte >> 4))
-                output.append(hexDigit(byte & 0x0F))
+        var escaped = 0
+        for byte in bytes where !isUnreserved(byte) { escaped += 1 }
+        let start = output.count
+        // Grow once, then write through a pointer: appending byte by byte checked uniqueness and capacity each time.
+        output.append(contentsOf: repeatElement(0, count: bytes.count + 2 * escaped))
+        output.withUnsafeMutableBufferPointer { buffer in
+            var index = start
+            for byte in bytes {
+                if isUnreserved(byte) {
+                    buffer[index] = byte
+                    index += 1
+                } else {
+                    buffer[index] = UInt8(ascii: "%")
+                    buffer[index + 1] = hexDigit(byte >> 4)
+                    buffer[index + 2] = hexDigit(byte & 0x0F)
+                    index += 3
+                }
             }
         }
     }

@@ -118,25 +118,33 @@ struct GatewayRequestDecoder: Sendable {
 
     /// `AUTHORIZATION` becomes `Authorization`, `X_FORWARDED_PROTO` becomes `X-Forwarded-Proto`.
     static func headerName(fromVariable variable: String) -> String {
-        guard variable.utf8.allSatisfy({ $0 < 0x80 }) else {
-            return variable.split(separator: "_").map { $0.prefix(1).uppercased() + $0.dropFirst().lowercased() }.joined(separator: "-")
-        }
+        var variable = variable
         // ASCII, the usual case: the same result byte by byte, without a String per word.
-        var name = [UInt8]()
-        name.reserveCapacity(variable.utf8.count)
-        var wordStart = true
-        for byte in variable.utf8 {
-            if byte == UInt8(ascii: "_") {
-                wordStart = true
-                continue
+        let ascii = variable.withUTF8 { bytes -> String? in
+            guard bytes.allSatisfy({ $0 < 0x80 }) else { return nil }
+            return String(unsafeUninitializedCapacity: bytes.count * 2) { name in
+                var count = 0
+                var wordStart = true
+                for byte in bytes {
+                    if byte == UInt8(ascii: "_") {
+                        wordStart = true
+                        continue
+                    }
+                    if wordStart, count > 0 {
+                        name[count] = UInt8(ascii: "-")
+                        count += 1
+                    }
+                    let isUpper = byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z")
+                    let isLower = byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z")
+                    name[count] = wordStart ? (isLower ? byte - 32 : byte) : (isUpper ? byte + 32 : byte)
+                    count += 1
+                    wordStart = false
+                }
+                return count
             }
-            if wordStart, !name.isEmpty { name.append(UInt8(ascii: "-")) }
-            let isUpper = byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z")
-            let isLower = byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z")
-            name.append(wordStart ? (isLower ? byte - 32 : byte) : (isUpper ? byte + 32 : byte))
-            wordStart = false
         }
-        return String(decoding: name, as: UTF8.self)
+        if let ascii { return ascii }
+        return variable.split(separator: "_").map { $0.prefix(1).uppercased() + $0.dropFirst().lowercased() }.joined(separator: "-")
     }
 
     /// Host names and literals: letters, digits, `-`, `.`, `_`, or a bracketed IPv6 literal.
