@@ -45,7 +45,7 @@ def main():
         bench.stop_provider()
         out = os.path.abspath(args.out)
         if args.strace:
-            wrapper = [shutil.which("strace"), "-c", "-o", out + ".strace"]
+            wrapper = [shutil.which("strace")] + ([] if os.environ.get("STRACE_FULL") else ["-c"]) + ["-o", out + ".strace"]
         else:
             wrapper = [shutil.which("valgrind"), "--tool=callgrind", "--instr-atstart=no", "--callgrind-out-file=" + out]
         worker = subprocess.Popen(
