@@ -12,6 +12,7 @@ import os
 import shutil
 import subprocess
 import sys
+import threading
 import time
 
 BENCH_DIR = os.path.dirname(os.path.abspath(__file__))
@@ -29,6 +30,9 @@ def main():
     ap.add_argument("--warmup", type=int, default=50)
     ap.add_argument("--requests", type=int, default=1000)
     ap.add_argument("--cache", default=None, help="OAUTH1_CACHE, as for run.py")
+    ap.add_argument("--workers", type=int, default=1,
+                    help="workers (oauth1-fcgi serve under valgrind) and as many concurrent clients; with 2, each "
+                         "worker also pays for what the other's commits cost it (page cache refills, lock waits)")
     ap.add_argument("--strace", action="store_true", help="count system calls with strace -c instead (warm-up included)")
     ap.add_argument("--out", default=os.path.join(BENCH_DIR, "last-callgrind.out"))
     args = ap.parse_args()
@@ -48,9 +52,17 @@ def main():
             wrapper = [shutil.which("strace")] + ([] if os.environ.get("STRACE_FULL") else ["-c"]) + ["-o", out + ".strace"]
         else:
             wrapper = [shutil.which("valgrind"), "--tool=callgrind", "--instr-atstart=no", "--callgrind-out-file=" + out]
-        worker = subprocess.Popen(
-            ["spawn-fcgi", "-n", "-s", bench.oauth_socket, "-M", "0660", "--"] + wrapper + [args.binary],
-            env=bench.env, stdout=subprocess.DEVNULL, stderr=open(os.path.join(bench.tmp, "callgrind.log"), "wb"))
+        if args.workers > 1:
+            wrapper[1:1] = ["--trace-children=yes"]
+            wrapper[-1] = wrapper[-1] + ".%p"
+            worker = subprocess.Popen(
+                wrapper + [args.binary, "serve", "--listen", "unix:" + bench.oauth_socket, "--workers", str(args.workers),
+                           "--max-requests", "0"],
+                env=bench.env, stdout=subprocess.DEVNULL, stderr=open(os.path.join(bench.tmp, "callgrind.log"), "wb"))
+        else:
+            worker = subprocess.Popen(
+                ["spawn-fcgi", "-n", "-s", bench.oauth_socket, "-M", "0660", "--"] + wrapper + [args.binary],
+                env=bench.env, stdout=subprocess.DEVNULL, stderr=open(os.path.join(bench.tmp, "callgrind.log"), "wb"))
         run.wait_until("callgrind worker", lambda: bench.http_ok("/oauth/health"), 60)
         client = bench.clients[args.target]
         token, secret = bench.tokens[args.target]
@@ -59,16 +71,23 @@ def main():
         url = "http://127.0.0.1:%d/oauth/user" % bench.port
         headers = presign.sign_headers(url, credentials, args.warmup + args.requests, processes=1,
                                        deadline=time.monotonic() + 200)
-        http = run.Http(bench.port, timeout=60)
 
         def send(values):
+            http = run.Http(bench.port, timeout=60)
             for value in values:
                 status, _, body = http.request("GET", "/oauth/user", headers={"Authorization": value})
                 if status != 200:
                     raise run.BenchError("GET /oauth/user answered %d: %s" % (status, body[:200]))
 
+        def send_concurrently(values):
+            threads = [threading.Thread(target=send, args=(values[k::args.workers],)) for k in range(args.workers)]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join()
+
         # Uninstrumented until here: the warm-up requests open the database and prepare the statements.
-        send(headers[:args.warmup])
+        send_concurrently(headers[:args.warmup])
         if args.strace:
             send(headers[args.warmup:])
             for pid in run.children_of(worker.pid):
@@ -77,25 +96,25 @@ def main():
             with open(out + ".strace") as fh:
                 print(fh.read())
             return 0
-        subprocess.run(["callgrind_control", "-i", "on", str(worker.pid)], check=True, stdout=subprocess.DEVNULL)
+        pids = run.children_of(worker.pid) if args.workers > 1 else [worker.pid]
+        for pid in pids:
+            subprocess.run(["callgrind_control", "-i", "on", str(pid)], check=True, stdout=subprocess.DEVNULL)
         started = time.monotonic()
-        send(headers[args.warmup:])
+        send_concurrently(headers[args.warmup:])
         elapsed = time.monotonic() - started
-        subprocess.run(["callgrind_control", "-d", str(worker.pid)], check=True, stdout=subprocess.DEVNULL)
-        time.sleep(1)
-        dumps = sorted((p for p in os.listdir(os.path.dirname(out)) if p.startswith(os.path.basename(out) + ".")),
-                       key=lambda p: os.path.getmtime(os.path.join(os.path.dirname(out), p)))
-        if not dumps:
-            raise run.BenchError("callgrind wrote no dump")
-        dump = os.path.join(os.path.dirname(out), dumps[-1])
         total = 0
-        with open(dump) as fh:
-            for line in fh:
-                if line.startswith("summary:") or line.startswith("totals:"):
-                    total = int(line.split()[1])
-                    break
-        print("callgrind: %s %d requests: %d instructions, %.0f per request (%.1f s under valgrind); dump %s"
-              % (args.target, args.requests, total, total / args.requests, elapsed, dump))
+        for pid in pids:
+            before = set(os.listdir(os.path.dirname(out)))
+            subprocess.run(["callgrind_control", "-d", str(pid)], check=True, stdout=subprocess.DEVNULL)
+            run.wait_until("callgrind dump of %d" % pid, lambda: set(os.listdir(os.path.dirname(out))) - before, 30)
+            dump = os.path.join(os.path.dirname(out), sorted(set(os.listdir(os.path.dirname(out))) - before)[0])
+            with open(dump) as fh:
+                for line in fh:
+                    if line.startswith("summary:") or line.startswith("totals:"):
+                        total += int(line.split()[1])
+                        break
+        print("callgrind: %s, %d worker(s), %d requests: %d instructions, %.0f per request (%.1f s under valgrind); "
+              "last dump %s" % (args.target, args.workers, args.requests, total, total / args.requests, elapsed, dump))
         return 0
     finally:
         if worker is not None:

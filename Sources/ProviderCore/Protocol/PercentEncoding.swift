@@ -14,25 +14,16 @@ public enum PercentEncoding {
 
     /// Appends the encoding of `bytes` (RFC 5849 section 3.6) to `output`.
     static func appendEncoded(_ bytes: UnsafeBufferPointer<UInt8>, to output: inout [UInt8]) {
-        var escaped = 0
-        for byte in bytes where !isUnreserved(byte) { escaped += 1 }
-        let start = output.count
-        // Grow once, then write through a pointer: appending byte by byte checked uniqueness and capacity each time.
-        output.append(contentsOf: repeatElement(0, count: bytes.count + 2 * escaped))
-        output.withUnsafeMutableBufferPointer { buffer in
-            var index = start
-            for byte in bytes {
-                if isUnreserved(byte) {
-                    buffer[index] = byte
-                    index += 1
-                } else {
-                    buffer[index] = UInt8(ascii: "%")
-                    buffer[index + 1] = hexDigit(byte >> 4)
-                    buffer[index + 2] = hexDigit(byte & 0x0F)
-                    index += 3
-                }
-            }
+        // Runs of unreserved bytes (most of any value) are copied whole; only the bytes between them are escaped.
+        var runStart = 0
+        for index in 0..<bytes.count where !isUnreserved(bytes[index]) {
+            if runStart < index { output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<index])) }
+            output.append(UInt8(ascii: "%"))
+            output.append(hexDigit(bytes[index] >> 4))
+            output.append(hexDigit(bytes[index] & 0x0F))
+            runStart = index + 1
         }
+        if runStart < bytes.count { output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart...])) }
     }
 
     /// Appends the encoding of `bytes` (RFC 5849 section 3.6) to `output`.

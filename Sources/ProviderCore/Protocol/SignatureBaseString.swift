@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// The signature base string of RFC 5849 section 3.4.1: method, base string URI and normalized parameters, each encoded and joined with `&`.
 public enum SignatureBaseString {
     /// Builds the base string from the method, the URL the client used and the signed parameters (RFC 5849 section 3.4.1.1).
@@ -35,32 +39,42 @@ public enum SignatureBaseString {
         String(decoding: normalizedParameterBytes(parameters), as: UTF8.self)
     }
 
-    /// The normalized parameter string as UTF-8 bytes.
+    /// The normalized parameter string as UTF-8 bytes. Every name and value is encoded into one buffer; the pairs are
+    /// sorted as ranges of it, byte-wise (RFC 5849 section 3.4.1.3.2 sorts by name, then value, in byte order).
     static func normalizedParameterBytes(_ parameters: [Parameter]) -> [UInt8] {
-        var encoded = [(name: [UInt8], value: [UInt8])]()
-        encoded.reserveCapacity(parameters.count)
-        var total = 0
+        var encoded = [UInt8]()
+        encoded.reserveCapacity(parameters.reduce(0) { $0 + $1.name.utf8.count + $1.value.utf8.count } * 3 / 2 + 16)
+        var pairs = [(name: Range<Int>, value: Range<Int>)]()
+        pairs.reserveCapacity(parameters.count)
         for parameter in parameters {
-            var name = [UInt8]()
-            var value = [UInt8]()
-            name.reserveCapacity(parameter.name.utf8.count)
-            value.reserveCapacity(parameter.value.utf8.count)
-            PercentEncoding.appendEncoded(parameter.name, to: &name)
-            PercentEncoding.appendEncoded(parameter.value, to: &value)
-            total += name.count + value.count + 2
-            encoded.append((name, value))
-        }
-        encoded.sort { lhs, rhs in
-            if lhs.name != rhs.name { return lhs.name.lexicographicallyPrecedes(rhs.name) }
-            return lhs.value.lexicographicallyPrecedes(rhs.value)
+            let nameStart = encoded.count
+            PercentEncoding.appendEncoded(parameter.name, to: &encoded)
+            let valueStart = encoded.count
+            PercentEncoding.appendEncoded(parameter.value, to: &encoded)
+            pairs.append((nameStart..<valueStart, valueStart..<encoded.count))
         }
         var output = [UInt8]()
-        output.reserveCapacity(total)
-        for (index, pair) in encoded.enumerated() {
-            if index > 0 { output.append(UInt8(ascii: "&")) }
-            output += pair.name
-            output.append(UInt8(ascii: "="))
-            output += pair.value
+        output.reserveCapacity(encoded.count + 2 * pairs.count)
+        encoded.withUnsafeBufferPointer { bytes in
+            func precedes(_ lhs: Range<Int>, _ rhs: Range<Int>) -> Bool? {
+                let left = UnsafeBufferPointer(rebasing: bytes[lhs])
+                let right = UnsafeBufferPointer(rebasing: bytes[rhs])
+                let common = min(left.count, right.count)
+                if common > 0 {
+                    let order = memcmp(left.baseAddress!, right.baseAddress!, common)
+                    if order != 0 { return order < 0 }
+                }
+                return left.count == right.count ? nil : left.count < right.count
+            }
+            pairs.sort { lhs, rhs in
+                precedes(lhs.name, rhs.name) ?? precedes(lhs.value, rhs.value) ?? false
+            }
+            for (index, pair) in pairs.enumerated() {
+                if index > 0 { output.append(UInt8(ascii: "&")) }
+                output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[pair.name]))
+                output.append(UInt8(ascii: "="))
+                output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[pair.value]))
+            }
         }
         return output
     }
