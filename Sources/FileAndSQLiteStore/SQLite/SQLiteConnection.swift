@@ -112,7 +112,10 @@ public final class SQLiteConnection {
             switch value.sqliteValue {
             case .null: status = sqlite3_bind_null(statement, index)
             case .integer(let number): status = sqlite3_bind_int64(statement, index, number)
-            case .text(let text): status = sqlite3_bind_text(statement, index, text, -1, Self.transient)
+            case .text(let text):
+                // withCString lends a native string's own NUL-terminated bytes; passing the String directly
+                // made an array copy first. SQLite copies the text (SQLITE_TRANSIENT).
+                status = text.withCString { sqlite3_bind_text(statement, index, $0, -1, Self.transient) }
             }
             guard status == SQLITE_OK else { throw error(status) }
         }
