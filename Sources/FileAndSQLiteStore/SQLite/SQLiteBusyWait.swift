@@ -8,12 +8,21 @@ import Glibc
 /// worker holds the write lock for a few microseconds (one nonce insert), so every collision cost a millisecond or more.
 final class SQLiteBusyWait {
     /// How long to keep trying, in nanoseconds.
-    let timeoutNanoseconds: UInt64
+    private(set) var timeoutNanoseconds: UInt64
     /// When the current wait began (SQLite counts the attempts of one wait from 0).
     private var startedAt: UInt64 = 0
 
     init(timeoutMilliseconds: Int32) {
         timeoutNanoseconds = UInt64(max(0, timeoutMilliseconds)) * 1_000_000
+    }
+
+    /// Runs `body` with a shorter timeout, such as a checkpoint that holds the write lock while it waits for readers and
+    /// must not keep other processes' writers waiting for long.
+    func limited<T>(toMilliseconds milliseconds: Int32, _ body: () throws -> T) rethrows -> T {
+        let saved = timeoutNanoseconds
+        timeoutNanoseconds = min(saved, UInt64(max(0, milliseconds)) * 1_000_000)
+        defer { timeoutNanoseconds = saved }
+        return try body()
     }
 
     /// Installs the handler on a connection; the connection must keep `self` alive while it is open.

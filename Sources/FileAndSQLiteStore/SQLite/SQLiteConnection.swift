@@ -54,8 +54,11 @@ public final class SQLiteConnection {
     }
 
     /// Runs a passive checkpoint if the WAL has grown past the threshold since the last one; meant for after a response.
+    /// A RESTART checkpoint holds the write lock while it waits for readers of older snapshots, so it waits at most
+    /// 100 ms: a long read elsewhere (an admin listing) then costs the other workers' writes that long at most, and the
+    /// checkpoint is simply tried again after the next 4000 pages.
     public func checkpointIfDue() {
-        checkpoints.checkpointIfDue(on: handle)
+        busyWait.limited(toMilliseconds: 100) { checkpoints.checkpointIfDue(on: handle) }
     }
 
     /// Runs a cached prepared statement with bound values and returns every row.

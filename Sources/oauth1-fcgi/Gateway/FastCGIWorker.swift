@@ -101,7 +101,7 @@ enum CGIRunner {
             if written <= 0 { break }
             offset += written
         }
-        application.purgeIfDue()
+        application.afterResponse()
         return 0
     }
 }
