@@ -51,6 +51,9 @@ final class SQLiteCheckpointPolicy {
     /// older snapshots; if it gives up, the next one is due after another threshold of growth, never on every request.
     func checkpointIfDue(on handle: OpaquePointer) {
         guard isDue else { return }
+        // A passive checkpoint first copies (and fsyncs) nearly everything while other processes keep writing; the
+        // RESTART after it holds the write lock only for the few pages written meanwhile and its fsync.
+        sqlite3_wal_checkpoint_v2(handle, nil, SQLITE_CHECKPOINT_PASSIVE, nil, nil)
         sqlite3_wal_checkpoint_v2(handle, nil, SQLITE_CHECKPOINT_RESTART, nil, nil)
         checkpointedAt = walPages
     }
