@@ -103,11 +103,18 @@ def main():
         send_concurrently(headers[args.warmup:])
         elapsed = time.monotonic() - started
         total = 0
+        def dumps():
+            # Dump files of this run by name and modification time (a rerun overwrites the names of the last one).
+            folder = os.path.dirname(out)
+            return {(name, os.stat(os.path.join(folder, name)).st_mtime_ns) for name in os.listdir(folder)
+                    if name.startswith(os.path.basename(out) + ".")}
+
         for pid in pids:
-            before = set(os.listdir(os.path.dirname(out)))
+            before = dumps()
             subprocess.run(["callgrind_control", "-d", str(pid)], check=True, stdout=subprocess.DEVNULL)
-            run.wait_until("callgrind dump of %d" % pid, lambda: set(os.listdir(os.path.dirname(out))) - before, 30)
-            dump = os.path.join(os.path.dirname(out), sorted(set(os.listdir(os.path.dirname(out))) - before)[0])
+            run.wait_until("callgrind dump of %d" % pid, lambda: dumps() - before, 30)
+            time.sleep(0.5)
+            dump = os.path.join(os.path.dirname(out), sorted(dumps() - before)[0][0])
             with open(dump) as fh:
                 for line in fh:
                     if line.startswith("summary:") or line.startswith("totals:"):
