@@ -6,11 +6,17 @@ public final class SQLiteConnection {
     /// The database file.
     public let path: String
     private let handle: OpaquePointer
-    private var statements: [String: OpaquePointer] = [:]
+    /// Prepared statements by the address of their constant SQL text: hashing the text on every call cost more than
+    /// running some of the statements.
+    private var statements: [UnsafeRawPointer: OpaquePointer] = [:]
+    private let busyWait: SQLiteBusyWait
+    private let checkpoints: SQLiteCheckpointPolicy
     private static let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
 
-    /// Opens (creating if needed) the database file, with a busy timeout and foreign keys on.
-    public init(path: String, busyTimeoutMilliseconds: Int32 = 5000, readOnly: Bool = false) throws(SQLiteError) {
+    /// Opens (creating if needed) the database file, with a busy timeout, foreign keys on, and a checkpoint due every
+    /// `checkpointPages` WAL pages (see `SQLiteCheckpointPolicy`).
+    public init(path: String, busyTimeoutMilliseconds: Int32 = 5000, readOnly: Bool = false,
+                checkpointPages: Int32 = 4000) throws(SQLiteError) {
         var handle: OpaquePointer?
         let flags = (readOnly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) | SQLITE_OPEN_NOMUTEX
         let status = sqlite3_open_v2(path, &handle, flags, nil)
@@ -21,7 +27,10 @@ public final class SQLiteConnection {
         }
         self.path = path
         self.handle = handle
-        sqlite3_busy_timeout(handle, busyTimeoutMilliseconds)
+        busyWait = SQLiteBusyWait(timeoutMilliseconds: busyTimeoutMilliseconds)
+        busyWait.install(on: handle)
+        checkpoints = SQLiteCheckpointPolicy(thresholdPages: checkpointPages)
+        checkpoints.install(on: handle)
         sqlite3_extended_result_codes(handle, 1)
         try execute("PRAGMA foreign_keys = ON")
     }
@@ -44,16 +53,24 @@ public final class SQLiteConnection {
         }
     }
 
+    /// Runs a passive checkpoint if the WAL has grown past the threshold since the last one; meant for after a response.
+    /// A RESTART checkpoint holds the write lock while it waits for readers of older snapshots, so it waits at most
+    /// 100 ms: a long read elsewhere (an admin listing) then costs the other workers' writes that long at most, and the
+    /// checkpoint is simply tried again after the next 4000 pages.
+    public func checkpointIfDue() {
+        busyWait.limited(toMilliseconds: 100) { checkpoints.checkpointIfDue(on: handle) }
+    }
+
     /// Runs a cached prepared statement with bound values and returns every row.
     @discardableResult
     public func query(_ sql: StaticString, _ values: [any SQLiteBindable] = []) throws(SQLiteError) -> [SQLiteRow] {
-        try run(sql.description, values)
+        try run(sql, values)
     }
 
     /// Runs a cached prepared statement and returns how many rows it changed.
     @discardableResult
     public func update(_ sql: StaticString, _ values: [any SQLiteBindable] = []) throws(SQLiteError) -> Int {
-        _ = try run(sql.description, values)
+        _ = try run(sql, values)
         return Int(sqlite3_changes(handle))
     }
 
@@ -72,7 +89,21 @@ public final class SQLiteConnection {
         }
     }
 
-    private func run(_ sql: String, _ values: [any SQLiteBindable]) throws(SQLiteError) -> [SQLiteRow] {
+    /// Runs `body` inside one read transaction (`BEGIN ... COMMIT`): its queries share a snapshot and one set of locks.
+    /// A write inside it could fail on a stale snapshot, so the body must only read.
+    public func readTransaction<T>(_ body: () throws -> T) throws -> T {
+        _ = try run("BEGIN", [])
+        do {
+            let result = try body()
+            _ = try run("COMMIT", [])
+            return result
+        } catch {
+            _ = try? run("ROLLBACK", [])
+            throw error
+        }
+    }
+
+    private func run(_ sql: StaticString, _ values: [any SQLiteBindable]) throws(SQLiteError) -> [SQLiteRow] {
         let statement = try prepared(sql)
         defer {
             sqlite3_reset(statement)
@@ -84,7 +115,10 @@ public final class SQLiteConnection {
             switch value.sqliteValue {
             case .null: status = sqlite3_bind_null(statement, index)
             case .integer(let number): status = sqlite3_bind_int64(statement, index, number)
-            case .text(let text): status = sqlite3_bind_text(statement, index, text, -1, Self.transient)
+            case .text(let text):
+                // withCString lends a native string's own NUL-terminated bytes; passing the String directly
+                // made an array copy first. SQLite copies the text (SQLITE_TRANSIENT).
+                status = text.withCString { sqlite3_bind_text(statement, index, $0, -1, Self.transient) }
             }
             guard status == SQLITE_OK else { throw error(status) }
         }
@@ -102,7 +136,9 @@ public final class SQLiteConnection {
                 case SQLITE_INTEGER: row.append(.integer(sqlite3_column_int64(statement, column)))
                 default:
                     if let text = sqlite3_column_text(statement, column) {
-                        row.append(.text(String(cString: text)))
+                        // The length SQLite already knows, instead of strlen and a second pass.
+                        let length = Int(sqlite3_column_bytes(statement, column))
+                        row.append(.text(String(decoding: UnsafeRawBufferPointer(start: text, count: length), as: UTF8.self)))
                     } else {
                         row.append(.null)
                     }
@@ -113,12 +149,17 @@ public final class SQLiteConnection {
         return rows
     }
 
-    private func prepared(_ sql: String) throws(SQLiteError) -> OpaquePointer {
-        if let statement = statements[sql] { return statement }
+    private func prepared(_ sql: StaticString) throws(SQLiteError) -> OpaquePointer {
+        // SQL text is always a literal with a pointer representation; a one-scalar StaticString could not be SQL.
+        guard sql.hasPointerRepresentation else { throw SQLiteError(code: SQLITE_MISUSE, message: "SQL text is not a literal", path: path) }
+        let key = UnsafeRawPointer(sql.utf8Start)
+        if let statement = statements[key] { return statement }
         var statement: OpaquePointer?
-        let status = sqlite3_prepare_v3(handle, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &statement, nil)
+        let status = sql.utf8Start.withMemoryRebound(to: CChar.self, capacity: sql.utf8CodeUnitCount) { text in
+            sqlite3_prepare_v3(handle, text, Int32(sql.utf8CodeUnitCount), UInt32(SQLITE_PREPARE_PERSISTENT), &statement, nil)
+        }
         guard status == SQLITE_OK, let statement else { throw error(status) }
-        statements[sql] = statement
+        statements[key] = statement
         return statement
     }
 

@@ -1,4 +1,6 @@
 import CSQLite
+import ProviderCore
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -10,6 +12,8 @@ public final class SQLiteDatabase: @unchecked Sendable {
     public let path: String
     private let connection: SQLiteConnection
     private let lock = ThreadLock()
+    /// The thread inside `lookUp` (its pthread_t), or 0: its reads run in that transaction without taking `lock` again.
+    private let lookUpThread = Atomic<UInt>(0)
 
     /// Opens the file (creating it 0600 inside a 0700 directory when absent), sets WAL and the busy timeout, and migrates the schema.
     public init(path: String, busyTimeoutMilliseconds: Int32 = 5000) throws {
@@ -25,21 +29,49 @@ public final class SQLiteDatabase: @unchecked Sendable {
         let connection = try SQLiteConnection(path: path, busyTimeoutMilliseconds: busyTimeoutMilliseconds)
         try connection.execute("PRAGMA journal_mode = WAL")
         try connection.execute("PRAGMA synchronous = NORMAL")
-        // Checkpoint every ~16 MiB of WAL instead of every 4 MiB: nonce inserts rewrite the same few pages, so a longer
-        // interval copies each page back (and fsyncs) far less often.
-        try connection.execute("PRAGMA wal_autocheckpoint = 4000")
+        // A 256 KiB page cache instead of SQLite's 2 MB: under two workers every transaction starts with the cache
+        // emptied by the other's commit, so a large one saves nothing, and its growth pushed a long-running worker's
+        // peak RSS over 20 MiB.
+        try connection.execute("PRAGMA cache_size = -256")
+        // A checkpoint is due every ~16 MiB of WAL instead of every 4 MiB (the connection's default of 4000 pages): nonce
+        // inserts rewrite the same few pages, so a longer interval copies each page back (and fsyncs) far less often.
         try Schema.migrate(connection)
         self.connection = connection
     }
 
     /// Runs `body` with the connection, exclusive of other threads of this process.
     public func read<T>(_ body: (SQLiteConnection) throws -> T) throws -> T {
-        try lock.withLock { try body(connection) }
+        if isInsideLookUp { return try body(connection) }
+        return try lock.withLock { try body(connection) }
     }
 
     /// Runs `body` in one `BEGIN IMMEDIATE` transaction, exclusive of other threads and processes; it commits whole or not at all.
     public func write<T>(_ body: (SQLiteConnection) throws -> T) throws -> T {
-        try lock.withLock { try connection.immediateTransaction(body) }
+        try refuseInsideLookUp()
+        return try lock.withLock { try connection.immediateTransaction(body) }
+    }
+
+    /// Runs `body`, which must run exactly one writing statement, in autocommit: the statement is its own transaction,
+    /// atomic across processes like any SQLite statement, without the BEGIN and COMMIT statements around it.
+    public func autocommit<T>(_ body: (SQLiteConnection) throws -> T) throws -> T {
+        try refuseInsideLookUp()
+        return try lock.withLock { try body(connection) }
+    }
+
+    private var isInsideLookUp: Bool {
+        lookUpThread.load(ordering: .acquiring) == UInt(pthread_self())
+    }
+
+    /// A write inside a look-up's read transaction would deadlock on `lock`, or fail on a stale snapshot: refuse it.
+    private func refuseInsideLookUp() throws {
+        if isInsideLookUp {
+            throw SQLiteError(code: SQLITE_MISUSE, message: "a write was attempted inside a read-only look-up", path: path)
+        }
+    }
+
+    /// Copies the WAL back into the database file if it has grown past the threshold; call it after a response is sent.
+    public func checkpointIfDue() {
+        lock.withLock { connection.checkpointIfDue() }
     }
 
     /// The schema version stored in the file.
@@ -53,5 +85,20 @@ public final class SQLiteDatabase: @unchecked Sendable {
     /// Runs SQLite's own consistency check; "ok" when the file is sound.
     public func integrityCheck() throws -> String {
         try read { try $0.query("PRAGMA integrity_check").map { $0.text(0) }.joined(separator: "\n") }
+    }
+}
+
+extension SQLiteDatabase: LookupScope {
+    /// Runs a request's credential look-ups in one read transaction: one snapshot, one set of locks, and the page cache
+    /// that another process's commit invalidated is refilled once rather than once per query. Nested calls join it.
+    public func lookUp<T>(_ body: () throws -> T) throws -> T {
+        if isInsideLookUp { return try body() }
+        return try lock.withLock {
+            try connection.readTransaction {
+                lookUpThread.store(UInt(pthread_self()), ordering: .releasing)
+                defer { lookUpThread.store(0, ordering: .releasing) }
+                return try body()
+            }
+        }
     }
 }

@@ -126,7 +126,8 @@ public struct SQLiteNonceStore: NonceStore {
     public init(database: SQLiteDatabase) { self.database = database }
 
     public func insertIfAbsent(_ nonce: TimestampNonce, expiresAt: Int64) throws -> Bool {
-        try database.write { connection in
+        // One statement, so autocommit: BEGIN IMMEDIATE and COMMIT around it added nothing but two more statements.
+        try database.autocommit { connection in
             try connection.update("INSERT INTO nonces (client_id, token, timestamp, nonce, expires_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
                                   [nonce.clientIdentifier, nonce.token, nonce.timestamp, nonce.nonce, expiresAt]) == 1
         }

@@ -5,6 +5,7 @@ public struct SQLiteUserStore: Sendable {
     let database: SQLiteDatabase
     let hasher: PasswordHasher
     let clock: any EpochClock
+    let cache = UserRecordCache()
 
     /// Creates the store over an open database.
     public init(database: SQLiteDatabase, hasher: PasswordHasher = .standard, clock: any EpochClock = SystemEpochClock()) {
@@ -61,6 +62,12 @@ public struct SQLiteUserStore: Sendable {
         try database.read { connection in
             try connection.query("SELECT id, username, created_at FROM users WHERE id = ?", [id]).first.map(Self.record)
         }
+    }
+
+    /// The user with this id, from a per-process cache after the first read (user records never change; see
+    /// `UserRecordCache`).
+    public func cachedUser(id: Int64) throws -> UserRecord? {
+        try cache.user(id: id, load: user(id:))
     }
 
     /// The user with this username.

@@ -35,34 +35,36 @@ public enum Base64 {
 
     /// Decodes padded base64 text strictly: nil for a wrong length, a byte outside the alphabet, misplaced padding or non-zero trailing bits.
     public static func decode(_ text: String) -> [UInt8]? {
-        let input = Array(text.utf8)
-        guard input.count % 4 == 0 else { return nil }
-        var output = [UInt8]()
-        output.reserveCapacity(input.count / 4 * 3)
-        var index = 0
-        while index < input.count {
-            let isLast = index + 4 == input.count
-            var values = [UInt32](repeating: 0, count: 4)
-            var padding = 0
-            for offset in 0..<4 {
-                let byte = input[index + offset]
-                if byte == UInt8(ascii: "=") {
-                    guard isLast, offset >= 2 else { return nil }
-                    padding += 1
-                    values[offset] = 0
-                } else {
-                    guard padding == 0 else { return nil }
-                    let value = reverse[Int(byte)]
-                    guard value != 0xFF else { return nil }
-                    values[offset] = UInt32(value)
+        var text = text
+        return text.withUTF8 { input -> [UInt8]? in
+            guard input.count % 4 == 0 else { return nil }
+            var output = [UInt8]()
+            output.reserveCapacity(input.count / 4 * 3)
+            var index = 0
+            while index < input.count {
+                let isLast = index + 4 == input.count
+                var chunk: UInt32 = 0
+                var padding = 0
+                for offset in 0..<4 {
+                    let byte = input[index + offset]
+                    var value: UInt32 = 0
+                    if byte == UInt8(ascii: "=") {
+                        guard isLast, offset >= 2 else { return nil }
+                        padding += 1
+                    } else {
+                        guard padding == 0 else { return nil }
+                        let decoded = reverse[Int(byte)]
+                        guard decoded != 0xFF else { return nil }
+                        value = UInt32(decoded)
+                    }
+                    chunk = chunk << 6 | value
                 }
+                output.append(UInt8(chunk >> 16 & 0xFF))
+                if padding < 2 { output.append(UInt8(chunk >> 8 & 0xFF)) } else if chunk & 0xFFFF != 0 { return nil }
+                if padding < 1 { output.append(UInt8(chunk & 0xFF)) } else if chunk & 0xFF != 0 { return nil }
+                index += 4
             }
-            let chunk = values[0] << 18 | values[1] << 12 | values[2] << 6 | values[3]
-            output.append(UInt8(chunk >> 16 & 0xFF))
-            if padding < 2 { output.append(UInt8(chunk >> 8 & 0xFF)) } else if chunk & 0xFFFF != 0 { return nil }
-            if padding < 1 { output.append(UInt8(chunk & 0xFF)) } else if chunk & 0xFF != 0 { return nil }
-            index += 4
+            return output
         }
-        return output
     }
 }

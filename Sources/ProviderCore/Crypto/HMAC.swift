@@ -31,6 +31,7 @@ public enum HashAlgorithm: String, Sendable, CaseIterable {
 public enum HMAC {
     /// The HMAC of a message under a key with the given hash.
     public static func authenticationCode(_ algorithm: HashAlgorithm, key: [UInt8], message: [UInt8]) -> [UInt8] {
+        if let code = HMACContextPool.shared.authenticationCode(algorithm, key: key, message: message) { return code }
         var output = [UInt8](repeating: 0, count: 64)
         var length: UInt32 = 0
         let keyBytes = key.isEmpty ? [0] : key

@@ -4,19 +4,23 @@ public struct ResourceProtector: Sendable {
     public let configuration: ProviderConfiguration
     let authenticator: RequestAuthenticator
     let tokenCredentials: any TokenCredentialStore
+    let lookups: any LookupScope
 
     /// Builds a protector from its settings and stores; the configuration is validated against the registry first.
+    /// `lookups` groups the token and client look-ups of a request (one read transaction of a database).
     public init(configuration: ProviderConfiguration = ProviderConfiguration(),
                 clients: any ClientStore,
                 tokenCredentials: any TokenCredentialStore,
                 nonces: any NonceStore,
                 signatureMethods: SignatureMethodRegistry = .builtIn,
-                clock: any EpochClock = SystemEpochClock()) throws(ConfigurationError) {
+                clock: any EpochClock = SystemEpochClock(),
+                lookups: any LookupScope = SeparateLookups()) throws(ConfigurationError) {
         try configuration.validate(against: signatureMethods)
         self.configuration = configuration
         self.authenticator = RequestAuthenticator(configuration: configuration, registry: signatureMethods,
                                                   clients: clients, nonces: nonces, clock: clock)
         self.tokenCredentials = tokenCredentials
+        self.lookups = lookups
     }
 
     /// Verifies the request and returns the credential it proves (the seed's `current_credential`); a missing required scope is 403.
@@ -36,10 +40,14 @@ public struct ResourceProtector: Sendable {
             return credential
         }
 
-        let stored = try tokenCredentials.tokenCredential(token: token)
-        let usable = stored.flatMap { $0.clientIdentifier == signed.consumerKey ? $0 : nil }
-        let client = try authenticator.authenticate(signed, request: request, expectsToken: true, tokenSecret: usable?.secret,
-                                                    tokenProblem: "The oauth_token is not a token credential issued to this client.")
+        // Token and client are read together (one snapshot); the nonce is written after the scope has ended.
+        let (usable, client) = try lookups.lookUp { () throws -> (TokenCredential?, Client) in
+            let stored = try tokenCredentials.tokenCredential(token: token)
+            let usable = stored.flatMap { $0.clientIdentifier == signed.consumerKey ? $0 : nil }
+            let client = try authenticator.authenticate(signed, request: request, expectsToken: true, tokenSecret: usable?.secret,
+                                                        tokenProblem: "The oauth_token is not a token credential issued to this client.")
+            return (usable, client)
+        }
         guard let credential = usable else {
             throw OAuthError(.tokenRejected, "The oauth_token is not a token credential issued to this client.")
         }

@@ -19,16 +19,23 @@ struct SignedRequest: Sendable {
         }
         let parameters = try RequestParameters(request)
         let values = parameters.protocolValues
+        // Each protocol value is looked up once.
+        let consumerKey = values["oauth_consumer_key"]
         let methodName = values["oauth_signature_method"]
+        let signature = values["oauth_signature"]
+        let timestampText = values["oauth_timestamp"]
+        let nonce = values["oauth_nonce"]
         let method = methodName.flatMap { registry[$0] }
         let timestampOptional = method?.allowsMissingTimestampAndNonce ?? false
 
         var absent = [String]()
-        for name in ["oauth_consumer_key", "oauth_signature_method", "oauth_signature"] + required where values[name] == nil {
-            absent.append(name)
-        }
+        if consumerKey == nil { absent.append("oauth_consumer_key") }
+        if methodName == nil { absent.append("oauth_signature_method") }
+        if signature == nil { absent.append("oauth_signature") }
+        for name in required where values[name] == nil { absent.append(name) }
         if !timestampOptional {
-            for name in ["oauth_timestamp", "oauth_nonce"] where values[name] == nil { absent.append(name) }
+            if timestampText == nil { absent.append("oauth_timestamp") }
+            if nonce == nil { absent.append("oauth_nonce") }
         }
         if !absent.isEmpty { throw OAuthError.absent(absent) }
 
@@ -40,12 +47,12 @@ struct SignedRequest: Sendable {
             throw OAuthError(.signatureMethodRejected,
                              "The signature method '\(methodName ?? "")' is not accepted here; use one of: \(configuration.supportedSignatureMethods.joined(separator: ", ")).")
         }
-        for name in ["oauth_consumer_key", "oauth_signature"] where values[name]?.isEmpty ?? true {
+        for (name, value) in [("oauth_consumer_key", consumerKey), ("oauth_signature", signature)] where value?.isEmpty ?? true {
             throw OAuthError.rejected(name, "\(name) is empty.")
         }
 
         var timestamp: Int64?
-        if let text = values["oauth_timestamp"] {
+        if let text = timestampText {
             guard !text.isEmpty, text.utf8.count <= 18, text.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }),
                   let value = Int64(text), value > 0 else {
                 throw OAuthError.rejected("oauth_timestamp",
@@ -59,7 +66,7 @@ struct SignedRequest: Sendable {
             }
             timestamp = value
         }
-        if let nonce = values["oauth_nonce"] {
+        if let nonce {
             if nonce.isEmpty {
                 throw OAuthError.rejected("oauth_nonce", "oauth_nonce is empty; send a random string unique to this request.")
             }
@@ -68,16 +75,16 @@ struct SignedRequest: Sendable {
                                           "oauth_nonce is longer than \(configuration.maximumNonceLength) bytes; send a shorter random string.")
             }
         }
-        if (timestamp == nil) != (values["oauth_nonce"] == nil) {
+        if (timestamp == nil) != (nonce == nil) {
             throw OAuthError.absent([timestamp == nil ? "oauth_timestamp" : "oauth_nonce"])
         }
 
         self.parameters = parameters
-        self.consumerKey = values["oauth_consumer_key"] ?? ""
+        self.consumerKey = consumerKey ?? ""
         self.signatureMethod = method
-        self.signature = values["oauth_signature"] ?? ""
+        self.signature = signature ?? ""
         self.timestamp = timestamp
-        self.nonce = values["oauth_nonce"]
+        self.nonce = nonce
         self.token = values["oauth_token"]
     }
 }

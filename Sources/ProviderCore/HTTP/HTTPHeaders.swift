@@ -14,7 +14,7 @@ public struct HTTPHeaders: Sendable, Equatable, Sequence, ExpressibleByArrayLite
 
     /// Creates headers from name/value pairs, keeping their order.
     public init(_ fields: [(String, String)] = []) {
-        storage = fields.map { Field(name: $0.0, value: $0.1, key: $0.0.lowercased()) }
+        storage = fields.map { Field(name: $0.0, value: $0.1, key: Self.key($0.0)) }
     }
 
     /// Creates headers from a literal list of name/value pairs.
@@ -24,25 +24,25 @@ public struct HTTPHeaders: Sendable, Equatable, Sequence, ExpressibleByArrayLite
 
     /// The first value of the named field, compared without regard to case.
     public subscript(name: String) -> String? {
-        let key = name.lowercased()
+        let key = Self.key(name)
         for field in storage where field.key == key { return field.value }
         return nil
     }
 
     /// Every value of the named field, in order.
     public func values(for name: String) -> [String] {
-        let key = name.lowercased()
+        let key = Self.key(name)
         return storage.compactMap { $0.key == key ? $0.value : nil }
     }
 
     /// Appends a field, keeping any earlier field of the same name.
     public mutating func add(_ name: String, _ value: String) {
-        storage.append(Field(name: name, value: value, key: name.lowercased()))
+        storage.append(Field(name: name, value: value, key: Self.key(name)))
     }
 
     /// Replaces every field of this name with one field.
     public mutating func set(_ name: String, _ value: String) {
-        let key = name.lowercased()
+        let key = Self.key(name)
         storage.removeAll { $0.key == key }
         storage.append(Field(name: name, value: value, key: key))
     }
@@ -50,6 +50,20 @@ public struct HTTPHeaders: Sendable, Equatable, Sequence, ExpressibleByArrayLite
     /// Iterates over the fields in order.
     public func makeIterator() -> IndexingIterator<[(name: String, value: String)]> {
         fields.makeIterator()
+    }
+
+    /// The lookup key of a field name: lowercased, byte by byte for ASCII (every real field name), else by Unicode rules.
+    private static func key(_ name: String) -> String {
+        var name = name
+        return name.withUTF8 { bytes -> String? in
+            guard bytes.allSatisfy({ $0 < 0x80 }) else { return nil }
+            return String(unsafeUninitializedCapacity: bytes.count) { key in
+                for (index, byte) in bytes.enumerated() {
+                    key[index] = byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") ? byte + 32 : byte
+                }
+                return bytes.count
+            }
+        } ?? name.lowercased()
     }
 
     public static func == (lhs: HTTPHeaders, rhs: HTTPHeaders) -> Bool {

@@ -50,18 +50,18 @@ public struct RequestURL: Sendable, Hashable {
 
     /// Splits `host[:port]` (IPv6 in brackets) into host and port; nil when the port is not a number in 1...65535 or the host is empty or holds userinfo.
     public static func splitAuthority(_ authority: String) -> (host: String, port: Int?)? {
-        guard !authority.isEmpty, !authority.contains("@") else { return nil }
+        guard !authority.isEmpty, !authority.utf8.contains(UInt8(ascii: "@")) else { return nil }
         var host = authority
         var portText: Substring?
         if authority.hasPrefix("[") {
-            guard let close = authority.firstIndex(of: "]") else { return nil }
+            guard let close = authority.utf8.firstIndex(of: UInt8(ascii: "]")) else { return nil }
             host = String(authority[...close])
             let after = authority[authority.index(after: close)...]
             if !after.isEmpty {
                 guard after.hasPrefix(":") else { return nil }
                 portText = after.dropFirst()
             }
-        } else if let colon = authority.lastIndex(of: ":") {
+        } else if let colon = authority.utf8.lastIndex(of: UInt8(ascii: ":")) {
             host = String(authority[..<colon])
             portText = authority[authority.index(after: colon)...]
         }

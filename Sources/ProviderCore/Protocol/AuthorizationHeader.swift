@@ -7,22 +7,24 @@ public struct AuthorizationHeader: Sendable, Equatable {
 
     /// Whether a header value uses the `OAuth` scheme (case-insensitive, RFC 5849 section 3.5.1).
     public static func isOAuth(_ value: String) -> Bool {
-        let bytes = Array(value.utf8.prefix(6))
-        guard bytes.count >= 5 else { return false }
-        let scheme = String(decoding: bytes.prefix(5), as: UTF8.self).lowercased()
-        return scheme == "oauth" && (bytes.count == 5 || bytes[5] == 0x20 || bytes[5] == 0x09)
+        var bytes = value.utf8.makeIterator()
+        for expected in "oauth".utf8 {
+            guard let byte = bytes.next(), byte | 0x20 == expected else { return false }
+        }
+        guard let next = bytes.next() else { return true }
+        return next == 0x20 || next == 0x09
     }
 
     /// Parses a header value such as `OAuth realm="Photos", oauth_consumer_key="dpf43f3p2l4k3l03"` (RFC 5849 section 3.5.1).
     public init(parsing value: String) throws(AuthorizationHeaderError) {
         guard Self.isOAuth(value) else { throw .notOAuthScheme }
-        var scanner = HeaderScanner(Array(value.utf8.dropFirst(5)))
+        var scanner = HeaderScanner(Array(value.utf8), start: 5)
         var realm: String?
         var parameters = [Parameter]()
         scanner.skipWhitespace()
         while !scanner.isAtEnd {
             let rawName = scanner.readToken()
-            guard !rawName.isEmpty else { throw .malformed("expected a parameter name at byte \(scanner.offset + 5)") }
+            guard !rawName.isEmpty else { throw .malformed("expected a parameter name at byte \(scanner.offset)") }
             scanner.skipWhitespace()
             guard scanner.consume(UInt8(ascii: "=")) else {
                 throw .malformed("parameter '\(String(decoding: rawName, as: UTF8.self))' has no '=' and value")
@@ -55,7 +57,7 @@ public struct AuthorizationHeader: Sendable, Equatable {
             scanner.skipWhitespace()
             if scanner.isAtEnd { break }
             guard scanner.consume(UInt8(ascii: ",")) else {
-                throw .malformed("expected ',' between parameters at byte \(scanner.offset + 5)")
+                throw .malformed("expected ',' between parameters at byte \(scanner.offset)")
             }
             scanner.skipWhitespace()
         }
@@ -89,9 +91,13 @@ public enum AuthorizationHeaderError: Error, Equatable, Sendable {
 /// A byte cursor over an `Authorization` header's parameter list.
 struct HeaderScanner {
     private let bytes: [UInt8]
-    private(set) var offset = 0
+    private(set) var offset: Int
 
-    init(_ bytes: [UInt8]) { self.bytes = bytes }
+    /// A cursor over `bytes` from offset `start`; offsets stay those of the whole array.
+    init(_ bytes: [UInt8], start: Int = 0) {
+        self.bytes = bytes
+        offset = min(start, bytes.count)
+    }
 
     var isAtEnd: Bool { offset >= bytes.count }
 
@@ -116,6 +122,14 @@ struct HeaderScanner {
 
     /// Reads up to the closing quote; a backslash escapes the next byte (RFC 9110 quoted-string).
     mutating func readQuoted() -> [UInt8]? {
+        // The usual value has no backslash: copy it in one piece.
+        var end = offset
+        while end < bytes.count, bytes[end] != UInt8(ascii: "\""), bytes[end] != UInt8(ascii: "\\") { end += 1 }
+        if end < bytes.count, bytes[end] == UInt8(ascii: "\"") {
+            let value = Array(bytes[offset..<end])
+            offset = end + 1
+            return value
+        }
         var value = [UInt8]()
         while offset < bytes.count {
             let byte = bytes[offset]

@@ -2,18 +2,44 @@
 public enum PercentEncoding {
     /// Encodes a string per RFC 5849 section 3.6: UTF-8 bytes, unreserved characters kept, every other byte as `%XX` with uppercase hex.
     public static func encode(_ string: String) -> String {
+        var string = string
+        // Most protocol values (keys, tokens, nonces, timestamps) are unreserved already: hand them back unchanged.
+        let clean = string.withUTF8 { bytes in bytes.allSatisfy(isUnreserved) }
+        if clean { return string }
         var output = [UInt8]()
-        output.reserveCapacity(string.utf8.count)
-        for byte in string.utf8 {
-            if isUnreserved(byte) {
-                output.append(byte)
-            } else {
-                output.append(UInt8(ascii: "%"))
-                output.append(hexDigits[Int(byte >> 4)])
-                output.append(hexDigits[Int(byte & 0x0F)])
-            }
-        }
+        output.reserveCapacity(string.utf8.count + 16)
+        string.withUTF8 { appendEncoded($0, to: &output) }
         return String(decoding: output, as: UTF8.self)
+    }
+
+    /// Appends the encoding of `bytes` (RFC 5849 section 3.6) to `output`.
+    static func appendEncoded(_ bytes: UnsafeBufferPointer<UInt8>, to output: inout [UInt8]) {
+        // Runs of unreserved bytes (most of any value) are copied whole; only the bytes between them are escaped.
+        var runStart = 0
+        for index in 0..<bytes.count where !isUnreserved(bytes[index]) {
+            if runStart < index { output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<index])) }
+            output.append(UInt8(ascii: "%"))
+            output.append(hexDigit(bytes[index] >> 4))
+            output.append(hexDigit(bytes[index] & 0x0F))
+            runStart = index + 1
+        }
+        if runStart < bytes.count { output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart...])) }
+    }
+
+    /// Appends the encoding of `bytes` (RFC 5849 section 3.6) to `output`.
+    static func appendEncoded(_ bytes: [UInt8], to output: inout [UInt8]) {
+        bytes.withUnsafeBufferPointer { appendEncoded($0, to: &output) }
+    }
+
+    /// Appends the encoding of a string's UTF-8 bytes (RFC 5849 section 3.6) to `output`.
+    static func appendEncoded(_ string: String, to output: inout [UInt8]) {
+        var string = string
+        string.withUTF8 { appendEncoded($0, to: &output) }
+    }
+
+    @inline(__always)
+    private static func hexDigit(_ value: UInt8) -> UInt8 {
+        value < 10 ? UInt8(ascii: "0") + value : UInt8(ascii: "A") + value - 10
     }
 
     /// Decodes `%XX` escapes (and `+` as a space when `plusIsSpace`), refusing malformed escapes and bytes that are not UTF-8 (RFC 5849 section 3.6).
@@ -66,8 +92,6 @@ public enum PercentEncoding {
             return false
         }
     }
-
-    private static let hexDigits: [UInt8] = Array("0123456789ABCDEF".utf8)
 
     /// The value of a hexadecimal digit in either case, or nil.
     @inline(__always)

@@ -77,7 +77,7 @@ public struct RequestParameters: Sendable {
             throw OAuthError(.parameterRejected, "The request has \(entries.count) parameters; at most \(Self.maximumCount) are accepted.")
         }
 
-        var values = [String: String]()
+        var values = [String: String](minimumCapacity: 12)
         var location: ParameterLocation?
         for entry in entries where entry.parameter.isProtocolParameter {
             let name = entry.parameter.name

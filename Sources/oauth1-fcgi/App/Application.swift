@@ -34,7 +34,8 @@ final class Application: @unchecked Sendable {
                                                  temporaryCredentials: stores.temporaryCredentials, tokenCredentials: stores.tokenCredentials,
                                                  nonces: stores.nonces, clock: clock)
             let protector = try ResourceProtector(configuration: configuration.provider, clients: stores.clients,
-                                                  tokenCredentials: stores.tokenCredentials, nonces: stores.nonces, clock: clock)
+                                                  tokenCredentials: stores.tokenCredentials, nonces: stores.nonces, clock: clock,
+                                                  lookups: stores.database)
             let sessions = Sessions(store: stores.sessions, key: try Sessions.loadKey(dataDirectory: configuration.dataDirectory),
                                     lifetime: configuration.sessionLifetime, secureCookies: !configuration.allowsInsecureTransport,
                                     cookiePath: "/")
@@ -156,7 +157,7 @@ final class Application: @unchecked Sendable {
             logRefusal(request, refusal.response)
             return refusal.response
         case .success(let credential):
-            guard let userID = credential.userID.flatMap({ Int64($0) }), let user = try parts.stores.users.user(id: userID) else {
+            guard let userID = credential.userID.flatMap({ Int64($0) }), let user = try parts.stores.users.cachedUser(id: userID) else {
                 return OAuthError(.permissionDenied, "This resource describes a user; sign the request with a token credential the user granted.")
                     .response(realm: configuration.provider.realm)
             }
@@ -199,6 +200,12 @@ final class Application: @unchecked Sendable {
             let logged = parameters.signedParameters.map { $0.name == "oauth_verifier" ? Parameter($0.name, "[verifier]") : $0 }
             Log.debug("signature base string: \(SignatureBaseString.make(method: request.http.method, url: request.http.url, parameters: logged))")
         }
+    }
+
+    /// Housekeeping once a response has gone out: a WAL checkpoint when one is due, then the purge check.
+    func afterResponse() {
+        lock.withLock { built }?.stores.database.checkpointIfDue()
+        purgeIfDue()
     }
 
     /// Purges expired state if this process has not checked within the interval; the store lets one process of many do the work.

@@ -49,6 +49,13 @@ extension HTTPResponse {
 /// JSON text for the few objects the provider returns.
 enum JSON {
     static func string(_ value: String) -> String {
+        var value = value
+        // Printable ASCII with nothing to escape (a username, an id) is quoted as it is.
+        let plain = value.withUTF8 { bytes in
+            bytes.allSatisfy { $0 >= 0x20 && $0 < 0x7F && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\")
+                && $0 != UInt8(ascii: "<") && $0 != UInt8(ascii: ">") && $0 != UInt8(ascii: "&") }
+        }
+        if plain { return "\"" + value + "\"" }
         var output = "\""
         for scalar in value.unicodeScalars {
             switch scalar {

@@ -25,7 +25,7 @@ enum FastCGIWorker {
             serve(&request, application: application, decoder: decoder)
             FCGX_Finish_r(&request)
             served += 1
-            application.purgeIfDue()
+            application.afterResponse()
             if maxRequests > 0, served >= maxRequests { break }
         }
         return 0
@@ -43,14 +43,19 @@ enum FastCGIWorker {
         }
     }
 
-    /// The request's FastCGI parameters as a dictionary.
+    /// The request's FastCGI parameters as a dictionary. Splits each `NAME=value` at its first `=` byte with memchr:
+    /// searching the decoded String for a Character was a sixth of a protected request's instructions.
     static func parameters(_ envp: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> [String: String] {
-        var result = [String: String]()
+        var result = [String: String](minimumCapacity: 48)
         guard var pointer = envp else { return result }
         while let entry = pointer.pointee {
-            let text = String(decoding: UnsafeRawBufferPointer(start: entry, count: strlen(entry)), as: UTF8.self)
-            if let equals = text.firstIndex(of: "=") {
-                result[String(text[..<equals])] = String(text[text.index(after: equals)...])
+            let start = UnsafeRawPointer(entry)
+            let length = strlen(entry)
+            if let equals = memchr(start, Int32(UInt8(ascii: "=")), length) {
+                let nameLength = UnsafeRawPointer(equals) - start
+                let name = String(decoding: UnsafeRawBufferPointer(start: start, count: nameLength), as: UTF8.self)
+                result[name] = String(decoding: UnsafeRawBufferPointer(start: start + nameLength + 1, count: length - nameLength - 1),
+                                      as: UTF8.self)
             }
             pointer += 1
         }
@@ -96,7 +101,7 @@ enum CGIRunner {
             if written <= 0 { break }
             offset += written
         }
-        application.purgeIfDue()
+        application.afterResponse()
         return 0
     }
 }

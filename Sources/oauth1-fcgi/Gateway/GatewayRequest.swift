@@ -55,8 +55,13 @@ struct GatewayRequestDecoder: Sendable {
         }
 
         var headers = HTTPHeaders()
-        for (key, value) in environment.sorted(by: { $0.key < $1.key }) where key.hasPrefix("HTTP_") {
-            if key == "HTTP_PROXY" { continue }
+        // Sort only the HTTP_ variables (a handful), not every parameter.
+        var variables = [(key: String, value: String)]()
+        for (key, value) in environment where key.hasPrefix("HTTP_") && key != "HTTP_PROXY" {
+            variables.append((key, value))
+        }
+        variables.sort { $0.key < $1.key }
+        for (key, value) in variables {
             headers.add(Self.headerName(fromVariable: String(key.dropFirst(5))), value)
         }
         if let contentType = environment["CONTENT_TYPE"], !contentType.isEmpty { headers.set("Content-Type", contentType) }
@@ -64,7 +69,7 @@ struct GatewayRequestDecoder: Sendable {
             headers.set("Authorization", redirected)
         }
         for name in ["Authorization", "Host", "Content-Type", "Cookie"] {
-            for value in headers.values(for: name) where value.utf8.contains(where: { $0 < 0x20 && $0 != 0x09 || $0 == 0x7F }) {
+            for value in headers.values(for: name) where Self.containsControlCharacter(value) {
                 throw GatewayError(status: 400, message: "The \(name) header contains control characters.")
             }
         }
@@ -131,9 +136,41 @@ struct GatewayRequestDecoder: Sendable {
         }
     }
 
+    /// Whether a header value holds a control character other than tab (checked over contiguous bytes).
+    static func containsControlCharacter(_ value: String) -> Bool {
+        var value = value
+        return value.withUTF8 { bytes in bytes.contains { $0 < 0x20 && $0 != 0x09 || $0 == 0x7F } }
+    }
+
     /// `AUTHORIZATION` becomes `Authorization`, `X_FORWARDED_PROTO` becomes `X-Forwarded-Proto`.
     static func headerName(fromVariable variable: String) -> String {
-        variable.split(separator: "_").map { $0.prefix(1).uppercased() + $0.dropFirst().lowercased() }.joined(separator: "-")
+        var variable = variable
+        // ASCII, the usual case: the same result byte by byte, without a String per word.
+        let ascii = variable.withUTF8 { bytes -> String? in
+            guard bytes.allSatisfy({ $0 < 0x80 }) else { return nil }
+            return String(unsafeUninitializedCapacity: bytes.count * 2) { name in
+                var count = 0
+                var wordStart = true
+                for byte in bytes {
+                    if byte == UInt8(ascii: "_") {
+                        wordStart = true
+                        continue
+                    }
+                    if wordStart, count > 0 {
+                        name[count] = UInt8(ascii: "-")
+                        count += 1
+                    }
+                    let isUpper = byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z")
+                    let isLower = byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z")
+                    name[count] = wordStart ? (isLower ? byte - 32 : byte) : (isUpper ? byte + 32 : byte)
+                    count += 1
+                    wordStart = false
+                }
+                return count
+            }
+        }
+        if let ascii { return ascii }
+        return variable.split(separator: "_").map { $0.prefix(1).uppercased() + $0.dropFirst().lowercased() }.joined(separator: "-")
     }
 
     /// Host names and literals: letters, digits, `-`, `.`, `_`, or a bracketed IPv6 literal.
@@ -154,16 +191,17 @@ struct GatewayRequestDecoder: Sendable {
     /// Splits a request target into raw path and raw query, refusing what no client can have signed.
     static func splitTarget(_ target: String) throws(GatewayError) -> (String, String?) {
         var target = target
-        if let schemeEnd = target.firstRange(of: "://"), !target.hasPrefix("/") {
+        if !target.hasPrefix("/"), let schemeEnd = target.firstRange(of: "://") {
             let afterScheme = target[schemeEnd.upperBound...]
             target = afterScheme.firstIndex(of: "/").map { String(afterScheme[$0...]) } ?? "/"
         }
-        if let hash = target.firstIndex(of: "#") { target = String(target[..<hash]) }
+        // Searched as bytes: `#` and `?` are ASCII, and a target that is not printable ASCII is refused below anyway.
+        if let hash = target.utf8.firstIndex(of: UInt8(ascii: "#")) { target = String(target[..<hash]) }
         guard target.hasPrefix("/"), target.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else {
             throw GatewayError(status: 400, message: "The request target must be an absolute path of printable ASCII.")
         }
-        guard let question = target.firstIndex(of: "?") else { return (target, nil) }
-        return (String(target[..<question]), String(target[target.index(after: question)...]))
+        guard let question = target.utf8.firstIndex(of: UInt8(ascii: "?")) else { return (target, nil) }
+        return (String(target[..<question]), String(target[target.utf8.index(after: question)...]))
     }
 
     /// The mount point: SCRIPT_NAME when it is a prefix of the path (CGI and `fastcgi_param SCRIPT_NAME`); else, when a

@@ -2,18 +2,40 @@ import ProviderCore
 
 /// Writes a response in the CGI form both gateways use: a `Status:` line, headers, a blank line, the body.
 enum ResponseEncoder {
+    /// - Parameter contentLength: add `Content-Length` when the response has none (not for an Authorizer's 200).
     static func encode(_ response: HTTPResponse, includeBody: Bool = true, contentLength: Bool = true) -> [UInt8] {
-        var head = "Status: \(response.status) \(reason(response.status))\r\n"
+        // Built as bytes: CR, LF and `:` are ASCII, so dropping them byte by byte is what dropping the Characters did.
+        var output = [UInt8]()
+        output.reserveCapacity(256 + (includeBody ? response.body.count : 0))
+        output += "Status: ".utf8
+        output += String(response.status).utf8
+        output.append(UInt8(ascii: " "))
+        output += reason(response.status).utf8
+        output += "\r\n".utf8
         var hasLength = false
         for field in response.headers {
-            let name = field.name.filter { $0 != "\r" && $0 != "\n" && $0 != ":" }
-            let value = field.value.filter { $0 != "\r" && $0 != "\n" }
-            if name.lowercased() == "content-length" { hasLength = true }
-            head += "\(name): \(value)\r\n"
+            let nameStart = output.count
+            for byte in field.name.utf8 where byte != 0x0D && byte != 0x0A && byte != UInt8(ascii: ":") { output.append(byte) }
+            if !hasLength, isContentLength(output[nameStart...]) { hasLength = true }
+            output += ": ".utf8
+            for byte in field.value.utf8 where byte != 0x0D && byte != 0x0A { output.append(byte) }
+            output += "\r\n".utf8
         }
-        if !hasLength, contentLength { head += "Content-Length: \(response.body.count)\r\n" }
-        head += "\r\n"
-        return Array(head.utf8) + (includeBody ? response.body : [])
+        if !hasLength, contentLength {
+            output += "Content-Length: ".utf8
+            output += String(response.body.count).utf8
+            output += "\r\n".utf8
+        }
+        output += "\r\n".utf8
+        if includeBody { output += response.body }
+        return output
+    }
+
+    /// Whether a header name is `Content-Length` in any ASCII case.
+    private static func isContentLength(_ name: ArraySlice<UInt8>) -> Bool {
+        let expected = "content-length".utf8
+        guard name.count == expected.count else { return false }
+        return zip(name, expected).allSatisfy { ($0 >= 0x41 && $0 <= 0x5A ? $0 + 32 : $0) == $1 }
     }
 
     static func reason(_ status: Int) -> String {
