@@ -40,6 +40,14 @@ import Testing
         #expect(throws: GatewayError.self) { try decode(fromProxy) }
     }
 
+    /// Sign-in limits count the client behind a trusted proxy, never an address the client wrote itself.
+    @Test func remoteAddressFollowsXForwardedForOnlyFromTrustedProxies() throws {
+        #expect(try decode(["REMOTE_ADDR": "10.0.0.5", "HTTP_X_FORWARDED_FOR": "203.0.113.9"]).http.remoteAddress == "203.0.113.9")
+        #expect(try decode(["REMOTE_ADDR": "10.0.0.5", "HTTP_X_FORWARDED_FOR": "1.2.3.4, 203.0.113.9, 10.0.0.5"]).http.remoteAddress == "203.0.113.9")
+        #expect(try decode(["REMOTE_ADDR": "192.0.2.1", "HTTP_X_FORWARDED_FOR": "203.0.113.9"]).http.remoteAddress == "192.0.2.1")
+        #expect(try decode(["REMOTE_ADDR": "10.0.0.5"]).http.remoteAddress == "10.0.0.5")
+    }
+
     @Test func authorizationArrivesFromEitherVariable() throws {
         #expect(try decode(["HTTP_AUTHORIZATION": "OAuth a=\"1\""]).http.headers["Authorization"] == "OAuth a=\"1\"")
         #expect(try decode(["REDIRECT_HTTP_AUTHORIZATION": "OAuth b=\"2\""]).http.headers["Authorization"] == "OAuth b=\"2\"")

@@ -28,7 +28,7 @@ struct AppConfiguration: Sendable {
         Setting(key: "OAUTH1_SIGNUP", defaultValue: "false", summary: "true opens a sign-up page at /signup; otherwise the admin CLI creates users"),
         Setting(key: "OAUTH1_TRUST_REMOTE_USER", defaultValue: "false", summary: "true signs in whoever the web server authenticated (REMOTE_USER), creating the user on first sight"),
         Setting(key: "OAUTH1_INSECURE_TRANSPORT", defaultValue: "false", summary: "true serves OAuth over plain HTTP (local development only); AUTHLIB_INSECURE_TRANSPORT=true is accepted too"),
-        Setting(key: "OAUTH1_TRUSTED_PROXIES", defaultValue: "", summary: "comma-separated addresses whose X-Forwarded-Proto/Host/Port are believed"),
+        Setting(key: "OAUTH1_TRUSTED_PROXIES", defaultValue: "", summary: "comma-separated addresses whose X-Forwarded-Proto/Host/Port/For are believed (For: the client address sign-in limits count)"),
         Setting(key: "OAUTH1_MOUNT_PATH", defaultValue: "", summary: "URL path the app is mounted at, e.g. /oauth; empty takes it from SCRIPT_NAME"),
         Setting(key: "OAUTH1_MAX_BODY_BYTES", defaultValue: "1048576", summary: "largest accepted request body"),
         Setting(key: "OAUTH1_TEMPLATES", defaultValue: "", summary: "a directory whose .mustache files replace the shipped pages one by one"),

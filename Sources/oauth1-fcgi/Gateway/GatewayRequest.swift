@@ -107,7 +107,9 @@ struct GatewayRequestDecoder: Sendable {
         let (path, query) = try Self.splitTarget(target)
 
         let url = RequestURL(scheme: scheme, host: host, port: port, rawPath: path, rawQuery: query)
-        let request = HTTPRequest(method: method, url: url, headers: headers, body: body, remoteAddress: remoteAddress,
+        let clientAddress = trusted ? Self.forwardedClient(headers["X-Forwarded-For"], trustedProxies: trustedProxies) ?? remoteAddress
+            : remoteAddress
+        let request = HTTPRequest(method: method, url: url, headers: headers, body: body, remoteAddress: clientAddress,
                                   remoteUser: environment["REMOTE_USER"].flatMap { $0.isEmpty ? nil : $0 })
         let decodedPath: String
         do {
@@ -140,6 +142,18 @@ struct GatewayRequestDecoder: Sendable {
     static func containsControlCharacter(_ value: String) -> Bool {
         var value = value
         return value.withUTF8 { bytes in bytes.contains { $0 < 0x20 && $0 != 0x09 || $0 == 0x7F } }
+    }
+
+    /// The client behind trusted proxies: the rightmost X-Forwarded-For address that is not itself a trusted proxy (the
+    /// addresses to its left were written by the client and prove nothing). Sign-in limits count this address.
+    static func forwardedClient(_ header: String?, trustedProxies: Set<String>) -> String? {
+        guard let header else { return nil }
+        for hop in header.split(separator: ",").reversed() {
+            let address = hop.trimming(" \t")
+            if address.isEmpty { return nil }
+            if !trustedProxies.contains(address) { return address }
+        }
+        return nil
     }
 
     /// `AUTHORIZATION` becomes `Authorization`, `X_FORWARDED_PROTO` becomes `X-Forwarded-Proto`.

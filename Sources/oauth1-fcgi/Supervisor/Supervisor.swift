@@ -81,8 +81,9 @@ struct Supervisor {
             } else if pid < 0, errno == ECHILD {
                 break
             } else if now() > deadline {
+                let where_ = running.keys.sorted().map { "\($0) in \(Self.blockedIn($0))" }.joined(separator: ", ")
                 for pid in running.keys { kill(pid, SIGKILL) }
-                Log.error("workers \(running.keys.sorted()) did not stop within \(gracePeriod)s and were killed")
+                Log.error("workers did not stop within \(gracePeriod)s and were killed: \(where_)")
                 gracePeriodExpired(&running)
             } else {
                 usleep(20_000)
@@ -154,6 +155,14 @@ struct Supervisor {
         var buffer = [CChar](repeating: 0, count: 4096)
         let length = readlink("/proc/self/exe", &buffer, buffer.count - 1)
         return length > 0 ? String(decoding: buffer[0..<length].map { UInt8(bitPattern: $0) }, as: UTF8.self) : CommandLine.arguments[0]
+    }
+
+    /// Where a process is blocked, from /proc: the kernel function it waits in and its system call line, for the log.
+    static func blockedIn(_ pid: pid_t) -> String {
+        func read(_ name: String) -> String {
+            (ConfigurationSource.readTextFile("/proc/\(pid)/\(name)") ?? "?").split(separator: "\n").first.map(String.init) ?? "?"
+        }
+        return "wchan=\(read("wchan")) syscall=\(read("syscall"))"
     }
 
     private func now() -> Int64 { Int64(time(nil)) }
