@@ -30,7 +30,7 @@ from three_legged import find_form, form_payload, form_target, parse_page  # noq
 
 
 class Fault(Exception):
-    """A 5xx or a dropped connection: the kind of failure a fault may cause."""
+    """A 5xx, a dropped connection or a timeout: the kind of failure a fault may cause."""
 
 
 def parse_args(argv):
@@ -67,7 +67,7 @@ class Soak:
     def request(self, session, what, method, url, **kw):
         try:
             return self.check(what, session.request(method, url, allow_redirects=False, timeout=30, **kw))
-        except requests.ConnectionError as e:
+        except (requests.ConnectionError, requests.Timeout) as e:
             raise Fault("%s: %s" % (what, e))
 
     def sign_in(self):
@@ -82,7 +82,7 @@ class Soak:
         oauth = OAuth1Session(self.args.client_key, client_secret=self.args.client_secret, callback_uri="oob")
         try:
             temporary = oauth.fetch_request_token(self.base + "/initiate", timeout=30)
-        except requests.ConnectionError as e:
+        except (requests.ConnectionError, requests.Timeout) as e:
             raise Fault("initiate: %s" % e)
         except Exception as e:  # TokenRequestDenied and unparseable answers
             status = getattr(getattr(e, "response", None), "status_code", 0)
@@ -104,7 +104,7 @@ class Soak:
             raise RuntimeError("no verifier: %d %s" % (shown.status_code, shown.text[:200]))
         try:
             token = oauth.fetch_access_token(self.base + "/token", verifier=verifier, timeout=30)
-        except requests.ConnectionError as e:
+        except (requests.ConnectionError, requests.Timeout) as e:
             raise Fault("token: %s" % e)
         except Exception as e:
             status = getattr(getattr(e, "response", None), "status_code", 0)
