@@ -52,9 +52,12 @@ def main():
             wrapper = [shutil.which("strace")] + ([] if os.environ.get("STRACE_FULL") else ["-c"]) + ["-o", out + ".strace"]
         else:
             wrapper = [shutil.which("valgrind"), "--tool=callgrind", "--instr-atstart=no", "--callgrind-out-file=" + out]
-        if args.workers > 1:
+        if args.workers > 1 and args.strace:
+            wrapper[1:1] = ["-f"]  # one count over the supervisor and its workers
+        elif args.workers > 1:
             wrapper[1:1] = ["--trace-children=yes"]
             wrapper[-1] = wrapper[-1] + ".%p"
+        if args.workers > 1:
             worker = subprocess.Popen(
                 wrapper + [args.binary, "serve", "--listen", "unix:" + bench.oauth_socket, "--workers", str(args.workers),
                            "--max-requests", "0"],
@@ -89,7 +92,7 @@ def main():
         # Uninstrumented until here: the warm-up requests open the database and prepare the statements.
         send_concurrently(headers[:args.warmup])
         if args.strace:
-            send(headers[args.warmup:])
+            send_concurrently(headers[args.warmup:])
             for pid in run.children_of(worker.pid):
                 os.kill(pid, 15)
             worker.wait(timeout=20)

@@ -8,9 +8,9 @@ import Testing
 @Suite struct CheckpointTests {
     @Test func walStartsOverUnderWritesFromTwoConnections() throws {
         let directory = TemporaryDirectory()
-        let path = directory.file("oauth1.sqlite")
-        let first = try SQLiteDatabase(path: path)
-        let second = try SQLiteDatabase(path: path)
+        let path = directory.file("nonces.sqlite")
+        let first = try SQLiteDatabase(path: path, schema: .nonces)
+        let second = try SQLiteDatabase(path: path, schema: .nonces)
         let nonces = [SQLiteNonceStore(database: first), SQLiteNonceStore(database: second)]
         // 3,000 inserts from each side write about 20,000 WAL pages (80 MiB) if the WAL never starts over.
         for index in 0..<6_000 {
@@ -28,7 +28,7 @@ import Testing
 
     @Test func writeInsideALookUpIsRefused() throws {
         let directory = TemporaryDirectory()
-        let database = try SQLiteDatabase(path: directory.file("oauth1.sqlite"))
+        let database = try SQLiteDatabase(path: directory.file("nonces.sqlite"), schema: .nonces)
         let nonces = SQLiteNonceStore(database: database)
         let nonce = TimestampNonce(clientIdentifier: "c", token: "", timestamp: 1, nonce: "n")
         #expect(throws: SQLiteError.self) {

@@ -83,7 +83,7 @@ import Testing
         clock.advance(600)
         let report = try stores.purge()
         #expect(report.nonces + report.cacheEntries == 5)
-        if backend == .sqlite { #expect(try SQLiteNonceStore(database: stores.database).count() == 0) }
+        if let nonceDatabase = stores.nonceDatabase { #expect(try SQLiteNonceStore(database: nonceDatabase).count() == 0) }
         withExtendedLifetime(seed) {}
     }
 

@@ -21,10 +21,29 @@ import Testing
         #expect(try stores.database.read { try $0.query("PRAGMA journal_mode").first?.text(0) } == "wal")
         #expect(try stores.database.read { try $0.query("PRAGMA foreign_keys").first?.integer(0) } == 1)
         #expect(try stores.database.schemaVersion() == Schema.currentVersion)
+        #expect(try stores.nonces.insertIfAbsent(TimestampNonce(clientIdentifier: "c", token: "", timestamp: 1, nonce: "n"), expiresAt: 2))
+        #expect(try mode(data + "/nonces.sqlite") == 0o600)
+        #expect(try mode(data + "/nonces.sqlite-wal") == 0o600)
+        #expect(try stores.nonceDatabase?.read { try $0.query("PRAGMA journal_mode").first?.text(0) } == "wal")
+        #expect(try stores.nonceDatabase?.schemaVersion() == Schema.nonces.version)
         let cache = try FileCache(directory: parent.file("cache"))
         try cache.set("k", [1, 2, 3], expires: 60)
         #expect(try mode(parent.file("cache")) == 0o700)
         #expect(try mode(cache.path(for: "k")) == 0o600)
+    }
+
+    /// Nonces go to nonces.sqlite: recording one commits nothing to oauth1.sqlite, so other workers keep its pages cached.
+    @Test func nonceInsertLeavesTheMainDatabaseUnchanged() throws {
+        let parent = TemporaryDirectory()
+        let data = parent.file("data")
+        let stores = try ProviderStores(dataDirectory: data, hasher: fastHasher)
+        let observer = try SQLiteDatabase(path: data + "/oauth1.sqlite")
+        func dataVersion() throws -> Int64 { try observer.read { try $0.query("PRAGMA data_version").first?.integer(0) ?? -1 } }
+        let before = try dataVersion()
+        #expect(try stores.nonces.insertIfAbsent(TimestampNonce(clientIdentifier: "c", token: "t", timestamp: 1, nonce: "n"), expiresAt: 2))
+        #expect(try dataVersion() == before)
+        _ = try stores.users.create(username: "u", password: "password1")
+        #expect(try dataVersion() != before)
     }
 
     /// A data directory someone made by hand with group and other access loses it when the provider opens it.

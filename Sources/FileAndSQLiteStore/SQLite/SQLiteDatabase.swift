@@ -5,19 +5,22 @@ import Synchronization
 import Glibc
 #endif
 
-/// The provider's SQLite database file: WAL journal, busy timeout, foreign keys, versioned migrations on open, and one connection handed to one caller at a time.
+/// One of the provider's SQLite database files: WAL journal, busy timeout, foreign keys, versioned migrations on open, and one connection handed to one caller at a time.
 /// Sendable because the only mutable state, the connection, is reached only under `lock`.
 public final class SQLiteDatabase: @unchecked Sendable {
     /// The database file.
     public let path: String
+    /// The schema the file was migrated to on open.
+    public let schema: Schema
     private let connection: SQLiteConnection
     private let lock = ThreadLock()
     /// The thread inside `lookUp` (its pthread_t), or 0: its reads run in that transaction without taking `lock` again.
     private let lookUpThread = Atomic<UInt>(0)
 
-    /// Opens the file (creating it 0600 inside a 0700 directory when absent), sets WAL and the busy timeout, and migrates the schema.
-    public init(path: String, busyTimeoutMilliseconds: Int32 = 5000) throws {
+    /// Opens the file (creating it 0600 inside a 0700 directory when absent), sets WAL and the busy timeout, and migrates `schema`.
+    public init(path: String, schema: Schema = .provider, busyTimeoutMilliseconds: Int32 = 5000) throws {
         self.path = path
+        self.schema = schema
         let existed = access(path, F_OK) == 0
         if !existed {
             let descriptor = open(path, O_CREAT | O_RDWR | O_CLOEXEC, 0o600)
@@ -35,7 +38,7 @@ public final class SQLiteDatabase: @unchecked Sendable {
         try connection.execute("PRAGMA cache_size = -256")
         // A checkpoint is due every ~16 MiB of WAL instead of every 4 MiB (the connection's default of 4000 pages): nonce
         // inserts rewrite the same few pages, so a longer interval copies each page back (and fsyncs) far less often.
-        try Schema.migrate(connection)
+        try schema.migrate(connection)
         self.connection = connection
     }
 

@@ -1,7 +1,17 @@
-/// The database schema as an ordered list of migrations; `PRAGMA user_version` records how many have run.
-public enum Schema {
+/// A database file's schema as an ordered list of migrations; `PRAGMA user_version` records how many have run.
+public struct Schema: Sendable {
     /// Each entry upgrades the schema from version `index` to `index + 1`.
-    static let migrations: [String] = [
+    let migrations: [String]
+
+    /// The schema version this binary creates and understands.
+    public var version: Int { migrations.count }
+
+    /// The schema version of `oauth1.sqlite` this binary creates and understands.
+    public static var currentVersion: Int { provider.version }
+
+    /// `oauth1.sqlite`: users, clients, credentials, sessions. Its `nonces` table (version 1) is no longer used: nonces
+    /// live in their own file (`Schema.nonces`); the table stays so that the migration history remains valid.
+    public static let provider = Schema(migrations: [
         // 1: users, clients, the three kinds of credential state, and a key-value table for housekeeping.
         """
         CREATE TABLE users (
@@ -87,13 +97,11 @@ public enum Schema {
         """
         ALTER TABLE clients ADD COLUMN require_body_hash INTEGER NOT NULL DEFAULT 0;
         """,
-    ]
+    ])
 
-    /// The schema version this binary creates and understands.
-    public static var currentVersion: Int { migrations.count }
-
-    /// Brings the file's schema up to `currentVersion` inside one immediate transaction; refuses a file from a newer binary.
-    static func migrate(_ connection: SQLiteConnection) throws {
+    /// Brings the file's schema up to `version` inside one immediate transaction; refuses a file from a newer binary.
+    func migrate(_ connection: SQLiteConnection) throws {
+        let currentVersion = version
         let found = Int(try connection.query("PRAGMA user_version").first?.integer(0) ?? 0)
         if found > currentVersion {
             throw SchemaTooNewError(path: connection.path, found: found, known: currentVersion)

@@ -23,12 +23,15 @@ public enum CacheBackend: Sendable, Equatable {
     }
 }
 
-/// Every store the provider uses, opened on one data directory: the SQLite file `oauth1.sqlite` and, when chosen, the file cache.
+/// Every store the provider uses, opened on one data directory: the SQLite files `oauth1.sqlite` and `nonces.sqlite`, or
+/// the file cache for nonces and temporary credentials when chosen.
 public struct ProviderStores: Sendable {
     /// The data directory (created 0700).
     public let dataDirectory: String
     /// The database.
     public let database: SQLiteDatabase
+    /// The nonce database, when nonces live in SQLite (`OAUTH1_CACHE=sqlite`).
+    public let nonceDatabase: SQLiteDatabase?
     /// Users.
     public let users: SQLiteUserStore
     /// Clients.
@@ -49,6 +52,8 @@ public struct ProviderStores: Sendable {
 
     /// The database file's name inside the data directory.
     public static let databaseFileName = "oauth1.sqlite"
+    /// The nonce database file's name inside the data directory.
+    public static let nonceDatabaseFileName = "nonces.sqlite"
 
     /// Opens (creating as needed) the data directory, the database and the cache.
     public init(dataDirectory: String, cache: CacheBackend = .sqlite, clock: any EpochClock = SystemEpochClock(),
@@ -65,11 +70,14 @@ public struct ProviderStores: Sendable {
         loginThrottle = SQLiteLoginThrottle(database: database, clock: clock)
         switch cache {
         case .sqlite:
+            let nonceDatabase = try SQLiteDatabase(path: dataDirectory + "/" + Self.nonceDatabaseFileName, schema: .nonces)
+            self.nonceDatabase = nonceDatabase
             fileCache = nil
             temporaryCredentials = SQLiteTemporaryCredentialStore(database: database)
-            nonces = SQLiteNonceStore(database: database)
+            nonces = SQLiteNonceStore(database: nonceDatabase)
         case .file(let directory):
             let files = try FileCache(directory: directory, clock: clock)
+            nonceDatabase = nil
             fileCache = files
             temporaryCredentials = FileTemporaryCredentialStore(cache: files)
             nonces = FileNonceStore(cache: files)
@@ -93,7 +101,9 @@ public struct ProviderStores: Sendable {
     public func purge() throws -> PurgeReport {
         let now = clock.now()
         var report = PurgeReport()
-        report.nonces = try SQLiteNonceStore(database: database).purge(expiredAt: now)
+        report.nonces = try nonceDatabase.map { try SQLiteNonceStore(database: $0).purge(expiredAt: now) } ?? 0
+        // Nonces that an older binary left in oauth1.sqlite's own table drain away with the rest.
+        report.nonces += try SQLiteNonceStore(database: database).purge(expiredAt: now)
         report.temporaryCredentials = try SQLiteTemporaryCredentialStore(database: database).purge(expiredAt: now)
         report.sessions = try database.write { connection in
             try connection.update("DELETE FROM sessions WHERE expires_at <= ?", [now])
@@ -102,6 +112,12 @@ public struct ProviderStores: Sendable {
         report.cacheEntries = try fileCache?.purge() ?? 0
         try database.write { try $0.update("INSERT INTO meta (key, value) VALUES ('last_purge', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value", [String(now)]) }
         return report
+    }
+
+    /// Copies each database's WAL back into its file if it has grown past the threshold; call it after a response is sent.
+    public func checkpointIfDue() {
+        database.checkpointIfDue()
+        nonceDatabase?.checkpointIfDue()
     }
 
     /// Purges if no process has purged in the last `interval` seconds; the claim is one guarded write, so only one process of many does the work.

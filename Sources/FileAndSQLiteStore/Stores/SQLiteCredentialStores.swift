@@ -117,29 +117,3 @@ public struct SQLiteTokenCredentialStore: TokenCredentialStore {
                         isRevoked: row.optionalInteger(7) != nil, expiresAt: row.optionalInteger(8))
     }
 }
-
-/// Nonces in SQLite: the primary key makes insert-if-absent one atomic statement shared by every process (PITFALLS 18).
-public struct SQLiteNonceStore: NonceStore {
-    let database: SQLiteDatabase
-
-    /// Creates the store over an open database.
-    public init(database: SQLiteDatabase) { self.database = database }
-
-    public func insertIfAbsent(_ nonce: TimestampNonce, expiresAt: Int64) throws -> Bool {
-        // One statement, so autocommit: BEGIN IMMEDIATE and COMMIT around it added nothing but two more statements.
-        try database.autocommit { connection in
-            try connection.update("INSERT INTO nonces (client_id, token, timestamp, nonce, expires_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
-                                  [nonce.clientIdentifier, nonce.token, nonce.timestamp, nonce.nonce, expiresAt]) == 1
-        }
-    }
-
-    /// Removes nonces that expired at or before `time`; returns how many.
-    public func purge(expiredAt time: Int64) throws -> Int {
-        try database.write { try $0.update("DELETE FROM nonces WHERE expires_at <= ?", [time]) }
-    }
-
-    /// How many nonces are stored.
-    public func count() throws -> Int {
-        try database.read { Int(try $0.query("SELECT count(*) FROM nonces").first?.integer(0) ?? 0) }
-    }
-}

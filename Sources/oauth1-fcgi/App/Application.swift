@@ -202,9 +202,9 @@ final class Application: @unchecked Sendable {
         }
     }
 
-    /// Housekeeping once a response has gone out: a WAL checkpoint when one is due, then the purge check.
+    /// Housekeeping once a response has gone out: WAL checkpoints when due (main and nonce database), then the purge check.
     func afterResponse() {
-        lock.withLock { built }?.stores.database.checkpointIfDue()
+        lock.withLock { built }?.stores.checkpointIfDue()
         purgeIfDue()
     }
 
