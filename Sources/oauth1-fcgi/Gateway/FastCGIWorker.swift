@@ -21,7 +21,10 @@ enum FastCGIWorker {
         }
         var served = 0
         while !Signals.stopRequested {
-            guard FCGX_Accept_r(&request) >= 0 else { break }
+            awaitingRequest = 1
+            let accepted = FCGX_Accept_r(&request)
+            awaitingRequest = 0
+            guard accepted >= 0 else { break }
             serve(&request, application: application, decoder: decoder)
             FCGX_Finish_r(&request)
             served += 1

@@ -6,6 +6,9 @@ import Glibc
 /// Set by SIGTERM or SIGINT; read by the request loops between requests.
 nonisolated(unsafe) var terminationRequested: sig_atomic_t = 0
 
+/// Set while a FastCGI worker waits in libfcgi's accept for its next request.
+nonisolated(unsafe) var awaitingRequest: sig_atomic_t = 0
+
 /// Signal handling for workers and the supervisor: handlers only set a flag (and tell libfcgi to stop accepting), and are
 /// installed without SA_RESTART so a blocking accept or waitpid returns to let the loop see the flag.
 enum Signals {
@@ -18,6 +21,9 @@ enum Signals {
             action.__sigaction_handler.sa_handler = { _ in
                 terminationRequested = 1
                 FCGX_ShutdownPending()
+                // A worker waiting for a request has nothing to finish. libfcgi's accept can keep waiting after the signal
+                // (the soak caught a worker polling there for the whole 30 s grace period), so leave now.
+                if awaitingRequest != 0 { _exit(0) }
             }
         } else {
             action.__sigaction_handler.sa_handler = { _ in terminationRequested = 1 }
