@@ -110,6 +110,9 @@ import Testing
         #expect(rewritten.route == "/token" && rewritten.mountPath == "/oauth")
         #expect(try decode(["SCRIPT_NAME": "/oauth/oauth1.cgi", "PATH_INFO": "/", "REQUEST_URI": "/oauth/"]).route == "/")
         #expect(try decode(["SCRIPT_NAME": "/oauth/oauth1.cgi", "PATH_INFO": "/other", "REQUEST_URI": "/oauth/token"]).route == "/oauth/token")
+        // A PATH_INFO outside ASCII: the mount is cut by bytes, not by characters.
+        let accented = try decode(["SCRIPT_NAME": "/oauth/oauth1.cgi", "PATH_INFO": "/caf\u{E9}", "REQUEST_URI": "/oauth/caf%C3%A9"])
+        #expect(accented.route == "/caf\u{E9}" && accented.mountPath == "/oauth", "\(accented.mountPath)")
     }
 
     @Test func fastCGIRoleSelectsAuthorizerAndItsScopes() throws {

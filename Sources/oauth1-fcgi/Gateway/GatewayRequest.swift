@@ -225,8 +225,9 @@ struct GatewayRequestDecoder: Sendable {
         guard var script = scriptName, !script.isEmpty else { return "" }
         while script.hasSuffix("/") { script.removeLast() }
         if path == script || path.hasPrefix(script + "/") { return script }
-        if let pathInfo, pathInfo.hasPrefix("/"), path.hasSuffix(pathInfo) {
-            var mount = String(path.dropLast(pathInfo.utf8.count))
+        if let pathInfo, pathInfo.hasPrefix("/"), path.utf8.suffix(pathInfo.utf8.count).elementsEqual(pathInfo.utf8) {
+            // By bytes: hasSuffix compares characters, and a path may start with a combining mark that joins the one before.
+            var mount = String(decoding: path.utf8.dropLast(pathInfo.utf8.count), as: UTF8.self)
             while mount.hasSuffix("/") { mount.removeLast() }
             return mount
         }

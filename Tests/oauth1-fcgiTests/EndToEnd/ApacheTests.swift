@@ -5,29 +5,16 @@ import Testing
 /// three-legged flow through mod_proxy_fcgi, mod_fcgid and plain CGI with the shared-hosting .htaccess, and the FastCGI
 /// Authorizer role guarding a static file and a CGI script through mod_authnz_fcgi.
 @Suite(.serialized) struct ApacheTests {
-    static let clients = ProcessRunner.repository.appendingPathComponent("Tests/EndToEnd/clients")
     static func shipped(_ name: String) throws -> String {
         try String(contentsOf: ProcessRunner.repository.appendingPathComponent("apache/" + name), encoding: .utf8)
     }
 
-    struct Signed: Decodable { let statuses: [Int]; let bodies: [String]; let headers: [[String]] }
-
     func flow(base: String, client: (id: String, secret: String), scope: String? = nil) throws -> (String, String) {
-        let result = try ProcessRunner.run("/usr/bin/python3", [Self.clients.appendingPathComponent("three_legged.py").path, "--base", base,
-                                                                "--client-key", client.id, "--client-secret", client.secret,
-                                                                "--username", "alice", "--password", "alice-password"]
-                                                               + (scope.map { ["--scope", $0] } ?? []))
-        try #require(result.status == 0, "three_legged.py through \(base): \(result.stderr)")
-        let output = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
-        #expect((output["user"] as? [String: Any])?["username"] as? String == "alice")
-        return (try #require(output["token"] as? String), try #require(output["token_secret"] as? String))
+        try ClientScripts.threeLegged(base: base, client: client, scope: scope)
     }
 
-    func signed(_ url: String, client: (id: String, secret: String), token: (String, String), extra: [String] = []) throws -> Signed {
-        let result = try ProcessRunner.run("/usr/bin/python3", [Self.clients.appendingPathComponent("signed_request.py").path, "--url", url,
-                                                                "--client-key", client.id, "--client-secret", client.secret,
-                                                                "--token", token.0, "--token-secret", token.1] + extra)
-        return try JSONDecoder().decode(Signed.self, from: Data((result.stdout.split(separator: "\n").last ?? "").utf8))
+    func signed(_ url: String, client: (id: String, secret: String), token: (String, String)?, extra: [String] = []) throws -> ClientScripts.Signed {
+        try ClientScripts.signed(url, client: client, token: token, extra)
     }
 
     /// Starts Apache around the snippet, runs the flow through /oauth, and checks a signed GET /user and its replay.
@@ -161,11 +148,7 @@ import Testing
         try FileManager.default.createDirectory(atPath: protected + "/services", withIntermediateDirectories: true)
         try "a service file\n".write(toFile: protected + "/services/status.txt", atomically: true, encoding: .utf8)
         let service = try data.addClient(name: "Service", extra: ["--two-legged"])
-        let twoLegged = { (url: String) throws -> Signed in
-            let result = try ProcessRunner.run("/usr/bin/python3", [Self.clients.appendingPathComponent("signed_request.py").path, "--url", url,
-                                                                    "--client-key", service.id, "--client-secret", service.secret])
-            return try JSONDecoder().decode(Signed.self, from: Data((result.stdout.split(separator: "\n").last ?? "").utf8))
-        }
+        let twoLegged = { (url: String) in try ClientScripts.signed(url, client: service) }
         #expect(try twoLegged(apache.origin + "/protected/hello.txt").statuses == [401])
         let admitted = try twoLegged(apache.origin + "/protected/services/status.txt")
         #expect(admitted.statuses == [200] && admitted.bodies.first == "a service file\n", "\(admitted.bodies)")

@@ -4,7 +4,6 @@ import Testing
 /// The provider as a gate through nginx's auth_request (nginx/protect-upstream.conf): a static file and a small FastCGI
 /// program are reached only by signed requests with a live token, and the program learns who is calling.
 @Suite(.serialized) struct GateTests {
-    static let clients = ProcessRunner.repository.appendingPathComponent("Tests/EndToEnd/clients")
     static let locations = """
         location /files/ {
             set $oauth_required_scope "";
@@ -34,22 +33,12 @@ import Testing
         }
         """
 
-    struct Signed: Decodable { let statuses: [Int]; let bodies: [String]; let headers: [[String]] }
-
-    func signed(_ url: String, client: (id: String, secret: String), token: (String, String)?, extra: [String] = []) throws -> Signed {
-        let credentials = token.map { ["--token", $0.0, "--token-secret", $0.1] } ?? []
-        let result = try ProcessRunner.run("/usr/bin/python3", [Self.clients.appendingPathComponent("signed_request.py").path, "--url", url,
-                                                                "--client-key", client.id, "--client-secret", client.secret] + credentials + extra)
-        return try JSONDecoder().decode(Signed.self, from: Data((result.stdout.split(separator: "\n").last ?? "").utf8))
+    func signed(_ url: String, client: (id: String, secret: String), token: (String, String)?, extra: [String] = []) throws -> ClientScripts.Signed {
+        try ClientScripts.signed(url, client: client, token: token, extra)
     }
 
     func token(_ server: ProviderServer, client: (id: String, secret: String), scope: String) throws -> (String, String) {
-        let flow = try ProcessRunner.run("/usr/bin/python3", [Self.clients.appendingPathComponent("three_legged.py").path, "--base", server.base,
-                                                              "--client-key", client.id, "--client-secret", client.secret, "--scope", scope,
-                                                              "--username", "alice", "--password", "alice-password"])
-        try #require(flow.status == 0, "\(flow.stderr)")
-        let output = try #require(try JSONSerialization.jsonObject(with: Data(flow.stdout.utf8)) as? [String: Any])
-        return (try #require(output["token"] as? String), try #require(output["token_secret"] as? String))
+        try ClientScripts.threeLegged(base: server.base, client: client, scope: scope)
     }
 
     @Test func onlySignedRequestsWithALiveTokenReachOtherPrograms() throws {

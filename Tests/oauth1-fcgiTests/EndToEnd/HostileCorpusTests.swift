@@ -23,19 +23,13 @@ import Testing
         defer { server.stop() }
         try server.addUser("alice", password: "alice-password")
         let client = try server.addClient(name: "Corpus")
-        let clients = ProcessRunner.repository.appendingPathComponent("Tests/EndToEnd/clients")
-        let flow = try ProcessRunner.run("/usr/bin/python3", [clients.appendingPathComponent("three_legged.py").path, "--base", server.base,
-                                                              "--client-key", client.id, "--client-secret", client.secret,
-                                                              "--username", "alice", "--password", "alice-password"])
-        try #require(flow.status == 0, "\(flow.stderr)")
-        let tokens = try #require(try JSONSerialization.jsonObject(with: Data(flow.stdout.utf8)) as? [String: Any])
+        let token = try ClientScripts.threeLegged(base: server.base, client: client)
         let workers = Set(server.workerPIDs())
         try #require(workers.count == 2)
 
-        let run = try ProcessRunner.run("/usr/bin/python3", [clients.appendingPathComponent("hostile_corpus.py").path, "--port", String(server.port),
+        let run = try ProcessRunner.run("/usr/bin/python3", [ClientScripts.directory.appendingPathComponent("hostile_corpus.py").path, "--port", String(server.port),
                                                              "--client-key", client.id, "--client-secret", client.secret,
-                                                             "--token", try #require(tokens["token"] as? String),
-                                                             "--token-secret", try #require(tokens["token_secret"] as? String),
+                                                             "--token", token.0, "--token-secret", token.1,
                                                              "--username", "alice", "--password", "alice-password"], timeout: 300)
         let report = try JSONDecoder().decode(Report.self, from: Data((run.stdout.split(separator: "\n").last ?? "").utf8))
         #expect(report.cases.count >= 100, "the corpus has \(report.cases.count) cases")

@@ -4,15 +4,8 @@ import Testing
 /// Requests signed with client credentials only (an IMS LTI 1.0 launch: a form POST with the OAuth parameters in the body)
 /// and JSON bodies covered by oauth_body_hash, all signed by oauthlib and sent through nginx to GET|POST /oauth/whoami.
 @Suite(.serialized) struct TwoLeggedAndBodyHashTests {
-    static let script = ProcessRunner.repository.appendingPathComponent("Tests/EndToEnd/clients/signed_request.py").path
-
-    struct Signed: Decodable { let statuses: [Int]; let bodies: [String] }
-
-    func send(_ url: String, client: (id: String, secret: String), token: (String, String)? = nil, _ extra: [String]) throws -> Signed {
-        var arguments = [Self.script, "--url", url, "--client-key", client.id, "--client-secret", client.secret]
-        if let token { arguments += ["--token", token.0, "--token-secret", token.1] }
-        let result = try ProcessRunner.run("/usr/bin/python3", arguments + extra)
-        return try JSONDecoder().decode(Signed.self, from: Data((result.stdout.split(separator: "\n").last ?? "").utf8))
+    func send(_ url: String, client: (id: String, secret: String), token: (String, String)? = nil, _ extra: [String]) throws -> ClientScripts.Signed {
+        try ClientScripts.signed(url, client: client, token: token, extra)
     }
 
     @Test func ltiLaunchIsAcceptedOnlyFromAFlaggedClient() throws {

@@ -12,9 +12,7 @@ final class ApacheServer: @unchecked Sendable {
 
     /// A world-readable scratch directory (Apache's workers must traverse it).
     static func makeRoot() -> String {
-        var template = Array((NSTemporaryDirectory() + "/oauth1-apache-XXXXXX").utf8CString)
-        let made = template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) }
-        let root = made.map { String(cString: $0) } ?? NSTemporaryDirectory() + "/oauth1-apache-\(UUID().uuidString)"
+        let root = ProviderServer.makeTemporaryDirectory("oauth1-apache")
         chmod(root, 0o755)
         return root
     }

@@ -19,9 +19,7 @@ final class ProviderServer: @unchecked Sendable {
     /// - Parameter extraLocations: nginx configuration put in the server block after nginx/protect-upstream.conf; `@ROOT@`
     ///   in it becomes this server's directory.
     init(workers: Int = 2, maxRequests: Int = 10_000, settings: [String: String] = [:], extraLocations: String? = nil) throws {
-        var template = Array((NSTemporaryDirectory() + "/oauth1-e2e-XXXXXX").utf8CString)
-        let made = template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) }
-        root = made.map { String(cString: $0) } ?? NSTemporaryDirectory() + "/oauth1-e2e-\(UUID().uuidString)"
+        root = Self.makeTemporaryDirectory("oauth1-e2e")
         dataDirectory = root + "/data"
         socket = root + "/oauth1-fcgi.sock"
         port = try Self.freePort()
@@ -139,6 +137,13 @@ final class ProviderServer: @unchecked Sendable {
         let pid = supervisor.processIdentifier
         let text = (try? String(contentsOfFile: "/proc/\(pid)/task/\(pid)/children", encoding: .utf8)) ?? ""
         return text.split(separator: " ").compactMap { Int32($0) }
+    }
+
+    /// A new directory under the system's temporary directory, mode 0700 (mkdtemp).
+    static func makeTemporaryDirectory(_ prefix: String) -> String {
+        var template = Array((NSTemporaryDirectory() + "/\(prefix)-XXXXXX").utf8CString)
+        let made = template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) }
+        return made.map { String(cString: $0) } ?? NSTemporaryDirectory() + "/\(prefix)-\(UUID().uuidString)"
     }
 
     static func freePort() throws -> Int {
