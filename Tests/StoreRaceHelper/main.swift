@@ -4,6 +4,8 @@
 //   StoreRaceHelper nonces DATA_DIR CACHE BARRIER COUNT     insert nonces 0..<COUNT; print the accepted indices
 //   StoreRaceHelper consume DATA_DIR CACHE BARRIER TOKEN    take one temporary credential; print won or lost
 //   StoreRaceHelper write-stream DATA_DIR                   save token credentials forever; print each committed index
+//   StoreRaceHelper revoke DATA_DIR TOKEN                   revoke one token credential; print revoked or unknown
+//   StoreRaceHelper disable-client DATA_DIR CLIENT_ID       disable one client; print disabled or unknown
 import FileAndSQLiteStore
 import ProviderCore
 #if canImport(Glibc)
@@ -62,6 +64,27 @@ case "consume" where arguments.count == 6:
         emit(try stores.temporaryCredentials.consume(token: arguments[5]) == nil ? "lost" : "won")
     } catch {
         fail("consume failed: \(error)")
+    }
+
+case "revoke" where arguments.count == 4:
+    let stores = openStores(arguments[2], "sqlite")
+    do {
+        emit(try stores.tokenCredentials.revoke(token: arguments[3]) ? "revoked" : "unknown")
+    } catch {
+        fail("revoke failed: \(error)")
+    }
+
+case "disable-client" where arguments.count == 4:
+    let stores = openStores(arguments[2], "sqlite")
+    do {
+        guard var record = try stores.clients.record(identifier: arguments[3]) else {
+            emit("unknown")
+            break
+        }
+        record.isDisabled = true
+        emit(try stores.clients.update(record) ? "disabled" : "unknown")
+    } catch {
+        fail("disable failed: \(error)")
     }
 
 case "write-stream":

@@ -89,18 +89,25 @@ public final class SQLiteConnection {
         }
     }
 
-    /// Runs `body` inside one read transaction (`BEGIN ... COMMIT`): its queries share a snapshot and one set of locks.
-    /// A write inside it could fail on a stale snapshot, so the body must only read.
-    public func readTransaction<T>(_ body: () throws -> T) throws -> T {
+    /// Starts a deferred transaction (`BEGIN`): its first read takes the snapshot that every later read in it shares.
+    /// A write inside it could fail on a stale snapshot, so it is only for reads; end it with `commit()` or `rollback()`.
+    public func beginRead() throws(SQLiteError) {
         _ = try run("BEGIN", [])
-        do {
-            let result = try body()
-            _ = try run("COMMIT", [])
-            return result
-        } catch {
-            _ = try? run("ROLLBACK", [])
-            throw error
-        }
+    }
+
+    /// Ends the transaction `beginRead()` started.
+    public func commit() throws(SQLiteError) {
+        _ = try run("COMMIT", [])
+    }
+
+    /// Abandons the open transaction, if any; failures are ignored, since there is nothing left to undo.
+    public func rollback() {
+        _ = try? run("ROLLBACK", [])
+    }
+
+    /// The WAL-index header of the database as it is now (`WALChangeStamp`); nil unless `isWAL`.
+    func changeStamp(isWAL: Bool) -> WALChangeStamp? {
+        isWAL ? WALChangeStamp.current(handle) : nil
     }
 
     private func run(_ sql: StaticString, _ values: [any SQLiteBindable]) throws(SQLiteError) -> [SQLiteRow] {

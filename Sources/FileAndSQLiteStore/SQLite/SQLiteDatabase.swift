@@ -16,6 +16,10 @@ public final class SQLiteDatabase: @unchecked Sendable {
     private let lock = ThreadLock()
     /// The thread inside `lookUp` (its pthread_t), or 0: its reads run in that transaction without taking `lock` again.
     private let lookUpThread = Atomic<UInt>(0)
+    /// The open look-up's state; only touched by the thread inside `lookUp`, which holds `lock`.
+    private var scope = LookUpState()
+    /// Whether the file is in WAL mode, the only mode whose change stamp `SnapshotCache` can rely on.
+    private let isWAL: Bool
 
     /// Opens the file (creating it 0600 inside a 0700 directory when absent), sets WAL and the busy timeout, and migrates `schema`.
     public init(path: String, schema: Schema = .provider, busyTimeoutMilliseconds: Int32 = 5000) throws {
@@ -30,7 +34,7 @@ public final class SQLiteDatabase: @unchecked Sendable {
             close(descriptor)
         }
         let connection = try SQLiteConnection(path: path, busyTimeoutMilliseconds: busyTimeoutMilliseconds)
-        try connection.execute("PRAGMA journal_mode = WAL")
+        isWAL = try connection.query("PRAGMA journal_mode = WAL").first?.text(0).lowercased() == "wal"
         try connection.execute("PRAGMA synchronous = NORMAL")
         // A 256 KiB page cache instead of SQLite's 2 MB: under two workers every transaction starts with the cache
         // emptied by the other's commit, so a large one saves nothing, and its growth pushed a long-running worker's
@@ -44,8 +48,33 @@ public final class SQLiteDatabase: @unchecked Sendable {
 
     /// Runs `body` with the connection, exclusive of other threads of this process.
     public func read<T>(_ body: (SQLiteConnection) throws -> T) throws -> T {
-        if isInsideLookUp { return try body(connection) }
+        if isInsideLookUp {
+            try openScopeTransaction()
+            return try body(connection)
+        }
         return try lock.withLock { try body(connection) }
+    }
+
+    /// A record from `cache` when no process has committed to this file since it was read, else `load`'s result,
+    /// which is then cached (when not nil). Inside `lookUp` the whole look-up is judged by one stamp.
+    func cachedRead<Value>(_ cache: SnapshotCache<Value>, key: String,
+                           load: (SQLiteConnection) throws -> Value?) throws -> Value? {
+        if isInsideLookUp {
+            let stamp = scopeStamp()
+            if let stamp, let hit = cache.value(for: key, at: stamp) { return hit }
+            try openScopeTransaction()
+            let value = try load(connection)
+            if let value, let stamp { cache.store(value, for: key, readAfter: stamp) }
+            return value
+        }
+        return try lock.withLock {
+            // Taken before the read's own transaction begins, so what it reads is at least this new.
+            let stamp = connection.changeStamp(isWAL: isWAL)
+            if let stamp, let hit = cache.value(for: key, at: stamp) { return hit }
+            let value = try load(connection)
+            if let value, let stamp { cache.store(value, for: key, readAfter: stamp) }
+            return value
+        }
     }
 
     /// Runs `body` in one `BEGIN IMMEDIATE` transaction, exclusive of other threads and processes; it commits whole or not at all.
@@ -77,6 +106,11 @@ public final class SQLiteDatabase: @unchecked Sendable {
         lock.withLock { connection.checkpointIfDue() }
     }
 
+    /// The file's WAL-index header now: equal values mean no process committed in between (`WALChangeStamp`).
+    func changeStamp() -> WALChangeStamp? {
+        lock.withLock { connection.changeStamp(isWAL: isWAL) }
+    }
+
     /// The schema version stored in the file.
     public func schemaVersion() throws -> Int {
         try read { Int(try $0.query("PRAGMA user_version").first?.integer(0) ?? 0) }
@@ -92,16 +126,49 @@ public final class SQLiteDatabase: @unchecked Sendable {
 }
 
 extension SQLiteDatabase: LookupScope {
-    /// Runs a request's credential look-ups in one read transaction: one snapshot, one set of locks, and the page cache
-    /// that another process's commit invalidated is refilled once rather than once per query. Nested calls join it.
+    /// Runs a request's credential look-ups as one unit: one change stamp judges every cached record, and the reads that
+    /// miss share one read transaction (one snapshot, one set of locks), begun only when the first one misses. Nested
+    /// calls join it.
     public func lookUp<T>(_ body: () throws -> T) throws -> T {
         if isInsideLookUp { return try body() }
         return try lock.withLock {
-            try connection.readTransaction {
-                lookUpThread.store(UInt(pthread_self()), ordering: .releasing)
-                defer { lookUpThread.store(0, ordering: .releasing) }
-                return try body()
+            scope = LookUpState()
+            lookUpThread.store(UInt(pthread_self()), ordering: .releasing)
+            defer {
+                lookUpThread.store(0, ordering: .releasing)
+                scope = LookUpState()
+            }
+            do {
+                let result = try body()
+                if scope.transactionIsOpen { try connection.commit() }
+                return result
+            } catch {
+                if scope.transactionIsOpen { connection.rollback() }
+                throw error
             }
         }
     }
+
+    /// The look-up's change stamp, taken at its first use and always before its transaction begins.
+    private func scopeStamp() -> WALChangeStamp? {
+        if !scope.stampIsTaken {
+            scope.stamp = connection.changeStamp(isWAL: isWAL)
+            scope.stampIsTaken = true
+        }
+        return scope.stamp
+    }
+
+    private func openScopeTransaction() throws {
+        guard !scope.transactionIsOpen else { return }
+        _ = scopeStamp()
+        try connection.beginRead()
+        scope.transactionIsOpen = true
+    }
+}
+
+/// What one `lookUp` has done so far.
+private struct LookUpState {
+    var stampIsTaken = false
+    var stamp: WALChangeStamp?
+    var transactionIsOpen = false
 }

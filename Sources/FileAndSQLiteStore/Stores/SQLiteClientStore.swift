@@ -1,8 +1,10 @@
 import ProviderCore
 
-/// Registered clients in SQLite; serves ProviderCore's `ClientStore` with RSA keys parsed once per process.
+/// Registered clients in SQLite; serves ProviderCore's `ClientStore` with RSA keys parsed once per process, and with
+/// clients cached per process until any process commits to the database (`SnapshotCache`).
 public struct SQLiteClientStore: ClientStore {
     let database: SQLiteDatabase
+    private let cache = SnapshotCache<Client>()
     let clock: any EpochClock
     let keys: RSAPublicKeyCache
     let generator: CredentialGenerator
@@ -18,15 +20,21 @@ public struct SQLiteClientStore: ClientStore {
 
 
     public func client(identifier: String) throws -> Client? {
-        guard let record = try record(identifier: identifier) else { return nil }
-        return Client(identifier: record.identifier, secret: record.secret, name: record.name, callbackURIs: record.callbackURIs,
-                      rsaPublicKey: try record.rsaPublicKeyPEM.map { pem -> RSAPublicKey in
-                          do { return try keys.key(forPEM: pem) } catch {
-                              throw CorruptRecordError(path: database.path, detail: "client \(identifier) has an unreadable RSA key: \(error)")
-                          }
-                      },
-                      allowsTwoLegged: record.allowsTwoLegged, isDisabled: record.isDisabled,
-                      ownerUserID: record.ownerUserID.map(String.init), requiresBodyHash: record.requiresBodyHash)
+        try database.cachedRead(cache, key: identifier) { connection in
+            try connection.query("SELECT client_id, secret, name, description, owner_user_id, callback_uris, rsa_public_key, two_legged, created_at, disabled, require_body_hash FROM clients WHERE client_id = ?",
+                                 [identifier]).first.map { try client(Self.record($0)) }
+        }
+    }
+
+    private func client(_ record: ClientRecord) throws -> Client {
+        Client(identifier: record.identifier, secret: record.secret, name: record.name, callbackURIs: record.callbackURIs,
+               rsaPublicKey: try record.rsaPublicKeyPEM.map { pem -> RSAPublicKey in
+                   do { return try keys.key(forPEM: pem) } catch {
+                       throw CorruptRecordError(path: database.path, detail: "client \(record.identifier) has an unreadable RSA key: \(error)")
+                   }
+               },
+               allowsTwoLegged: record.allowsTwoLegged, isDisabled: record.isDisabled,
+               ownerUserID: record.ownerUserID.map(String.init), requiresBodyHash: record.requiresBodyHash)
     }
 
     /// The full record of a client.

@@ -52,11 +52,13 @@ public struct SQLiteTemporaryCredentialStore: TemporaryCredentialStore {
     }
 }
 
-/// Token credentials in SQLite: persistent, revocable.
+/// Token credentials in SQLite: persistent, revocable. Look-ups are cached per process until any process commits to the
+/// database (`SnapshotCache`), so a revocation takes effect with its commit.
 public struct SQLiteTokenCredentialStore: TokenCredentialStore {
     let database: SQLiteDatabase
     /// The clock revocations are stamped with.
     public let clock: any EpochClock
+    private let cache = SnapshotCache<TokenCredential>()
 
     /// Creates the store over an open database.
     public init(database: SQLiteDatabase, clock: any EpochClock = SystemEpochClock()) {
@@ -75,7 +77,7 @@ public struct SQLiteTokenCredentialStore: TokenCredentialStore {
     }
 
     public func tokenCredential(token: String) throws -> TokenCredential? {
-        try database.read { connection in
+        try database.cachedRead(cache, key: token) { connection in
             try connection.query("SELECT token, secret, client_id, user_id, scopes, created_at, last_used_at, revoked_at, expires_at FROM token_credentials WHERE token = ?",
                                  [token]).first.map(Self.credential)
         }

@@ -1,0 +1,92 @@
+@testable import FileAndSQLiteStore
+import Foundation
+import ProviderCore
+import Testing
+
+/// Clients and token credentials are cached per process until any process commits (`SnapshotCache`): a change made by
+/// another connection or another process must be seen by the very next look-up, inside `lookUp` or not.
+@Suite struct SnapshotCacheTests {
+    struct Seeded {
+        let directory: TemporaryDirectory
+        let stores: ProviderStores
+        let token: TokenCredential
+    }
+
+    func seeded() throws -> Seeded {
+        let directory = TemporaryDirectory()
+        let stores = try Backend.sqlite.open(directory)
+        let user = try stores.users.create(username: "alice", password: "correct horse")
+        try stores.clients.register(name: "Printer", identifier: "printer", secret: "printer-secret")
+        let token = TokenCredential(token: "tok", secret: "tok-secret", clientIdentifier: "printer", userID: String(user.id),
+                                    scopes: ["read"], createdAt: 1_700_000_000)
+        try stores.tokenCredentials.save(token)
+        return Seeded(directory: directory, stores: stores, token: token)
+    }
+
+    func helper(_ arguments: [String]) throws -> String {
+        let (process, pipe) = try Helper.start(arguments)
+        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+        return output.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    @Test func stampHoldsUntilAnotherConnectionOrProcessCommits() throws {
+        let seed = try seeded()
+        let database = seed.stores.database
+        let before = try #require(database.changeStamp())
+        #expect(database.changeStamp() == before)
+        _ = try seed.stores.tokenCredentials.all()
+        #expect(database.changeStamp() == before, "a read must not change the stamp")
+
+        let other = try SQLiteDatabase(path: database.path)
+        _ = try other.write { try $0.update("UPDATE token_credentials SET scopes = 'read write' WHERE token = 'tok'") }
+        let afterConnection = try #require(database.changeStamp())
+        #expect(afterConnection != before)
+
+        #expect(try helper(["revoke", seed.directory.path, "tok"]) == "revoked")
+        let afterProcess = try #require(database.changeStamp())
+        #expect(afterProcess != afterConnection)
+    }
+
+    @Test func cachedTokenShowsRevocationByAnotherProcessAtOnce() throws {
+        let seed = try seeded()
+        let tokens = seed.stores.tokenCredentials
+        #expect(try tokens.tokenCredential(token: "tok") == seed.token)
+        #expect(try tokens.tokenCredential(token: "tok") == seed.token)
+        #expect(try seed.stores.database.lookUp { try tokens.tokenCredential(token: "tok") } == seed.token)
+
+        #expect(try helper(["revoke", seed.directory.path, "tok"]) == "revoked")
+        #expect(try seed.stores.database.lookUp { try tokens.tokenCredential(token: "tok")?.isRevoked } == true)
+        #expect(try tokens.tokenCredential(token: "tok")?.isRevoked == true)
+    }
+
+    @Test func cachedClientShowsDisablingByAnotherProcessAtOnce() throws {
+        let seed = try seeded()
+        let clients = seed.stores.clients
+        #expect(try seed.stores.database.lookUp { try clients.client(identifier: "printer")?.isDisabled } == false)
+        #expect(try clients.client(identifier: "printer")?.isDisabled == false)
+
+        #expect(try helper(["disable-client", seed.directory.path, "printer"]) == "disabled")
+        #expect(try clients.client(identifier: "printer")?.isDisabled == true)
+        #expect(try seed.stores.database.lookUp { try clients.client(identifier: "printer")?.isDisabled } == true)
+    }
+
+    @Test func changesByAnotherConnectionReplaceCachedRecords() throws {
+        let seed = try seeded()
+        let other = try Backend.sqlite.open(seed.directory)
+        #expect(try seed.stores.tokenCredentials.tokenCredential(token: "tok")?.lastUsedAt == nil)
+        try other.tokenCredentials.recordUse(token: "tok", at: 1_700_000_123)
+        #expect(try seed.stores.tokenCredentials.tokenCredential(token: "tok")?.lastUsedAt == 1_700_000_123)
+
+        #expect(try seed.stores.clients.client(identifier: "printer")?.secret == "printer-secret")
+        let secret = try #require(try other.clients.rotateSecret(identifier: "printer"))
+        #expect(try seed.stores.database.lookUp {
+            (try seed.stores.tokenCredentials.tokenCredential(token: "tok")?.token, try seed.stores.clients.client(identifier: "printer")?.secret)
+        } == ("tok", secret))
+
+        #expect(try other.clients.remove(identifier: "printer"))
+        #expect(try seed.stores.clients.client(identifier: "printer") == nil)
+        #expect(try seed.stores.tokenCredentials.tokenCredential(token: "tok") == nil, "the client's tokens go with it")
+    }
+}
