@@ -22,17 +22,17 @@ import Testing
         #expect(try stores.database.read { try $0.query("PRAGMA foreign_keys").first?.integer(0) } == 1)
         #expect(try stores.database.schemaVersion() == Schema.currentVersion)
         #expect(try stores.nonces.insertIfAbsent(TimestampNonce(clientIdentifier: "c", token: "", timestamp: 1, nonce: "n"), expiresAt: 2))
-        #expect(try mode(data + "/nonces.sqlite") == 0o600)
-        #expect(try mode(data + "/nonces.sqlite-wal") == 0o600)
-        #expect(try stores.nonceDatabase?.read { try $0.query("PRAGMA journal_mode").first?.text(0) } == "wal")
-        #expect(try stores.nonceDatabase?.schemaVersion() == Schema.nonces.version)
+        #expect(try mode(data + "/nonces") == 0o700)
+        #expect(try mode(data + "/nonces/format") == 0o600)
+        #expect(try mode(data + "/nonces/p0") == 0o600, "timestamp 1 falls in partition 0")
         let cache = try FileCache(directory: parent.file("cache"))
         try cache.set("k", [1, 2, 3], expires: 60)
         #expect(try mode(parent.file("cache")) == 0o700)
         #expect(try mode(cache.path(for: "k")) == 0o600)
     }
 
-    /// Nonces go to nonces.sqlite: recording one commits nothing to oauth1.sqlite, so other workers keep its pages cached.
+    /// Nonces go to the nonce table: recording one commits nothing to oauth1.sqlite, so other workers keep its pages and
+    /// their cached clients and tokens.
     @Test func nonceInsertLeavesTheMainDatabaseUnchanged() throws {
         let parent = TemporaryDirectory()
         let data = parent.file("data")

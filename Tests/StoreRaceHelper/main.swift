@@ -4,6 +4,7 @@
 //   StoreRaceHelper nonces DATA_DIR CACHE BARRIER COUNT     insert nonces 0..<COUNT; print the accepted indices
 //   StoreRaceHelper consume DATA_DIR CACHE BARRIER TOKEN    take one temporary credential; print won or lost
 //   StoreRaceHelper write-stream DATA_DIR                   save token credentials forever; print each committed index
+//   StoreRaceHelper nonce-stream DATA_DIR                   insert new nonces forever; print each accepted index
 //   StoreRaceHelper revoke DATA_DIR TOKEN                   revoke one token credential; print revoked or unknown
 //   StoreRaceHelper disable-client DATA_DIR CLIENT_ID       disable one client; print disabled or unknown
 import FileAndSQLiteStore
@@ -64,6 +65,20 @@ case "consume" where arguments.count == 6:
         emit(try stores.temporaryCredentials.consume(token: arguments[5]) == nil ? "lost" : "won")
     } catch {
         fail("consume failed: \(error)")
+    }
+
+case "nonce-stream":
+    let stores = openStores(arguments[2], "sqlite")
+    var index = 0
+    while true {
+        let nonce = TimestampNonce(clientIdentifier: "stream-client", token: "stream-token", timestamp: 1_700_000_000, nonce: "stream-\(index)")
+        do {
+            guard try stores.nonces.insertIfAbsent(nonce, expiresAt: Int64.max / 2) else { fail("nonce \(index) refused") }
+        } catch {
+            fail("insert failed: \(error)")
+        }
+        emit(String(index))
+        index += 1
     }
 
 case "revoke" where arguments.count == 4:

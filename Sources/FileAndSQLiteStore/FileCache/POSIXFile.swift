@@ -49,8 +49,9 @@ enum POSIXFile {
         return result
     }
 
-    /// Writes a new file with mode 0600; it must not exist yet.
-    static func writeNew(_ path: String, _ bytes: [UInt8]) throws {
+    /// Writes a new file with mode 0600; it must not exist yet. With `synchronize`, its bytes reach the disk before it
+    /// is closed (for a file that is written once and must survive a power loss whole).
+    static func writeNew(_ path: String, _ bytes: [UInt8], synchronize: Bool = false) throws {
         let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
         guard descriptor >= 0 else { throw Failure(operation: "create", path: path, code: errno) }
         defer { close(descriptor) }
@@ -64,6 +65,11 @@ enum POSIXFile {
                 throw Failure(operation: "write", path: path, code: code)
             }
             offset += written
+        }
+        if synchronize, fsync(descriptor) != 0 {
+            let code = errno
+            unlink(path)
+            throw Failure(operation: "fsync", path: path, code: code)
         }
     }
 

@@ -3,9 +3,10 @@ import ProviderCore
 import Glibc
 #endif
 
-/// Where temporary credentials and nonces live (`OAUTH1_CACHE`): the SQLite database, or a file cache directory.
+/// Where temporary credentials and nonces live (`OAUTH1_CACHE`): the SQLite database and the nonce table, or a file
+/// cache directory.
 public enum CacheBackend: Sendable, Equatable {
-    /// In the database, beside clients, users and tokens (the default).
+    /// Temporary credentials in the database, beside clients, users and tokens; nonces in the nonce table (the default).
     case sqlite
     /// In files under this directory.
     case file(directory: String)
@@ -23,15 +24,15 @@ public enum CacheBackend: Sendable, Equatable {
     }
 }
 
-/// Every store the provider uses, opened on one data directory: the SQLite files `oauth1.sqlite` and `nonces.sqlite`, or
-/// the file cache for nonces and temporary credentials when chosen.
+/// Every store the provider uses, opened on one data directory: the SQLite file `oauth1.sqlite` and the nonce table
+/// `nonces/`, or the file cache for nonces and temporary credentials when chosen.
 public struct ProviderStores: Sendable {
     /// The data directory (created 0700).
     public let dataDirectory: String
     /// The database.
     public let database: SQLiteDatabase
-    /// The nonce database, when nonces live in SQLite (`OAUTH1_CACHE=sqlite`).
-    public let nonceDatabase: SQLiteDatabase?
+    /// The nonce table, when `OAUTH1_CACHE=sqlite`.
+    public let nonceTable: NonceTableStore?
     /// Users.
     public let users: SQLiteUserStore
     /// Clients.
@@ -52,7 +53,9 @@ public struct ProviderStores: Sendable {
 
     /// The database file's name inside the data directory.
     public static let databaseFileName = "oauth1.sqlite"
-    /// The nonce database file's name inside the data directory.
+    /// The nonce table's directory name inside the data directory.
+    public static let nonceTableDirectoryName = "nonces"
+    /// The file in which nonces were kept before the nonce table; emptied by the purge if an older binary left it.
     public static let nonceDatabaseFileName = "nonces.sqlite"
 
     /// Opens (creating as needed) the data directory, the database and the cache.
@@ -70,14 +73,14 @@ public struct ProviderStores: Sendable {
         loginThrottle = SQLiteLoginThrottle(database: database, clock: clock)
         switch cache {
         case .sqlite:
-            let nonceDatabase = try SQLiteDatabase(path: dataDirectory + "/" + Self.nonceDatabaseFileName, schema: .nonces)
-            self.nonceDatabase = nonceDatabase
+            let table = try NonceTableStore(directory: dataDirectory + "/" + Self.nonceTableDirectoryName, clock: clock)
+            nonceTable = table
             fileCache = nil
             temporaryCredentials = SQLiteTemporaryCredentialStore(database: database)
-            nonces = SQLiteNonceStore(database: nonceDatabase)
+            nonces = table
         case .file(let directory):
             let files = try FileCache(directory: directory, clock: clock)
-            nonceDatabase = nil
+            nonceTable = nil
             fileCache = files
             temporaryCredentials = FileTemporaryCredentialStore(cache: files)
             nonces = FileNonceStore(cache: files)
@@ -101,23 +104,26 @@ public struct ProviderStores: Sendable {
     public func purge() throws -> PurgeReport {
         let now = clock.now()
         var report = PurgeReport()
-        report.nonces = try nonceDatabase.map { try SQLiteNonceStore(database: $0).purge(expiredAt: now) } ?? 0
-        // Nonces that an older binary left in oauth1.sqlite's own table drain away with the rest.
+        report.nonces = try nonceTable?.purge(expiredAt: now) ?? 0
+        // Nonces that older binaries left in oauth1.sqlite's own table or in nonces.sqlite drain away with the rest.
         report.nonces += try SQLiteNonceStore(database: database).purge(expiredAt: now)
+        let oldNonceFile = dataDirectory + "/" + Self.nonceDatabaseFileName
+        if access(oldNonceFile, F_OK) == 0 {
+            report.nonces += try SQLiteNonceStore(database: SQLiteDatabase(path: oldNonceFile, schema: .nonces)).purge(expiredAt: now)
+        }
         report.temporaryCredentials = try SQLiteTemporaryCredentialStore(database: database).purge(expiredAt: now)
         report.sessions = try database.write { connection in
             try connection.update("DELETE FROM sessions WHERE expires_at <= ?", [now])
                 + connection.update("DELETE FROM login_failures WHERE locked_until <= ? AND window_started_at <= ?", [now, now - 86_400])
         }
         report.cacheEntries = try fileCache?.purge() ?? 0
-        try database.write { try $0.update("INSERT INTO meta (key, value) VALUES ('last_purge', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value", [String(now)]) }
+        _ = try database.write { try $0.update("INSERT INTO meta (key, value) VALUES ('last_purge', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value", [String(now)]) }
         return report
     }
 
-    /// Copies each database's WAL back into its file if it has grown past the threshold; call it after a response is sent.
+    /// Copies the database's WAL back into its file if it has grown past the threshold; call it after a response is sent.
     public func checkpointIfDue() {
         database.checkpointIfDue()
-        nonceDatabase?.checkpointIfDue()
     }
 
     /// Purges if no process has purged in the last `interval` seconds; the claim is one guarded write, so only one process of many does the work.

@@ -1,0 +1,232 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// One partition file of the nonce table: the fingerprints of the nonces whose `oauth_timestamp` falls in one span of
+/// seconds, in an open-addressing hash table that lives in the file and is read and written with pread and pwrite
+/// (so it costs page cache, not process memory). An insert holds the file's `flock` from its read to its write, which
+/// makes "insert if absent" atomic across processes; a pwrite that returned is in the kernel's page cache, so it
+/// survives the process being killed.
+///
+/// Layout: a 4096-byte header, then levels 0, 1, 2, ... of `baseSlots << level` slots of 16 bytes each. A fingerprint
+/// belongs to one window of 16 slots (256 bytes, one pread) per level, chosen by its own bits; when that window is full
+/// at level k, the fingerprint goes to level k + 1. Slots are never cleared (the whole file is deleted once its
+/// timestamps are out of the window), so the windows a fingerprint passes on its way stay full, and a second insert of
+/// it walks the same path and finds it.
+final class NonceTablePartition {
+    /// The partition's number: `oauth_timestamp` divided by the format's partition span.
+    let number: Int64
+    let path: String
+    private let descriptor: Int32
+    /// Slots in level 0, a power of two of at least one window.
+    let baseSlots: Int
+    /// The latest deletion time this process knows the header holds.
+    private(set) var lastKnownDeleteAfter: Int64
+
+    static let headerBytes = 4096
+    static let slotBytes = 16
+    static let windowSlots = 16
+    static let windowBytes = slotBytes * windowSlots
+    static let maximumLevels = 24
+    private static let magic: [UInt8] = Array("oauth1nt".utf8)
+    private static let deleteAfterOffset = 24
+    private static let smallestBaseSlots = 4096
+    private static let largestBaseSlots = 1 << 24
+
+    /// Opens the partition file; when it is absent, creates it whole (header first, linked into place) if given the
+    /// deletion time for its header, else returns nil. A new file's level 0 is sized from the previous partition's file,
+    /// so a steady rate fits in level 0.
+    init?(number: Int64, directory: String, deleteAfter: Int64?) throws {
+        self.number = number
+        path = directory + "/" + Self.fileName(number)
+        var descriptor = open(path, O_RDWR | O_CLOEXEC)
+        if descriptor < 0, errno == ENOENT {
+            guard let deleteAfter else { return nil }
+            try Self.create(path: path, baseSlots: Self.baseSlots(after: directory + "/" + Self.fileName(number - 1)), deleteAfter: deleteAfter)
+            descriptor = open(path, O_RDWR | O_CLOEXEC)
+        }
+        guard descriptor >= 0 else { throw POSIXFile.Failure(operation: "open", path: path, code: errno) }
+        self.descriptor = descriptor
+        do {
+            let header = try Self.readHeader(descriptor, path: path)
+            baseSlots = header.baseSlots
+            lastKnownDeleteAfter = header.deleteAfter
+        } catch {
+            close(descriptor)
+            throw error
+        }
+    }
+
+    deinit { close(descriptor) }
+
+    /// The file name of partition `number`.
+    static func fileName(_ number: Int64) -> String { "p\(number)" }
+
+    /// The partition number in a file name made by `fileName`, or nil for any other name.
+    static func number(fromFileName name: String) -> Int64? {
+        guard name.hasPrefix("p") else { return nil }
+        let digits = name.dropFirst()
+        guard !digits.isEmpty, digits.utf8.allSatisfy({ $0 == UInt8(ascii: "-") || ($0 >= 0x30 && $0 <= 0x39) }) else { return nil }
+        return Int64(digits)
+    }
+
+    /// Stores `fingerprint` unless it is there already; true when stored. Raises the file's deletion time to
+    /// `deleteAfter` if it is later.
+    func insertIfAbsent(_ fingerprint: NonceFingerprint, deleteAfter: Int64) throws -> Bool {
+        try withLock {
+            if deleteAfter > lastKnownDeleteAfter { try raiseDeleteAfter(to: deleteAfter) }
+            var window = [UInt8](repeating: 0, count: Self.windowBytes)
+            for level in 0..<Self.maximumLevels {
+                let levelSlots = baseSlots << level
+                let windowIndex = Int(fingerprint.windowSeed(level: level) & UInt64(levelSlots / Self.windowSlots - 1))
+                let offset = Self.headerBytes + Self.slotBytes * (baseSlots * ((1 << level) - 1)) + windowIndex * Self.windowBytes
+                try readFully(&window, at: offset)
+                var free: Int?
+                for slot in 0..<Self.windowSlots {
+                    let start = slot * Self.slotBytes
+                    if fingerprint.matches(window, at: start) { return false }
+                    if free == nil, NonceFingerprint.isEmpty(window, at: start) { free = slot }
+                }
+                if let free {
+                    try writeFully(fingerprint.bytes, at: offset + free * Self.slotBytes)
+                    return true
+                }
+            }
+            throw POSIXFile.Failure(operation: "insert into", path: path, code: ENOSPC)
+        }
+    }
+
+    /// Deletes the file if its deletion time has passed at `time`, holding its lock so no insert raises that time
+    /// meanwhile; returns how many fingerprints it held, or nil when it is still live.
+    func removeIfExpired(at time: Int64) throws -> Int? {
+        try withLock {
+            guard try Self.readHeader(descriptor, path: path).deleteAfter <= time else { return nil }
+            let held = try countUnlocked()
+            POSIXFile.remove(path)
+            return held
+        }
+    }
+
+    /// How many fingerprints the file holds (reads the whole file; for purges and reports, not for requests).
+    func count() throws -> Int {
+        try withLock { try countUnlocked() }
+    }
+
+    private func countUnlocked() throws -> Int {
+        var total = 0
+        var chunk = [UInt8](repeating: 0, count: 1 << 20)
+        var offset = Self.headerBytes
+        while true {
+            let read = try readSome(&chunk, at: offset)
+            if read == 0 { return total }
+            var start = 0
+            while start + Self.slotBytes <= read {
+                if !NonceFingerprint.isEmpty(chunk, at: start) { total += 1 }
+                start += Self.slotBytes
+            }
+            offset += read
+        }
+    }
+
+    // MARK: File access
+
+    private func withLock<T>(_ body: () throws -> T) throws -> T {
+        while flock(descriptor, LOCK_EX) != 0 {
+            if errno != EINTR { throw POSIXFile.Failure(operation: "flock", path: path, code: errno) }
+        }
+        defer { flock(descriptor, LOCK_UN) }
+        return try body()
+    }
+
+    private func raiseDeleteAfter(to time: Int64) throws {
+        let stored = try Self.readHeader(descriptor, path: path).deleteAfter
+        if time > stored {
+            try writeFully(Self.bytes(of: time), at: Self.deleteAfterOffset)
+            lastKnownDeleteAfter = time
+        } else {
+            lastKnownDeleteAfter = stored
+        }
+    }
+
+    /// Reads `buffer.count` bytes at `offset`; bytes past the end of the file read as zero (empty slots).
+    private func readFully(_ buffer: inout [UInt8], at offset: Int) throws {
+        let count = try readSome(&buffer, at: offset)
+        if count < buffer.count {
+            buffer.withUnsafeMutableBytes { bytes in _ = memset(bytes.baseAddress! + count, 0, bytes.count - count) }
+        }
+    }
+
+    private func readSome(_ buffer: inout [UInt8], at offset: Int) throws -> Int {
+        try Self.readSome(descriptor, &buffer, at: offset, path: path)
+    }
+
+    private static func readSome(_ descriptor: Int32, _ buffer: inout [UInt8], at offset: Int, path: String) throws -> Int {
+        var filled = 0
+        while filled < buffer.count {
+            let count = buffer.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress! + filled, $0.count - filled, off_t(offset + filled)) }
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw POSIXFile.Failure(operation: "read", path: path, code: errno)
+            }
+            if count == 0 { break }
+            filled += count
+        }
+        return filled
+    }
+
+    private func writeFully(_ bytes: [UInt8], at offset: Int) throws {
+        var written = 0
+        while written < bytes.count {
+            let count = bytes.withUnsafeBytes { pwrite(descriptor, $0.baseAddress! + written, $0.count - written, off_t(offset + written)) }
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw POSIXFile.Failure(operation: "write", path: path, code: errno)
+            }
+            written += count
+        }
+    }
+
+    // MARK: Header
+
+    private static func readHeader(_ descriptor: Int32, path: String) throws -> (baseSlots: Int, deleteAfter: Int64) {
+        var header = [UInt8](repeating: 0, count: 32)
+        let count = try readSome(descriptor, &header, at: 0, path: path)
+        let baseSlots = Int(value(header, at: 16))
+        guard count == header.count, header.prefix(8).elementsEqual(magic),
+              baseSlots >= smallestBaseSlots, baseSlots <= largestBaseSlots, baseSlots & (baseSlots - 1) == 0 else {
+            throw CorruptRecordError(path: path, detail: "not a nonce table partition of this version")
+        }
+        return (baseSlots, Int64(bitPattern: value(header, at: deleteAfterOffset)))
+    }
+
+    private static func create(path: String, baseSlots: Int, deleteAfter: Int64) throws {
+        var header = magic + [UInt8](repeating: 0, count: 8)
+        header += bytes(of: Int64(baseSlots)) + bytes(of: deleteAfter)
+        header += [UInt8](repeating: 0, count: headerBytes - header.count)
+        let temporary = path + ".\(getpid()).new"
+        POSIXFile.remove(temporary)
+        try POSIXFile.writeNew(temporary, header)
+        defer { POSIXFile.remove(temporary) }
+        _ = try POSIXFile.link(temporary, path)
+    }
+
+    /// Level 0 of a new partition: as many slots as the previous partition spanned (its levels in use), within bounds.
+    private static func baseSlots(after previousPath: String) -> Int {
+        var info = stat()
+        guard stat(previousPath, &info) == 0, Int(info.st_size) > headerBytes else { return smallestBaseSlots }
+        let spanned = (Int(info.st_size) - headerBytes) / slotBytes
+        var slots = smallestBaseSlots
+        while slots < spanned, slots < largestBaseSlots { slots <<= 1 }
+        return slots
+    }
+
+    private static func bytes(of value: Int64) -> [UInt8] {
+        withUnsafeBytes(of: value.littleEndian) { Array($0) }
+    }
+
+    private static func value(_ bytes: [UInt8], at offset: Int) -> UInt64 {
+        var result: UInt64 = 0
+        for index in (0..<8).reversed() { result = result << 8 | UInt64(bytes[offset + index]) }
+        return result
+    }
+}

@@ -1,0 +1,139 @@
+@testable import FileAndSQLiteStore
+import Foundation
+import ProviderCore
+import Testing
+
+/// The nonce table on real files: exactly-once acceptance past level 0, across store instances and processes, after
+/// SIGKILL, with hostile timestamps and damaged files.
+@Suite struct NonceTableTests {
+    func nonce(_ index: Int, timestamp: Int64 = 1_700_000_000, token: String = "tok") -> TimestampNonce {
+        TimestampNonce(clientIdentifier: "client", token: token, timestamp: timestamp, nonce: "nonce-\(index)")
+    }
+
+    @Test func everyNonceIsAcceptedOnceEvenPastLevelZero() throws {
+        let directory = TemporaryDirectory()
+        let table = try NonceTableStore(directory: directory.path)
+        // 20,000 nonces of one partition: level 0 has 4,096 slots, so most of them land in levels 1 to 3.
+        for index in 0..<20_000 { #expect(try table.insertIfAbsent(nonce(index), expiresAt: 1_700_000_600)) }
+        let second = try NonceTableStore(directory: directory.path)
+        var replayed = 0
+        for index in 0..<20_000 where try second.insertIfAbsent(nonce(index), expiresAt: 1_700_000_600) { replayed += 1 }
+        #expect(replayed == 0)
+        #expect(try table.count() == 20_000)
+        #expect(try table.insertIfAbsent(nonce(0, token: "other"), expiresAt: 1_700_000_600), "another token is another tuple")
+        #expect(try table.insertIfAbsent(nonce(0, timestamp: 1_700_000_001), expiresAt: 1_700_000_600), "another timestamp too")
+    }
+
+    @Test func aNewPartitionStartsAsLargeAsThePreviousOneGrew() throws {
+        let directory = TemporaryDirectory()
+        let table = try NonceTableStore(directory: directory.path)
+        let span = Int64(64)
+        for index in 0..<10_000 { _ = try table.insertIfAbsent(nonce(index, timestamp: 10 * span), expiresAt: 2000) }
+        _ = try table.insertIfAbsent(nonce(0, timestamp: 11 * span), expiresAt: 2000)
+        let previous = try #require(try NonceTablePartition(number: 10, directory: directory.path, deleteAfter: nil))
+        let next = try #require(try NonceTablePartition(number: 11, directory: directory.path, deleteAfter: nil))
+        #expect(previous.baseSlots == 4096)
+        #expect(next.baseSlots >= 8192, "10,000 nonces spill past 4,096 slots; the next partition starts with room for them")
+    }
+
+    @Test func fourProcessesAcceptEachOfSixThousandNoncesOnce() throws {
+        let directory = TemporaryDirectory()
+        _ = try Backend.sqlite.open(directory)
+        let barrier = directory.file("go")
+        let outputs = try Helper.race(Array(repeating: ["nonces", directory.path, "sqlite", barrier, "6000"], count: 4), barrier: barrier)
+        let accepted = outputs.flatMap { $0.split(separator: " ").compactMap { Int($0) } }
+        #expect(accepted.count == 6000)
+        #expect(Set(accepted) == Set(0..<6000))
+    }
+
+    @Test func acknowledgedNoncesSurviveSIGKILL() throws {
+        let directory = TemporaryDirectory()
+        _ = try Backend.sqlite.open(directory)
+        let (process, pipe) = try Helper.start(["nonce-stream", directory.path])
+        var acknowledged = -1
+        var buffer = ""
+        let reader = pipe.fileHandleForReading
+        while acknowledged < 2000 {
+            let chunk = reader.availableData
+            if chunk.isEmpty { break }
+            buffer += String(decoding: chunk, as: UTF8.self)
+            let lines = buffer.split(separator: "\n", omittingEmptySubsequences: false)
+            for line in lines.dropLast() { if let value = Int(line) { acknowledged = max(acknowledged, value) } }
+            buffer = String(lines.last ?? "")
+        }
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        #expect(process.terminationReason == .uncaughtSignal)
+        let rest = String(decoding: reader.readDataToEndOfFile(), as: UTF8.self)
+        for line in (buffer + rest).split(separator: "\n") { if let value = Int(line) { acknowledged = max(acknowledged, value) } }
+        #expect(acknowledged >= 2000)
+
+        let stores = try Backend.sqlite.open(directory)
+        for index in 0...acknowledged {
+            let replay = TimestampNonce(clientIdentifier: "stream-client", token: "stream-token", timestamp: 1_700_000_000, nonce: "stream-\(index)")
+            if try stores.nonces.insertIfAbsent(replay, expiresAt: Int64.max / 2) {
+                Issue.record("acknowledged nonce \(index) was accepted again after SIGKILL")
+                break
+            }
+        }
+    }
+
+    @Test(arguments: [Int64.max, Int64.min, -1, 0, 63, 64])
+    func extremeTimestampsAreStoredOnce(_ timestamp: Int64) throws {
+        let directory = TemporaryDirectory()
+        let table = try NonceTableStore(directory: directory.path)
+        for expiresAt in [Int64.max, Int64.min, 0] {
+            let value = nonce(Int(truncatingIfNeeded: expiresAt), timestamp: timestamp)
+            #expect(try table.insertIfAbsent(value, expiresAt: expiresAt))
+            #expect(try !table.insertIfAbsent(value, expiresAt: expiresAt))
+        }
+    }
+
+    @Test func damagedFilesAreErrorsNotCrashes() throws {
+        let directory = TemporaryDirectory()
+        let table = try NonceTableStore(directory: directory.path)
+        #expect(try table.insertIfAbsent(nonce(1), expiresAt: 1_700_000_600))
+        let partition = directory.path + "/" + NonceTablePartition.fileName(NonceTableStore.floorDivision(1_700_000_000, 64))
+        try Data("not a partition".utf8).write(to: URL(fileURLWithPath: partition))
+        let reopened = try NonceTableStore(directory: directory.path)
+        #expect(throws: CorruptRecordError.self) { try reopened.insertIfAbsent(nonce(2), expiresAt: 1_700_000_600) }
+
+        try Data("oauth1-fcgi nonce table 1\npartition-seconds 64\nsalt zz\n".utf8).write(to: URL(fileURLWithPath: directory.path + "/format"))
+        #expect(throws: CorruptRecordError.self) { _ = try NonceTableStore(directory: directory.path) }
+    }
+}
+
+/// SipHash-2-4-128 against the reference implementation's vectors (key 00..0f, message 00..len-1), whole and in pieces.
+@Suite struct SipHash128Tests {
+    static let vectors: [(Int, String)] = [
+        (0, "a3817f04ba25a8e66df67214c7550293"), (1, "da87c1d86b99af44347659119b22fc45"),
+        (7, "a1f1ebbed8dbc153c0b84aa61ff08239"), (8, "3b62a9ba6258f5610f83e264f31497b4"),
+        (15, "5493e99933b0a8117e08ec0f97cfc3d9"), (16, "6ee2a4ca67b054bbfd3315bf85230577"),
+        (63, "5150d1772f50834a503e069a973fbd7c"),
+    ]
+
+    static func hex(_ halves: (UInt64, UInt64)) -> String {
+        (0..<16).map { index in
+            let byte = UInt8(truncatingIfNeeded: (index < 8 ? halves.0 : halves.1) >> (8 * (index % 8)))
+            return String(byte, radix: 16).count == 1 ? "0" + String(byte, radix: 16) : String(byte, radix: 16)
+        }.joined()
+    }
+
+    @Test(arguments: vectors)
+    func matchesTheReferenceVectors(_ length: Int, _ expected: String) {
+        let message = (0..<length).map { UInt8($0) }
+        var whole = SipHash128(k0: 0x0706_0504_0302_0100, k1: 0x0f0e_0d0c_0b0a_0908)
+        message.withUnsafeBytes { whole.append($0) }
+        #expect(Self.hex(whole.finalize()) == expected)
+        for split in [1, 3, 9] where split < length {
+            var pieces = SipHash128(k0: 0x0706_0504_0302_0100, k1: 0x0f0e_0d0c_0b0a_0908)
+            var start = 0
+            while start < length {
+                let end = min(length, start + split)
+                message[start..<end].withUnsafeBytes { pieces.append($0) }
+                start = end
+            }
+            #expect(Self.hex(pieces.finalize()) == expected, "in pieces of \(split)")
+        }
+    }
+}
