@@ -197,24 +197,7 @@ import Testing
         let stores = try Backend.sqlite.open(directory)
         _ = try stores.users.create(username: "writer", password: "password1")
         try stores.clients.register(name: "Stream", identifier: "stream-client", secret: "s")
-        let (process, pipe) = try Helper.start(["write-stream", directory.path])
-        var acknowledged = -1
-        var buffer = ""
-        let reader = pipe.fileHandleForReading
-        while acknowledged < 300 {
-            let chunk = reader.availableData
-            if chunk.isEmpty { break }
-            buffer += String(decoding: chunk, as: UTF8.self)
-            let lines = buffer.split(separator: "\n", omittingEmptySubsequences: false)
-            for line in lines.dropLast() { if let value = Int(line) { acknowledged = max(acknowledged, value) } }
-            buffer = String(lines.last ?? "")
-        }
-        kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
-        #expect(process.terminationReason == .uncaughtSignal)
-        // Lines written after our last read were acknowledged too; read them before judging.
-        let rest = String(decoding: reader.readDataToEndOfFile(), as: UTF8.self)
-        for line in (buffer + rest).split(separator: "\n") { if let value = Int(line) { acknowledged = max(acknowledged, value) } }
+        let acknowledged = try Helper.killMidStream(["write-stream", directory.path], after: 300)
         #expect(acknowledged >= 300)
 
         let reopened = try Backend.sqlite.open(directory)

@@ -49,23 +49,7 @@ import Testing
     @Test func acknowledgedNoncesSurviveSIGKILL() throws {
         let directory = TemporaryDirectory()
         _ = try Backend.sqlite.open(directory)
-        let (process, pipe) = try Helper.start(["nonce-stream", directory.path])
-        var acknowledged = -1
-        var buffer = ""
-        let reader = pipe.fileHandleForReading
-        while acknowledged < 2000 {
-            let chunk = reader.availableData
-            if chunk.isEmpty { break }
-            buffer += String(decoding: chunk, as: UTF8.self)
-            let lines = buffer.split(separator: "\n", omittingEmptySubsequences: false)
-            for line in lines.dropLast() { if let value = Int(line) { acknowledged = max(acknowledged, value) } }
-            buffer = String(lines.last ?? "")
-        }
-        kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
-        #expect(process.terminationReason == .uncaughtSignal)
-        let rest = String(decoding: reader.readDataToEndOfFile(), as: UTF8.self)
-        for line in (buffer + rest).split(separator: "\n") { if let value = Int(line) { acknowledged = max(acknowledged, value) } }
+        let acknowledged = try Helper.killMidStream(["nonce-stream", directory.path], after: 2000)
         #expect(acknowledged >= 2000)
 
         let stores = try Backend.sqlite.open(directory)

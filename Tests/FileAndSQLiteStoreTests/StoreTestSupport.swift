@@ -62,6 +62,30 @@ enum Helper {
         return (process, output)
     }
 
+    /// Starts a helper that prints one increasing index per acknowledged write, SIGKILLs it once it has printed at least
+    /// `count`, and returns the highest index it printed (lines written after the last read included).
+    static func killMidStream(_ arguments: [String], after count: Int) throws -> Int {
+        let (process, pipe) = try start(arguments)
+        var acknowledged = -1
+        var buffer = ""
+        let reader = pipe.fileHandleForReading
+        while acknowledged < count {
+            let chunk = reader.availableData
+            if chunk.isEmpty { break }
+            buffer += String(decoding: chunk, as: UTF8.self)
+            let lines = buffer.split(separator: "\n", omittingEmptySubsequences: false)
+            for line in lines.dropLast() { if let value = Int(line) { acknowledged = max(acknowledged, value) } }
+            buffer = String(lines.last ?? "")
+        }
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        #expect(process.terminationReason == .uncaughtSignal)
+        // Lines written after our last read were acknowledged too; read them before judging.
+        let rest = String(decoding: reader.readDataToEndOfFile(), as: UTF8.self)
+        for line in (buffer + rest).split(separator: "\n") { if let value = Int(line) { acknowledged = max(acknowledged, value) } }
+        return acknowledged
+    }
+
     /// Starts one process per argument list, releases them together through a barrier file, and returns each one's output.
     static func race(_ argumentLists: [[String]], barrier: String) throws -> [String] {
         let started = try argumentLists.map { try start($0) }
