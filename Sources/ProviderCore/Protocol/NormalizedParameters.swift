@@ -60,9 +60,9 @@ struct NormalizedParameters {
                 let name = UnsafeBufferPointer(rebasing: bytes[pair.name])
                 let value = UnsafeBufferPointer(rebasing: bytes[pair.value])
                 if escaping {
-                    output.writeEncoded(name)
+                    output.writeEncodedAgain(name)
                     output.writeEncoded(StaticString("="))
-                    output.writeEncoded(value)
+                    output.writeEncodedAgain(value)
                 } else {
                     output.write(name)
                     output.write(UInt8(ascii: "="))

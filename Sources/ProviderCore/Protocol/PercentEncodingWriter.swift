@@ -25,17 +25,43 @@ struct PercentEncodingWriter {
 
     /// Writes the encoding of `bytes`, optionally changing ASCII letters' case on the way.
     mutating func writeEncoded(_ bytes: UnsafeBufferPointer<UInt8>, lowercasingASCII: Bool = false, uppercasingASCII: Bool = false) {
+        // Room for the worst case is checked once; the loop then writes through the pointer.
+        precondition(count + 3 * bytes.count <= buffer.count)
+        guard let output = buffer.baseAddress else { return }
+        var position = count
         for var byte in bytes {
             if lowercasingASCII, byte >= UInt8(ascii: "A"), byte <= UInt8(ascii: "Z") { byte += 32 }
             if uppercasingASCII, byte >= UInt8(ascii: "a"), byte <= UInt8(ascii: "z") { byte -= 32 }
             if PercentEncoding.isUnreserved(byte) {
-                write(byte)
+                output[position] = byte
+                position += 1
             } else {
-                write(UInt8(ascii: "%"))
-                write(Self.hexDigit(byte >> 4))
-                write(Self.hexDigit(byte & 0x0F))
+                output[position] = UInt8(ascii: "%")
+                output[position + 1] = Self.hexDigit(byte >> 4)
+                output[position + 2] = Self.hexDigit(byte & 0x0F)
+                position += 3
             }
         }
+        count = position
+    }
+
+    /// Writes the encoding of text that is already encoded (the normalized parameters, RFC 5849 section 3.4.1.1): only
+    /// its `%` needs escaping, as `%25`; every other byte is unreserved.
+    mutating func writeEncodedAgain(_ bytes: UnsafeBufferPointer<UInt8>) {
+        precondition(count + 3 * bytes.count <= buffer.count)
+        guard let output = buffer.baseAddress else { return }
+        var position = count
+        for byte in bytes {
+            output[position] = byte
+            if byte == UInt8(ascii: "%") {
+                output[position + 1] = UInt8(ascii: "2")
+                output[position + 2] = UInt8(ascii: "5")
+                position += 3
+            } else {
+                position += 1
+            }
+        }
+        count = position
     }
 
     /// Writes the encoding of a constant such as `"://"`.

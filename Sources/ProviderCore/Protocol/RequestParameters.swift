@@ -47,7 +47,7 @@ public struct RequestParameters: Sendable {
 
         if let query = request.url.rawQuery, !query.isEmpty {
             do {
-                for parameter in try FormURLEncoding.parse(query) { entries.append(Entry(parameter: parameter, location: .query)) }
+                entries.append(try FormURLEncoding.parse(query), from: .query)
             } catch {
                 throw OAuthError(.parameterRejected, "The query string \(error.sentence); percent-encode it per RFC 5849 section 3.6.")
             }
@@ -68,7 +68,7 @@ public struct RequestParameters: Sendable {
                 throw OAuthError(.parameterRejected, error.sentence)
             }
             realm = header.realm
-            for parameter in header.parameters { entries.append(Entry(parameter: parameter, location: .authorizationHeader)) }
+            entries.append(header.parameters, from: .authorizationHeader)
         }
 
         if request.hasFormBody, !request.body.isEmpty {
@@ -76,7 +76,7 @@ public struct RequestParameters: Sendable {
                 throw OAuthError(.parameterRejected, "The form-encoded body is not UTF-8 text; percent-encode every non-ASCII byte.")
             }
             do {
-                for parameter in try FormURLEncoding.parse(text) { entries.append(Entry(parameter: parameter, location: .body)) }
+                entries.append(try FormURLEncoding.parse(text), from: .body)
             } catch {
                 throw OAuthError(.parameterRejected, "The form-encoded body \(error.sentence); percent-encode it per RFC 5849 section 3.6.")
             }
@@ -87,6 +87,7 @@ public struct RequestParameters: Sendable {
         }
 
         var protocolParameters = [Parameter]()
+        protocolParameters.reserveCapacity(min(entries.count, 16))
         // Names already seen: scanning the list is cheapest for the usual handful; past that a set keeps the check linear.
         var seen: Set<String>?
         var location: ParameterLocation?
@@ -109,5 +110,13 @@ public struct RequestParameters: Sendable {
         self.realm = realm
         self.protocolParameters = protocolParameters
         self.protocolLocation = location
+    }
+}
+
+extension [RequestParameters.Entry] {
+    /// Appends the parameters of one location, growing the list once.
+    fileprivate mutating func append(_ parameters: [Parameter], from location: ParameterLocation) {
+        reserveCapacity(count + parameters.count)
+        for parameter in parameters { append(RequestParameters.Entry(parameter: parameter, location: location)) }
     }
 }
