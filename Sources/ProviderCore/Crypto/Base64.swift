@@ -38,33 +38,45 @@ public enum Base64 {
         var text = text
         return text.withUTF8 { input -> [UInt8]? in
             guard input.count % 4 == 0 else { return nil }
-            var output = [UInt8]()
-            output.reserveCapacity(input.count / 4 * 3)
-            var index = 0
-            while index < input.count {
-                let isLast = index + 4 == input.count
-                var chunk: UInt32 = 0
-                var padding = 0
-                for offset in 0..<4 {
-                    let byte = input[index + offset]
-                    var value: UInt32 = 0
-                    if byte == UInt8(ascii: "=") {
-                        guard isLast, offset >= 2 else { return nil }
-                        padding += 1
-                    } else {
-                        guard padding == 0 else { return nil }
-                        let decoded = reverse[Int(byte)]
-                        guard decoded != 0xFF else { return nil }
-                        value = UInt32(decoded)
+            var failed = false
+            // Written in place into exactly the decoded length; the table is read through one pointer for the whole text.
+            let decoded = [UInt8](unsafeUninitializedCapacity: input.count / 4 * 3) { output, written in
+                written = 0
+                reverse.withUnsafeBufferPointer { table in
+                    var index = 0
+                    while index < input.count {
+                        let isLast = index + 4 == input.count
+                        var chunk: UInt32 = 0
+                        var chunkPadding = 0
+                        for offset in 0..<4 {
+                            let byte = input[index + offset]
+                            var value: UInt32 = 0
+                            if byte == UInt8(ascii: "=") {
+                                guard isLast, offset >= 2 else { failed = true; return }
+                                chunkPadding += 1
+                            } else {
+                                guard chunkPadding == 0 else { failed = true; return }
+                                let entry = table[Int(byte)]
+                                guard entry != 0xFF else { failed = true; return }
+                                value = UInt32(entry)
+                            }
+                            chunk = chunk << 6 | value
+                        }
+                        output[written] = UInt8(chunk >> 16 & 0xFF)
+                        written += 1
+                        if chunkPadding < 2 {
+                            output[written] = UInt8(chunk >> 8 & 0xFF)
+                            written += 1
+                        } else if chunk & 0xFFFF != 0 { failed = true; return }
+                        if chunkPadding < 1 {
+                            output[written] = UInt8(chunk & 0xFF)
+                            written += 1
+                        } else if chunk & 0xFF != 0 { failed = true; return }
+                        index += 4
                     }
-                    chunk = chunk << 6 | value
                 }
-                output.append(UInt8(chunk >> 16 & 0xFF))
-                if padding < 2 { output.append(UInt8(chunk >> 8 & 0xFF)) } else if chunk & 0xFFFF != 0 { return nil }
-                if padding < 1 { output.append(UInt8(chunk & 0xFF)) } else if chunk & 0xFF != 0 { return nil }
-                index += 4
             }
-            return output
+            return failed ? nil : decoded
         }
     }
 }

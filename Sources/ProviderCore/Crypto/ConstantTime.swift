@@ -5,15 +5,17 @@ public enum ConstantTime {
     where A.Element == UInt8, B.Element == UInt8 {
         let left = Array(lhs)
         let right = Array(rhs)
-        let length = max(left.count, right.count)
+        return left.withUnsafeBytes { left in right.withUnsafeBytes { right in equals(left, right) } }
+    }
+
+    /// Whether two byte buffers are equal, examining every byte of the longer one whatever the contents.
+    static func equals(_ left: UnsafeRawBufferPointer, _ right: UnsafeRawBufferPointer) -> Bool {
+        let common = min(left.count, right.count)
+        let longer = left.count > right.count ? left : right
         var difference = UInt64(truncatingIfNeeded: left.count ^ right.count)
-        var index = 0
-        while index < length {
-            let a = index < left.count ? left[index] : 0
-            let b = index < right.count ? right[index] : 0
-            difference |= UInt64(a ^ b)
-            index += 1
-        }
+        // Two loops without a branch on the data: the shared bytes, then the longer one's rest against zero.
+        for index in 0..<common { difference |= UInt64(left[index] ^ right[index]) }
+        for index in common..<longer.count { difference |= UInt64(longer[index]) }
         return difference == 0
     }
 

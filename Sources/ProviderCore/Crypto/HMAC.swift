@@ -31,20 +31,29 @@ public enum HashAlgorithm: String, Sendable, CaseIterable {
 public enum HMAC {
     /// The HMAC of a message under a key with the given hash.
     public static func authenticationCode(_ algorithm: HashAlgorithm, key: [UInt8], message: [UInt8]) -> [UInt8] {
-        if let code = HMACContextPool.shared.authenticationCode(algorithm, key: key, message: message) { return code }
-        var output = [UInt8](repeating: 0, count: 64)
-        var length: UInt32 = 0
-        let keyBytes = key.isEmpty ? [0] : key
-        _ = keyBytes.withUnsafeBufferPointer { keyBuffer in
-            message.withUnsafeBufferPointer { messageBuffer in
-                output.withUnsafeMutableBufferPointer { outputBuffer in
-                    COpenSSL.HMAC(algorithm.evp, keyBuffer.baseAddress, Int32(key.count),
-                                  messageBuffer.baseAddress, messageBuffer.count,
-                                  outputBuffer.baseAddress, &length)
+        key.withUnsafeBytes { key in
+            message.withUnsafeBytes { message in
+                withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 64) { output in
+                    Array(output.prefix(authenticationCode(algorithm, key: key, message: message, into: output)))
                 }
             }
         }
-        return Array(output.prefix(Int(length)))
+    }
+
+    /// Writes the HMAC of `message` under `key` to `output` (at least 64 bytes) and returns its length.
+    static func authenticationCode(_ algorithm: HashAlgorithm, key: UnsafeRawBufferPointer, message: UnsafeRawBufferPointer,
+                                   into output: UnsafeMutableBufferPointer<UInt8>) -> Int {
+        if let length = HMACContextPool.shared.authenticationCode(algorithm, key: key, message: message, into: output) {
+            return length
+        }
+        var length: UInt32 = 0
+        let keyBytes: [UInt8] = key.isEmpty ? [0] : Array(key)
+        _ = keyBytes.withUnsafeBufferPointer { keyBuffer in
+            COpenSSL.HMAC(algorithm.evp, keyBuffer.baseAddress, Int32(key.count),
+                          message.baseAddress?.assumingMemoryBound(to: UInt8.self), message.count,
+                          output.baseAddress, &length)
+        }
+        return Int(length)
     }
 
     /// The HMAC of a UTF-8 message under a UTF-8 key.

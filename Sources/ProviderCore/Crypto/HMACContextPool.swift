@@ -1,45 +1,84 @@
 import COpenSSL
 import Synchronization
 
-/// OpenSSL HMAC contexts kept for reuse. The one-shot `HMAC()` looks the HMAC implementation and the digest up by name
-/// and builds a context on every call, which cost more than the hashing; a kept context only takes the new key.
+/// OpenSSL HMAC contexts kept for reuse, each still holding the key it was last used with. Keying a context hashes the
+/// key's inner and outer pads and copies digest states, which cost more than hashing a base string; a request whose key
+/// (client secret `&` token secret, RFC 5849 section 3.4.2) was used recently only resets its context and hashes the message.
 /// A caller takes a context out of the pool, so threads never share one.
 final class HMACContextPool: Sendable {
     static let shared = HMACContextPool()
 
+    /// How many keyed contexts are kept per hash; the least recently used one is rekeyed when a new key comes.
+    static let capacity = 8
+
+    /// A context and the key it holds. The key is kept to confirm a match in constant time; the hash only finds candidates.
+    private struct KeyedContext: Sendable {
+        let keyHash: Int
+        let key: [UInt8]
+        let context: OpaqueSendablePointer
+    }
+
     private let mac: OpaqueSendablePointer?
-    private let idle = Mutex<[HashAlgorithm: [OpaqueSendablePointer]]>([:])
+    /// Per hash (`HashAlgorithm.poolIndex`), most recently used first.
+    private let keyed = Mutex<[[KeyedContext]]>(Array(repeating: [], count: HashAlgorithm.allCases.count))
 
     private init() {
         mac = EVP_MAC_fetch(nil, "HMAC", nil).map(OpaqueSendablePointer.init)
     }
 
-    /// The HMAC, or nil when OpenSSL could not provide a context (the caller then uses the one-shot function).
-    func authenticationCode(_ algorithm: HashAlgorithm, key: [UInt8], message: [UInt8]) -> [UInt8]? {
-        guard let context = take(algorithm) else { return nil }
-        var output = [UInt8](repeating: 0, count: 64)
+    /// Writes the HMAC of `message` under `key` to `output` (at least 64 bytes) and returns its length, or nil when
+    /// OpenSSL could not provide a context (the caller then uses the one-shot function).
+    func authenticationCode(_ algorithm: HashAlgorithm, key: UnsafeRawBufferPointer, message: UnsafeRawBufferPointer,
+                            into output: UnsafeMutableBufferPointer<UInt8>) -> Int? {
+        let keyHash = Self.hash(key)
+        let (reused, holdsKey) = take(algorithm, key: key, keyHash: keyHash)
+        guard let context = reused?.context ?? make(algorithm) else { return nil }
         var length = 0
-        let keyBytes = key.isEmpty ? [0] : key
-        let ok = keyBytes.withUnsafeBufferPointer { keyBuffer in
-            message.withUnsafeBufferPointer { messageBuffer in
-                output.withUnsafeMutableBufferPointer { outputBuffer in
-                    // A non-NULL key (even of length 0) replaces the previous one; NULL would reuse it.
-                    EVP_MAC_init(context.pointer, keyBuffer.baseAddress, key.count, nil) == 1
-                        && EVP_MAC_update(context.pointer, messageBuffer.baseAddress, messageBuffer.count) == 1
-                        && EVP_MAC_final(context.pointer, outputBuffer.baseAddress, &length, outputBuffer.count) == 1
-                }
-            }
+        let ok = withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 1) { empty -> Bool in
+            // A NULL key keeps the context's key; any other pointer (even for an empty key) replaces it.
+            let keyed = holdsKey ? EVP_MAC_init(context.pointer, nil, 0, nil)
+                : EVP_MAC_init(context.pointer, key.baseAddress?.assumingMemoryBound(to: UInt8.self) ?? UnsafePointer(empty.baseAddress),
+                               key.count, nil)
+            return keyed == 1
+                && EVP_MAC_update(context.pointer, message.baseAddress?.assumingMemoryBound(to: UInt8.self), message.count) == 1
+                && EVP_MAC_final(context.pointer, output.baseAddress, &length, output.count) == 1
         }
         guard ok, length == algorithm.digestLength else {
             EVP_MAC_CTX_free(context.pointer)
+            ERR_clear_error()
             return nil
         }
-        put(context, algorithm)
-        return Array(output.prefix(length))
+        put(holdsKey ? reused : nil, context, algorithm, key: key, keyHash: keyHash)
+        return length
     }
 
-    private func take(_ algorithm: HashAlgorithm) -> OpaqueSendablePointer? {
-        if let context = idle.withLock({ $0[algorithm]?.popLast() }) { return context }
+    /// The entry already keyed with `key` (and true), else the least recently used entry when the pool is full (and false).
+    private func take(_ algorithm: HashAlgorithm, key: UnsafeRawBufferPointer, keyHash: Int) -> (KeyedContext?, Bool) {
+        keyed.withLock { pool -> (KeyedContext?, Bool) in
+            let index = algorithm.poolIndex
+            for (position, entry) in pool[index].enumerated() where entry.keyHash == keyHash {
+                let matches = entry.key.withUnsafeBytes { ConstantTime.equals($0, key) }
+                if matches { return (pool[index].remove(at: position), true) }
+            }
+            guard pool[index].count >= Self.capacity else { return (nil, false) }
+            return (pool[index].popLast(), false)
+        }
+    }
+
+    /// Keeps a context as the most recently used one for its key; `entry` is the one taken when it already held this key.
+    private func put(_ entry: KeyedContext?, _ context: OpaqueSendablePointer, _ algorithm: HashAlgorithm,
+                     key: UnsafeRawBufferPointer, keyHash: Int) {
+        let entry = entry ?? KeyedContext(keyHash: keyHash, key: Array(key), context: context)
+        let dropped = keyed.withLock { pool -> KeyedContext? in
+            let index = algorithm.poolIndex
+            pool[index].insert(entry, at: 0)
+            return pool[index].count > Self.capacity ? pool[index].popLast() : nil
+        }
+        if let dropped { EVP_MAC_CTX_free(dropped.context.pointer) }
+    }
+
+    /// A new HMAC context for this hash, not yet keyed.
+    private func make(_ algorithm: HashAlgorithm) -> OpaqueSendablePointer? {
         guard let mac, let context = EVP_MAC_CTX_new(mac.pointer) else { return nil }
         let configured = "digest".withCString { key in
             algorithm.rawValue.withCString { name in
@@ -50,18 +89,28 @@ final class HMACContextPool: Sendable {
         }
         guard configured else {
             EVP_MAC_CTX_free(context)
+            ERR_clear_error()
             return nil
         }
         return OpaqueSendablePointer(context)
     }
 
-    private func put(_ context: OpaqueSendablePointer, _ algorithm: HashAlgorithm) {
-        let kept = idle.withLock { pool -> Bool in
-            guard pool[algorithm, default: []].count < 8 else { return false }
-            pool[algorithm, default: []].append(context)
-            return true
+    /// A hash of the key with the process's random seed, to find candidate contexts without comparing every key.
+    private static func hash(_ key: UnsafeRawBufferPointer) -> Int {
+        var hasher = Hasher()
+        hasher.combine(bytes: key)
+        return hasher.finalize()
+    }
+}
+
+extension HashAlgorithm {
+    /// The position of the hash in per-hash tables.
+    var poolIndex: Int {
+        switch self {
+        case .sha1: return 0
+        case .sha256: return 1
+        case .sha512: return 2
         }
-        if !kept { EVP_MAC_CTX_free(context.pointer) }
     }
 }
 

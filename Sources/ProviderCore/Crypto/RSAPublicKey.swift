@@ -1,4 +1,5 @@
 import COpenSSL
+import Synchronization
 
 /// An RSA public key a client registered for RSA-SHA1 (RFC 5849 section 3.4.3), parsed once and reused for every request.
 public final class RSAPublicKey: @unchecked Sendable {
@@ -8,6 +9,8 @@ public final class RSAPublicKey: @unchecked Sendable {
     public static let maximumBits = 8192
 
     private let key: OpaquePointer
+    /// Verification contexts of this key, one idle per hash at most (RSAVerifyContexts.swift).
+    private let contexts = RSAVerifyContexts()
     /// The modulus size in bits.
     public let bits: Int
     /// Which PEM form the key arrived in.
@@ -74,20 +77,23 @@ public final class RSAPublicKey: @unchecked Sendable {
 
     /// Whether `signature` is a valid RSASSA-PKCS1-v1_5 signature of `message` under this key with the given hash (RFC 3447 section 8.2, as RFC 5849 section 3.4.3 uses it).
     public func verify(signature: [UInt8], message: [UInt8], hash: HashAlgorithm) -> Bool {
-        guard let context = EVP_MD_CTX_new() else { return false }
-        defer { EVP_MD_CTX_free(context) }
-        guard EVP_DigestVerifyInit(context, nil, hash.evp, nil, key) == 1 else {
-            ERR_clear_error()
-            return false
-        }
-        let result = signature.withUnsafeBufferPointer { signatureBuffer in
-            message.withUnsafeBufferPointer { messageBuffer in
-                EVP_DigestVerify(context, signatureBuffer.baseAddress, signatureBuffer.count,
-                                 messageBuffer.baseAddress, messageBuffer.count)
+        message.withUnsafeBytes { verify(signature: signature, message: $0, hash: hash) }
+    }
+
+    /// The same check over message bytes in place: the message is hashed, and the digest checked with a context of
+    /// this key kept from an earlier request (setting one up costs more than the digest and padding checks).
+    func verify(signature: [UInt8], message: UnsafeRawBufferPointer, hash: HashAlgorithm) -> Bool {
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 64) { digest -> Bool in
+            guard let length = FetchedDigest.hash(hash, message, into: digest),
+                  let context = contexts.take(hash) ?? contexts.make(key: key, hash: hash) else { return false }
+            let result = signature.withUnsafeBufferPointer { signatureBuffer in
+                EVP_PKEY_verify(context.pointer, signatureBuffer.baseAddress, signatureBuffer.count, digest.baseAddress, length)
             }
+            if result != 1 { ERR_clear_error() }
+            // 0 is a signature that does not verify; below 0 an OpenSSL failure, after which the context is not kept.
+            if result >= 0 { contexts.put(context, hash) } else { EVP_PKEY_CTX_free(context.pointer) }
+            return result == 1
         }
-        if result != 1 { ERR_clear_error() }
-        return result == 1
     }
 }
 

@@ -13,18 +13,17 @@ struct SignedRequest: Sendable {
     /// Collects and checks the protocol parameters; `required` names those this endpoint needs beyond the common ones.
     init(_ request: HTTPRequest, required: [String], configuration: ProviderConfiguration,
          registry: SignatureMethodRegistry, now: Int64) throws(OAuthError) {
-        if !configuration.allowsInsecureTransport, request.url.scheme.lowercased() != "https" {
+        if !configuration.allowsInsecureTransport, !request.url.scheme.isASCIICaseInsensitiveEqual(to: "https") {
             throw OAuthError(.transportRejected,
                              "OAuth requests must use HTTPS. For local development only, set OAUTH1_INSECURE_TRANSPORT=true.")
         }
         let parameters = try RequestParameters(request)
-        let values = parameters.protocolValues
         // Each protocol value is looked up once.
-        let consumerKey = values["oauth_consumer_key"]
-        let methodName = values["oauth_signature_method"]
-        let signature = values["oauth_signature"]
-        let timestampText = values["oauth_timestamp"]
-        let nonce = values["oauth_nonce"]
+        let consumerKey = parameters[protocolParameter: "oauth_consumer_key"]
+        let methodName = parameters[protocolParameter: "oauth_signature_method"]
+        let signature = parameters[protocolParameter: "oauth_signature"]
+        let timestampText = parameters[protocolParameter: "oauth_timestamp"]
+        let nonce = parameters[protocolParameter: "oauth_nonce"]
         let method = methodName.flatMap { registry[$0] }
         let timestampOptional = method?.allowsMissingTimestampAndNonce ?? false
 
@@ -32,14 +31,14 @@ struct SignedRequest: Sendable {
         if consumerKey == nil { absent.append("oauth_consumer_key") }
         if methodName == nil { absent.append("oauth_signature_method") }
         if signature == nil { absent.append("oauth_signature") }
-        for name in required where values[name] == nil { absent.append(name) }
+        for name in required where parameters[protocolParameter: name] == nil { absent.append(name) }
         if !timestampOptional {
             if timestampText == nil { absent.append("oauth_timestamp") }
             if nonce == nil { absent.append("oauth_nonce") }
         }
         if !absent.isEmpty { throw OAuthError.absent(absent) }
 
-        if let version = values["oauth_version"], version != "1.0" {
+        if let version = parameters[protocolParameter: "oauth_version"], version != "1.0" {
             throw OAuthError(.versionRejected, "oauth_version is '\(version)'; only 1.0 is supported, or omit the parameter.",
                              details: [Parameter("oauth_acceptable_versions", "1.0-1.0")])
         }
@@ -47,9 +46,8 @@ struct SignedRequest: Sendable {
             throw OAuthError(.signatureMethodRejected,
                              "The signature method '\(methodName ?? "")' is not accepted here; use one of: \(configuration.supportedSignatureMethods.joined(separator: ", ")).")
         }
-        for (name, value) in [("oauth_consumer_key", consumerKey), ("oauth_signature", signature)] where value?.isEmpty ?? true {
-            throw OAuthError.rejected(name, "\(name) is empty.")
-        }
+        if consumerKey?.isEmpty ?? true { throw OAuthError.rejected("oauth_consumer_key", "oauth_consumer_key is empty.") }
+        if signature?.isEmpty ?? true { throw OAuthError.rejected("oauth_signature", "oauth_signature is empty.") }
 
         var timestamp: Int64?
         if let text = timestampText {
@@ -85,6 +83,6 @@ struct SignedRequest: Sendable {
         self.signature = signature ?? ""
         self.timestamp = timestamp
         self.nonce = nonce
-        self.token = values["oauth_token"]
+        self.token = parameters[protocolParameter: "oauth_token"]
     }
 }

@@ -18,33 +18,47 @@ public struct AuthorizationHeader: Sendable, Equatable {
     /// Parses a header value such as `OAuth realm="Photos", oauth_consumer_key="dpf43f3p2l4k3l03"` (RFC 5849 section 3.5.1).
     public init(parsing value: String) throws(AuthorizationHeaderError) {
         guard Self.isOAuth(value) else { throw .notOAuthScheme }
-        var scanner = HeaderScanner(Array(value.utf8), start: 5)
+        var value = value
+        // Scanned over the header's own UTF-8: names and values are read as ranges of it, not copied out first.
+        let parsed = value.withUTF8 { bytes in
+            Result { () throws(AuthorizationHeaderError) -> (String?, [Parameter]) in try Self.parse(bytes) }
+        }
+        (realm, parameters) = try parsed.get()
+    }
+
+    private static func parse(_ bytes: UnsafeBufferPointer<UInt8>) throws(AuthorizationHeaderError) -> (String?, [Parameter]) {
+        var scanner = HeaderScanner(bytes, start: 5)
         var realm: String?
         var parameters = [Parameter]()
+        parameters.reserveCapacity(8)
         scanner.skipWhitespace()
         while !scanner.isAtEnd {
-            let rawName = scanner.readToken()
+            let rawName = UnsafeBufferPointer(rebasing: bytes[scanner.readToken()])
             guard !rawName.isEmpty else { throw .malformed("expected a parameter name at byte \(scanner.offset)") }
             scanner.skipWhitespace()
             guard scanner.consume(UInt8(ascii: "=")) else {
                 throw .malformed("parameter '\(String(decoding: rawName, as: UTF8.self))' has no '=' and value")
             }
             scanner.skipWhitespace()
-            var rawValue: [UInt8]
+            let rawValue: HeaderScanner.Value
             if scanner.consume(UInt8(ascii: "\"")) {
                 guard let quoted = scanner.readQuoted() else {
                     throw .malformed("the value of '\(String(decoding: rawName, as: UTF8.self))' has no closing quote")
                 }
                 rawValue = quoted
             } else {
-                rawValue = scanner.readToken()
+                rawValue = .range(scanner.readToken())
             }
-            var nameBytes = rawName
             let name: String
             let decodedValue: String
             do {
-                name = try PercentEncoding.decode(bytes: &nameBytes, plusIsSpace: false)
-                decodedValue = try PercentEncoding.decode(bytes: &rawValue, plusIsSpace: false)
+                name = try PercentEncoding.decodeName(rawName, plusIsSpace: false)
+                switch rawValue {
+                case .range(let range):
+                    decodedValue = try PercentEncoding.decode(UnsafeBufferPointer(rebasing: bytes[range]), plusIsSpace: false)
+                case .unescaped(var copy):
+                    decodedValue = try PercentEncoding.decode(bytes: &copy, plusIsSpace: false)
+                }
             } catch {
                 throw .badEncoding(parameter: String(decoding: rawName, as: UTF8.self), error)
             }
@@ -61,8 +75,7 @@ public struct AuthorizationHeader: Sendable, Equatable {
             }
             scanner.skipWhitespace()
         }
-        self.realm = realm
-        self.parameters = parameters
+        return (realm, parameters)
     }
 }
 
@@ -90,11 +103,17 @@ public enum AuthorizationHeaderError: Error, Equatable, Sendable {
 
 /// A byte cursor over an `Authorization` header's parameter list.
 struct HeaderScanner {
-    private let bytes: [UInt8]
+    /// A value as it stands in the header (a range of it), or unescaped into a copy when it had backslashes.
+    enum Value {
+        case range(Range<Int>)
+        case unescaped([UInt8])
+    }
+
+    private let bytes: UnsafeBufferPointer<UInt8>
     private(set) var offset: Int
 
-    /// A cursor over `bytes` from offset `start`; offsets stay those of the whole array.
-    init(_ bytes: [UInt8], start: Int = 0) {
+    /// A cursor over `bytes` from offset `start`; offsets stay those of the whole buffer.
+    init(_ bytes: UnsafeBufferPointer<UInt8>, start: Int = 0) {
         self.bytes = bytes
         offset = min(start, bytes.count)
     }
@@ -114,27 +133,27 @@ struct HeaderScanner {
     }
 
     /// Reads an HTTP token (RFC 9110 tchar), which also covers percent-encoded names and unquoted values.
-    mutating func readToken() -> [UInt8] {
+    mutating func readToken() -> Range<Int> {
         let start = offset
         while offset < bytes.count, Self.isTokenCharacter(bytes[offset]) { offset += 1 }
-        return Array(bytes[start..<offset])
+        return start..<offset
     }
 
     /// Reads up to the closing quote; a backslash escapes the next byte (RFC 9110 quoted-string).
-    mutating func readQuoted() -> [UInt8]? {
-        // The usual value has no backslash: copy it in one piece.
+    mutating func readQuoted() -> Value? {
+        // The usual value has no backslash: it is a range of the header.
         var end = offset
         while end < bytes.count, bytes[end] != UInt8(ascii: "\""), bytes[end] != UInt8(ascii: "\\") { end += 1 }
         if end < bytes.count, bytes[end] == UInt8(ascii: "\"") {
-            let value = Array(bytes[offset..<end])
+            let value = offset..<end
             offset = end + 1
-            return value
+            return .range(value)
         }
         var value = [UInt8]()
         while offset < bytes.count {
             let byte = bytes[offset]
             offset += 1
-            if byte == UInt8(ascii: "\"") { return value }
+            if byte == UInt8(ascii: "\"") { return .unescaped(value) }
             if byte == UInt8(ascii: "\\") {
                 guard offset < bytes.count else { return nil }
                 value.append(bytes[offset])

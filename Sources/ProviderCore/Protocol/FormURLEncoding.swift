@@ -2,21 +2,32 @@
 public enum FormURLEncoding {
     /// Parses a query string or form body into ordered pairs: `&`-separated, `+` as a space, a missing `=` as an empty value, empty segments skipped.
     public static func parse<S: StringProtocol>(_ text: S) throws(PercentDecodingError) -> [Parameter] {
+        let parsed = text.utf8.withContiguousStorageIfAvailable { bytes in
+            Result { () throws(PercentDecodingError) -> [Parameter] in try parse(bytes) }
+        }
+        if let parsed { return try parsed.get() }
+        return try Array(text.utf8).withUnsafeBufferPointer { bytes throws(PercentDecodingError) in try parse(bytes) }
+    }
+
+    /// Parses form-encoded bytes in place: each name and value is decoded straight from its range.
+    static func parse(_ bytes: UnsafeBufferPointer<UInt8>) throws(PercentDecodingError) -> [Parameter] {
         var parameters = [Parameter]()
-        for segment in text.utf8.split(separator: UInt8(ascii: "&"), omittingEmptySubsequences: true) {
-            let name: String
-            let value: String
+        var start = 0
+        while start <= bytes.count {
+            var end = start
+            while end < bytes.count, bytes[end] != UInt8(ascii: "&") { end += 1 }
+            defer { start = end + 1 }
+            if end == start { continue }
+            let segment = UnsafeBufferPointer(rebasing: bytes[start..<end])
             if let equals = segment.firstIndex(of: UInt8(ascii: "=")) {
-                var nameBytes = Array(segment[segment.startIndex..<equals])
-                var valueBytes = Array(segment[segment.index(after: equals)...])
-                name = try PercentEncoding.decode(bytes: &nameBytes, plusIsSpace: true)
-                value = try PercentEncoding.decode(bytes: &valueBytes, plusIsSpace: true)
+                let rawName = UnsafeBufferPointer(rebasing: segment[..<equals])
+                let name = try PercentEncoding.decodeName(rawName, plusIsSpace: true)
+                let value = try PercentEncoding.decode(UnsafeBufferPointer(rebasing: segment[(equals + 1)...]), plusIsSpace: true)
+                parameters.append(Parameter(name, value))
             } else {
-                var nameBytes = Array(segment)
-                name = try PercentEncoding.decode(bytes: &nameBytes, plusIsSpace: true)
-                value = ""
+                let name = try PercentEncoding.decodeName(segment, plusIsSpace: true)
+                parameters.append(Parameter(name, ""))
             }
-            parameters.append(Parameter(name, value))
         }
         return parameters
     }

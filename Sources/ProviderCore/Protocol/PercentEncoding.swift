@@ -26,11 +26,6 @@ public enum PercentEncoding {
         if runStart < bytes.count { output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart...])) }
     }
 
-    /// Appends the encoding of `bytes` (RFC 5849 section 3.6) to `output`.
-    static func appendEncoded(_ bytes: [UInt8], to output: inout [UInt8]) {
-        bytes.withUnsafeBufferPointer { appendEncoded($0, to: &output) }
-    }
-
     /// Appends the encoding of a string's UTF-8 bytes (RFC 5849 section 3.6) to `output`.
     static func appendEncoded(_ string: String, to output: inout [UInt8]) {
         var string = string
@@ -49,6 +44,11 @@ public enum PercentEncoding {
     }
 
     static func decode(bytes: inout [UInt8], plusIsSpace: Bool) throws(PercentDecodingError) -> String {
+        try bytes.withUnsafeBufferPointer { buffer throws(PercentDecodingError) in try decode(buffer, plusIsSpace: plusIsSpace) }
+    }
+
+    /// Decodes bytes in place of a parsed request (RFC 5849 section 3.6); offsets in errors count from the first byte.
+    static func decode(_ bytes: UnsafeBufferPointer<UInt8>, plusIsSpace: Bool) throws(PercentDecodingError) -> String {
         var needsWork = false
         for byte in bytes where byte == UInt8(ascii: "%") || (plusIsSpace && byte == UInt8(ascii: "+")) || byte >= 0x80 || byte == 0 {
             needsWork = true

@@ -12,8 +12,12 @@ public struct RequestParameters: Sendable {
     public let entries: [Entry]
     /// The `realm` of the `Authorization: OAuth` header, when present.
     public let realm: String?
+    /// The `oauth_` parameters, each name once, in request order: a few, so looked up by scanning rather than hashing.
+    let protocolParameters: [Parameter]
     /// The single value of each `oauth_` parameter.
-    public let protocolValues: [String: String]
+    public var protocolValues: [String: String] {
+        Dictionary(uniqueKeysWithValues: protocolParameters.map { ($0.name, $0.value) })
+    }
     /// Where the protocol parameters were sent, when any were.
     public let protocolLocation: ParameterLocation?
 
@@ -23,7 +27,10 @@ public struct RequestParameters: Sendable {
     }
 
     /// The value of a protocol parameter, such as `oauth_token`.
-    public subscript(protocolParameter name: String) -> String? { protocolValues[name] }
+    public subscript(protocolParameter name: String) -> String? {
+        for parameter in protocolParameters where parameter.name == name { return parameter.value }
+        return nil
+    }
 
     /// The first value of any parameter by name, such as `scope`.
     public func first(_ name: String) -> String? {
@@ -40,18 +47,20 @@ public struct RequestParameters: Sendable {
 
         if let query = request.url.rawQuery, !query.isEmpty {
             do {
-                for parameter in try FormURLEncoding.parse(query) { entries.append(Entry(parameter: parameter, location: .query)) }
+                entries.append(try FormURLEncoding.parse(query), from: .query)
             } catch {
                 throw OAuthError(.parameterRejected, "The query string \(error.sentence); percent-encode it per RFC 5849 section 3.6.")
             }
         }
 
-        let authorizations = request.headers.values(for: "Authorization")
-        let oauthHeaders = authorizations.filter(AuthorizationHeader.isOAuth)
-        if oauthHeaders.count > 1 {
-            throw OAuthError(.parameterRejected, "The request has more than one Authorization: OAuth header; send exactly one.")
+        var oauthHeader: String?
+        for value in request.headers.values(for: "Authorization") where AuthorizationHeader.isOAuth(value) {
+            if oauthHeader != nil {
+                throw OAuthError(.parameterRejected, "The request has more than one Authorization: OAuth header; send exactly one.")
+            }
+            oauthHeader = value
         }
-        if let headerValue = oauthHeaders.first {
+        if let headerValue = oauthHeader {
             let header: AuthorizationHeader
             do {
                 header = try AuthorizationHeader(parsing: headerValue)
@@ -59,7 +68,7 @@ public struct RequestParameters: Sendable {
                 throw OAuthError(.parameterRejected, error.sentence)
             }
             realm = header.realm
-            for parameter in header.parameters { entries.append(Entry(parameter: parameter, location: .authorizationHeader)) }
+            entries.append(header.parameters, from: .authorizationHeader)
         }
 
         if request.hasFormBody, !request.body.isEmpty {
@@ -67,7 +76,7 @@ public struct RequestParameters: Sendable {
                 throw OAuthError(.parameterRejected, "The form-encoded body is not UTF-8 text; percent-encode every non-ASCII byte.")
             }
             do {
-                for parameter in try FormURLEncoding.parse(text) { entries.append(Entry(parameter: parameter, location: .body)) }
+                entries.append(try FormURLEncoding.parse(text), from: .body)
             } catch {
                 throw OAuthError(.parameterRejected, "The form-encoded body \(error.sentence); percent-encode it per RFC 5849 section 3.6.")
             }
@@ -77,23 +86,37 @@ public struct RequestParameters: Sendable {
             throw OAuthError(.parameterRejected, "The request has \(entries.count) parameters; at most \(Self.maximumCount) are accepted.")
         }
 
-        var values = [String: String](minimumCapacity: 12)
+        var protocolParameters = [Parameter]()
+        protocolParameters.reserveCapacity(min(entries.count, 16))
+        // Names already seen: scanning the list is cheapest for the usual handful; past that a set keeps the check linear.
+        var seen: Set<String>?
         var location: ParameterLocation?
         for entry in entries where entry.parameter.isProtocolParameter {
             let name = entry.parameter.name
-            if values[name] != nil {
+            if protocolParameters.count == 16 { seen = Set(protocolParameters.map(\.name)) }
+            let repeated = seen.map { $0.contains(name) } ?? protocolParameters.contains { $0.name == name }
+            if repeated {
                 throw OAuthError.rejected(name, "The protocol parameter \(name) appears more than once; send each oauth_ parameter exactly once.")
             }
             if let location, location != entry.location {
                 throw OAuthError.rejected(name, "Protocol parameters were sent in both \(location.rawValue) and \(entry.location.rawValue); RFC 5849 section 3.5 allows one location only.")
             }
-            values[name] = entry.parameter.value
+            protocolParameters.append(entry.parameter)
+            seen?.insert(name)
             location = entry.location
         }
 
         self.entries = entries
         self.realm = realm
-        self.protocolValues = values
+        self.protocolParameters = protocolParameters
         self.protocolLocation = location
+    }
+}
+
+extension [RequestParameters.Entry] {
+    /// Appends the parameters of one location, growing the list once.
+    fileprivate mutating func append(_ parameters: [Parameter], from location: ParameterLocation) {
+        reserveCapacity(count + parameters.count)
+        for parameter in parameters { append(RequestParameters.Entry(parameter: parameter, location: location)) }
     }
 }

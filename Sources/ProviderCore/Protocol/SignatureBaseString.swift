@@ -6,21 +6,40 @@ import Glibc
 public enum SignatureBaseString {
     /// Builds the base string from the method, the URL the client used and the signed parameters (RFC 5849 section 3.4.1.1).
     public static func make(method: String, url: RequestURL, parameters: [Parameter]) -> String {
-        // Built as bytes: each part is encoded once, straight into the output.
-        let normalized = normalizedParameterBytes(parameters)
-        var output = [UInt8]()
-        output.reserveCapacity(normalized.count * 3 / 2 + 64)
-        PercentEncoding.appendEncoded(method.uppercased(), to: &output)
-        output.append(UInt8(ascii: "&"))
-        PercentEncoding.appendEncoded(baseStringURI(url), to: &output)
-        output.append(UInt8(ascii: "&"))
-        PercentEncoding.appendEncoded(normalized, to: &output)
-        return String(decoding: output, as: UTF8.self)
+        make(method: method, url: url, normalized: NormalizedParameters(parameters))
     }
 
     /// Builds the base string of a request from its collected parameters (RFC 5849 section 3.4.1).
     public static func make(request: HTTPRequest, parameters: RequestParameters) -> String {
-        make(method: request.method, url: request.url, parameters: parameters.signedParameters)
+        let signed = parameters.entries.lazy.map(\.parameter).filter { $0.name != "oauth_signature" }
+        return make(method: request.method, url: request.url, normalized: NormalizedParameters(signed))
+    }
+
+    /// Writes the three parts straight into the string's own storage, each encoded once (RFC 5849 section 3.4.1.1).
+    private static func make(method: String, url: RequestURL, normalized: NormalizedParameters) -> String {
+        // ASCII text (any real method, scheme and host) changes case byte by byte while it is written; other text the Unicode way first.
+        let methodIsASCII = method.containsOnlyASCII, schemeIsASCII = url.scheme.containsOnlyASCII, hostIsASCII = url.host.containsOnlyASCII
+        var method = methodIsASCII ? method : method.uppercased()
+        var scheme = schemeIsASCII ? url.scheme : url.scheme.lowercased()
+        var host = hostIsASCII ? url.host : url.host.lowercased()
+        var path = url.rawPath.isEmpty ? "/" : url.rawPath
+        var port = url.port.flatMap { $0 != RequestURL.defaultPort(forScheme: url.scheme) ? ":" + String($0) : nil } ?? ""
+        // Every byte may become three, and the normalized string is encoded twice.
+        let capacity = 3 * (method.utf8.count + scheme.utf8.count + 3 + host.utf8.count + port.utf8.count + path.utf8.count)
+            + 3 * normalized.count + 2
+        return String(unsafeUninitializedCapacity: capacity) { buffer in
+            var output = PercentEncodingWriter(buffer)
+            method.withUTF8 { output.writeEncoded($0, uppercasingASCII: methodIsASCII) }
+            output.write(UInt8(ascii: "&"))
+            scheme.withUTF8 { output.writeEncoded($0, lowercasingASCII: schemeIsASCII) }
+            output.writeEncoded(StaticString("://"))
+            host.withUTF8 { output.writeEncoded($0, lowercasingASCII: hostIsASCII) }
+            port.withUTF8 { output.writeEncoded($0) }
+            path.withUTF8 { output.writeEncoded($0) }
+            output.write(UInt8(ascii: "&"))
+            normalized.write(to: &output, encoded: true)
+            return output.count
+        }
     }
 
     /// The base string URI of RFC 5849 section 3.4.1.2: lowercase scheme and host, the port only when not the scheme's default, the path as sent, no query.
@@ -36,46 +55,11 @@ public enum SignatureBaseString {
 
     /// The normalized parameter string of RFC 5849 section 3.4.1.3.2: names and values encoded, sorted by name then value, joined by `=` and `&`.
     public static func normalizedParameters(_ parameters: [Parameter]) -> String {
-        String(decoding: normalizedParameterBytes(parameters), as: UTF8.self)
-    }
-
-    /// The normalized parameter string as UTF-8 bytes. Every name and value is encoded into one buffer; the pairs are
-    /// sorted as ranges of it, byte-wise (RFC 5849 section 3.4.1.3.2 sorts by name, then value, in byte order).
-    static func normalizedParameterBytes(_ parameters: [Parameter]) -> [UInt8] {
-        var encoded = [UInt8]()
-        encoded.reserveCapacity(parameters.reduce(0) { $0 + $1.name.utf8.count + $1.value.utf8.count } * 3 / 2 + 16)
-        var pairs = [(name: Range<Int>, value: Range<Int>)]()
-        pairs.reserveCapacity(parameters.count)
-        for parameter in parameters {
-            let nameStart = encoded.count
-            PercentEncoding.appendEncoded(parameter.name, to: &encoded)
-            let valueStart = encoded.count
-            PercentEncoding.appendEncoded(parameter.value, to: &encoded)
-            pairs.append((nameStart..<valueStart, valueStart..<encoded.count))
+        let normalized = NormalizedParameters(parameters)
+        return String(unsafeUninitializedCapacity: normalized.count) { buffer in
+            var output = PercentEncodingWriter(buffer)
+            normalized.write(to: &output, encoded: false)
+            return output.count
         }
-        var output = [UInt8]()
-        output.reserveCapacity(encoded.count + 2 * pairs.count)
-        encoded.withUnsafeBufferPointer { bytes in
-            func precedes(_ lhs: Range<Int>, _ rhs: Range<Int>) -> Bool? {
-                let left = UnsafeBufferPointer(rebasing: bytes[lhs])
-                let right = UnsafeBufferPointer(rebasing: bytes[rhs])
-                let common = min(left.count, right.count)
-                if common > 0 {
-                    let order = memcmp(left.baseAddress!, right.baseAddress!, common)
-                    if order != 0 { return order < 0 }
-                }
-                return left.count == right.count ? nil : left.count < right.count
-            }
-            pairs.sort { lhs, rhs in
-                precedes(lhs.name, rhs.name) ?? precedes(lhs.value, rhs.value) ?? false
-            }
-            for (index, pair) in pairs.enumerated() {
-                if index > 0 { output.append(UInt8(ascii: "&")) }
-                output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[pair.name]))
-                output.append(UInt8(ascii: "="))
-                output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[pair.value]))
-            }
-        }
-        return output
     }
 }

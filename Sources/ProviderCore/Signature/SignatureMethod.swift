@@ -24,6 +24,16 @@ public struct SignatureInput: Sendable {
     public var signingKey: String {
         PercentEncoding.encode(clientSecret) + "&" + PercentEncoding.encode(tokenSecret)
     }
+
+    /// The signing key's UTF-8 bytes, encoded straight into one buffer.
+    var signingKeyBytes: [UInt8] {
+        var key = [UInt8]()
+        key.reserveCapacity((clientSecret.utf8.count + tokenSecret.utf8.count) * 3 + 1)
+        PercentEncoding.appendEncoded(clientSecret, to: &key)
+        key.append(UInt8(ascii: "&"))
+        PercentEncoding.appendEncoded(tokenSecret, to: &key)
+        return key
+    }
 }
 
 /// A named way of checking `oauth_signature`: the built-in methods of RFC 5849 section 3.4, or one an application registers.
@@ -68,9 +78,18 @@ extension SignatureMethod {
     /// An HMAC method over the base string with the given hash; the provided signature is base64-decoded and compared in constant time.
     public static func hmac(name: String, _ algorithm: HashAlgorithm) -> SignatureMethod {
         SignatureMethod(name: name) { input in
-            let expected = HMAC.authenticationCode(algorithm, key: input.signingKey, message: input.baseString)
+            var baseString = input.baseString
             let provided = Base64.decode(input.signature) ?? []
-            return ConstantTime.equals(expected, provided)
+            return input.signingKeyBytes.withUnsafeBytes { key in
+                baseString.withUTF8 { message in
+                    withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 64) { output in
+                        let length = HMAC.authenticationCode(algorithm, key: key, message: UnsafeRawBufferPointer(message), into: output)
+                        return provided.withUnsafeBytes {
+                            ConstantTime.equals(UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(output)[..<length]), $0)
+                        }
+                    }
+                }
+            }
         }
     }
 
@@ -78,7 +97,8 @@ extension SignatureMethod {
     public static func rsa(name: String, _ algorithm: HashAlgorithm) -> SignatureMethod {
         SignatureMethod(name: name, usesRSAPublicKey: true) { input in
             guard let key = input.rsaPublicKey, let signature = Base64.decode(input.signature) else { return false }
-            return key.verify(signature: signature, message: Array(input.baseString.utf8), hash: algorithm)
+            var baseString = input.baseString
+            return baseString.withUTF8 { key.verify(signature: signature, message: UnsafeRawBufferPointer($0), hash: algorithm) }
         }
     }
 }
