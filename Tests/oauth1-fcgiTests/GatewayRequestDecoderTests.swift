@@ -1,3 +1,4 @@
+import Foundation
 @testable import oauth1_fcgi
 import ProviderCore
 import Testing
@@ -10,7 +11,7 @@ import Testing
         var base = ["REQUEST_METHOD": "GET", "REQUEST_URI": "/oauth/user", "SCRIPT_NAME": "/oauth", "HTTP_HOST": "api.example.com",
                     "SERVER_PORT": "80", "REMOTE_ADDR": "192.0.2.1"]
         base.merge(environment) { $1 }
-        return try decoder.decode(environment: base, body: body)
+        return try decoder.decode(environment: GatewayEnvironment(base), body: body)
     }
 
     @Test func urlComesFromRequestURIAndHostNotARewrittenQueryString() throws {
@@ -52,6 +53,28 @@ import Testing
         #expect(try decode(["HTTP_AUTHORIZATION": "OAuth a=\"1\""]).http.headers["Authorization"] == "OAuth a=\"1\"")
         #expect(try decode(["REDIRECT_HTTP_AUTHORIZATION": "OAuth b=\"2\""]).http.headers["Authorization"] == "OAuth b=\"2\"")
         #expect(try decode(["HTTP_X_FORWARDED_FOR": "x"]).http.headers["X-Forwarded-For"] == "x")
+    }
+
+    /// libfcgi's parameters, read straight from their C strings, decode as the same variables in a dictionary do: the later
+    /// of two equal names wins, HTTP_PROXY is dropped, and the headers come in variable-name order either way.
+    @Test func rawParametersDecodeLikeADictionary() throws {
+        let entries = ["REQUEST_METHOD=GET", "REQUEST_URI=/oauth/user?a=1", "SCRIPT_NAME=/oauth", "HTTP_HOST=api.example.com",
+                       "SERVER_PORT=80", "REMOTE_ADDR=192.0.2.1", "HTTP_X_B=2", "HTTP_X_A=1", "HTTP_PROXY=http://proxy.example",
+                       "HTTP_X_A=3", "NO_VALUE", "DOCUMENT_ROOT=/srv", "HTTP_AUTHORIZATION=OAuth a=\"1=2\"", "REQUEST_METHOD=POST"]
+        let pointers = entries.map { strdup($0) } + [nil]
+        defer { pointers.forEach { free($0) } }
+        let raw = try pointers.withUnsafeBufferPointer { try decoder.decode(environment: GatewayEnvironment(cStrings: $0.baseAddress), body: []) }
+        var dictionary = [String: String]()
+        for entry in entries {
+            guard let equals = entry.firstIndex(of: "=") else { continue }
+            dictionary[String(entry[..<equals])] = String(entry[entry.index(after: equals)...])
+        }
+        let fromDictionary = try decoder.decode(environment: GatewayEnvironment(dictionary), body: [])
+        #expect(raw.http.headers.fields.map(\.name) == ["Authorization", "Host", "X-A", "X-B"])
+        #expect(raw.http.headers == fromDictionary.http.headers)
+        #expect(raw.http.headers["X-A"] == "3" && raw.http.headers["Authorization"] == "OAuth a=\"1=2\"")
+        #expect(raw.http.method == "POST" && fromDictionary.http.method == "POST")
+        #expect(raw.http.url == fromDictionary.http.url && raw.route == fromDictionary.route && raw.mountPath == fromDictionary.mountPath)
     }
 
     @Test func malformedInputIsRefusedWithASentence() {

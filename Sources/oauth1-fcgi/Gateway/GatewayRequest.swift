@@ -36,8 +36,8 @@ struct GatewayRequestDecoder: Sendable {
     let configuredMountPath: String?
 
     /// The announced body length, checked against the limit before any byte is read.
-    func contentLength(_ environment: [String: String]) throws(GatewayError) -> Int {
-        guard let text = environment["CONTENT_LENGTH"], !text.isEmpty else { return 0 }
+    func contentLength(_ environment: GatewayEnvironment) throws(GatewayError) -> Int {
+        guard let text = environment[.contentLength], !text.isEmpty else { return 0 }
         guard text.utf8.count <= 18, text.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }), let length = Int(text) else {
             throw GatewayError(status: 400, message: "The Content-Length header is not a number.")
         }
@@ -48,37 +48,26 @@ struct GatewayRequestDecoder: Sendable {
     }
 
     /// Decodes parameters and body into a request and its route.
-    func decode(environment: [String: String], body: [UInt8]) throws(GatewayError) -> GatewayRequest {
-        guard let method = environment["REQUEST_METHOD"], !method.isEmpty, method.utf8.count <= 32,
+    func decode(environment: GatewayEnvironment, body: [UInt8]) throws(GatewayError) -> GatewayRequest {
+        guard let method = environment[.requestMethod], !method.isEmpty, method.utf8.count <= 32,
               method.utf8.allSatisfy(HeaderScannerCharacters.isToken) else {
             throw GatewayError(status: 400, message: "The request method is missing or malformed.")
         }
 
-        var headers = HTTPHeaders()
-        // Sort only the HTTP_ variables (a handful), not every parameter.
-        var variables = [(key: String, value: String)]()
-        for (key, value) in environment where key.hasPrefix("HTTP_") && key != "HTTP_PROXY" {
-            variables.append((key, value))
-        }
-        variables.sort { $0.key < $1.key }
-        for (key, value) in variables {
-            headers.add(Self.headerName(fromVariable: String(key.dropFirst(5))), value)
-        }
-        if let contentType = environment["CONTENT_TYPE"], !contentType.isEmpty { headers.set("Content-Type", contentType) }
-        if headers["Authorization"] == nil, let redirected = environment["REDIRECT_HTTP_AUTHORIZATION"], !redirected.isEmpty {
-            headers.set("Authorization", redirected)
-        }
-        for name in ["Authorization", "Host", "Content-Type", "Cookie"] {
-            for value in headers.values(for: name) where Self.containsControlCharacter(value) {
-                throw GatewayError(status: 400, message: "The \(name) header contains control characters.")
+        let (headers, hasControlCharacter) = Self.headers(environment)
+        if hasControlCharacter {
+            for name in ["Authorization", "Host", "Content-Type", "Cookie"] {
+                for value in headers.values(for: name) where Self.containsControlCharacter(value) {
+                    throw GatewayError(status: 400, message: "The \(name) header contains control characters.")
+                }
             }
         }
 
-        let remoteAddress = environment["REMOTE_ADDR"]
+        let remoteAddress = environment[.remoteAddress]
         let trusted = remoteAddress.map { trustedProxies.contains($0) } ?? false
 
-        var scheme = (environment["HTTPS"].map { ["on", "1"].contains($0.lowercased()) } ?? false) ? "https"
-            : (environment["REQUEST_SCHEME"]?.lowercased() == "https" ? "https" : "http")
+        var scheme = (environment[.https].map { Self.equalsIgnoringASCIICase($0, "on") || $0 == "1" } ?? false) ? "https"
+            : ((environment[.requestScheme].map { Self.equalsIgnoringASCIICase($0, "https") } ?? false) ? "https" : "http")
         if trusted, let forwarded = headers["X-Forwarded-Proto"]?.split(separator: ",").first?.trimming(" ").lowercased() {
             guard forwarded == "http" || forwarded == "https" else {
                 throw GatewayError(status: 400, message: "X-Forwarded-Proto must be http or https.")
@@ -87,13 +76,13 @@ struct GatewayRequestDecoder: Sendable {
         }
 
         let hostSource = (trusted ? headers["X-Forwarded-Host"]?.split(separator: ",").first.map({ $0.trimming(" ") }) : nil)
-            ?? headers["Host"] ?? environment["SERVER_NAME"] ?? ""
+            ?? headers["Host"] ?? environment[.serverName] ?? ""
         guard let (host, hostPort) = RequestURL.splitAuthority(hostSource), Self.isValidHost(host) else {
             throw GatewayError(status: 400, message: "The Host header is missing or malformed.")
         }
         var port = hostPort
         if port == nil {
-            let portText = (trusted ? headers["X-Forwarded-Port"] : nil) ?? environment["SERVER_PORT"]
+            let portText = (trusted ? headers["X-Forwarded-Port"] : nil) ?? environment[.serverPort]
             if let portText, !portText.isEmpty {
                 guard let value = Int(portText), (1...65535).contains(value) else {
                     throw GatewayError(status: 400, message: "The server port '\(portText)' is not a port number.")
@@ -103,21 +92,26 @@ struct GatewayRequestDecoder: Sendable {
         }
         if port == RequestURL.defaultPort(forScheme: scheme) { port = nil }
 
-        let target = environment["REQUEST_URI"] ?? Self.reconstructTarget(environment)
+        let target = environment[.requestURI] ?? Self.reconstructTarget(environment)
         let (path, query) = try Self.splitTarget(target)
 
         let url = RequestURL(scheme: scheme, host: host, port: port, rawPath: path, rawQuery: query)
         let clientAddress = trusted ? Self.forwardedClient(headers["X-Forwarded-For"], trustedProxies: trustedProxies) ?? remoteAddress
             : remoteAddress
         let request = HTTPRequest(method: method, url: url, headers: headers, body: body, remoteAddress: clientAddress,
-                                  remoteUser: environment["REMOTE_USER"].flatMap { $0.isEmpty ? nil : $0 })
+                                  remoteUser: environment[.remoteUser].flatMap { $0.isEmpty ? nil : $0 })
         let decodedPath: String
-        do {
-            decodedPath = try PercentEncoding.decode(path, plusIsSpace: false)
-        } catch {
-            throw GatewayError(status: 400, message: "The request path \(error.sentence).")
+        if !path.utf8.contains(UInt8(ascii: "%")) {
+            // splitTarget let only printable ASCII through: without an escape, decoding would return the path unchanged.
+            decodedPath = path
+        } else {
+            do {
+                decodedPath = try PercentEncoding.decode(path, plusIsSpace: false)
+            } catch {
+                throw GatewayError(status: 400, message: "The request path \(error.sentence).")
+            }
         }
-        let mount = configuredMountPath ?? Self.mountPath(scriptName: environment["SCRIPT_NAME"], pathInfo: environment["PATH_INFO"],
+        let mount = configuredMountPath ?? Self.mountPath(scriptName: environment[.scriptName], pathInfo: environment[.pathInfo],
                                                           path: decodedPath)
         var route = decodedPath
         if !mount.isEmpty, route == mount || route.hasPrefix(mount + "/") { route = String(route.dropFirst(mount.count)) }
@@ -125,14 +119,44 @@ struct GatewayRequestDecoder: Sendable {
         return GatewayRequest(http: request, route: route, mountPath: mount, role: try Self.role(environment))
     }
 
+    /// The request's header fields: the HTTP_ variables in name order, then CONTENT_TYPE, then REDIRECT_HTTP_AUTHORIZATION
+    /// when no Authorization came; and whether any value holds a control character (the decoder then finds which).
+    static func headers(_ environment: GatewayEnvironment) -> (HTTPHeaders, hasControlCharacter: Bool) {
+        var hasControlCharacter = false
+        var fields = [(String, String)]()
+        fields.reserveCapacity(environment.headerVariables.count + 1)
+        for (key, value) in environment.headerVariables {
+            fields.append((headerName(fromVariable: String(key.dropFirst(5))), value))
+            hasControlCharacter = hasControlCharacter || containsControlCharacter(value)
+        }
+        var headers = HTTPHeaders(fields)
+        if let contentType = environment[.contentType], !contentType.isEmpty {
+            headers.set("Content-Type", contentType)
+            hasControlCharacter = hasControlCharacter || containsControlCharacter(contentType)
+        }
+        if let redirected = environment[.redirectedAuthorization], !redirected.isEmpty, headers["Authorization"] == nil {
+            headers.set("Authorization", redirected)
+            hasControlCharacter = hasControlCharacter || containsControlCharacter(redirected)
+        }
+        return (headers, hasControlCharacter)
+    }
+
+    /// Whether `value` is `lowercase` in any ASCII case. `lowercase` has no `k`, the one ASCII letter that a non-ASCII
+    /// character (the Kelvin sign) lowercases to, so this is `value.lowercased() == lowercase` without a new String.
+    static func equalsIgnoringASCIICase(_ value: String, _ lowercase: StaticString) -> Bool {
+        let expected = UnsafeBufferPointer(start: lowercase.utf8Start, count: lowercase.utf8CodeUnitCount)
+        guard value.utf8.count == expected.count else { return false }
+        return zip(value.utf8, expected).allSatisfy { ($0 >= 0x41 && $0 <= 0x5A ? $0 + 32 : $0) == $1 }
+    }
+
     /// FCGI_ROLE as libfcgi reports it; a filter is refused, since the provider has nothing to filter.
-    static func role(_ environment: [String: String]) throws(GatewayError) -> GatewayRole {
-        switch environment["FCGI_ROLE"] {
+    static func role(_ environment: GatewayEnvironment) throws(GatewayError) -> GatewayRole {
+        switch environment[.fastCGIRole] {
         case nil, "RESPONDER":
             return .responder
         case "AUTHORIZER":
-            let scopes = (environment["OAUTH_REQUIRED_SCOPE"] ?? "").split(separator: " ").map(String.init)
-            return .authorizer(requiredScopes: scopes, allowsTwoLegged: environment["OAUTH_ALLOW_TWO_LEGGED"] == "on")
+            let scopes = (environment[.requiredScope] ?? "").split(separator: " ").map(String.init)
+            return .authorizer(requiredScopes: scopes, allowsTwoLegged: environment[.allowsTwoLegged] == "on")
         case let other?:
             throw GatewayError(status: 400, message: "The FastCGI role \(other) is not supported; run the provider as a responder or an authorizer.")
         }
@@ -196,9 +220,9 @@ struct GatewayRequestDecoder: Sendable {
     }
 
     /// Servers that do not pass REQUEST_URI get it rebuilt from SCRIPT_NAME, PATH_INFO and QUERY_STRING.
-    static func reconstructTarget(_ environment: [String: String]) -> String {
-        let path = (environment["SCRIPT_NAME"] ?? "") + (environment["PATH_INFO"] ?? "")
-        let query = environment["QUERY_STRING"] ?? ""
+    static func reconstructTarget(_ environment: GatewayEnvironment) -> String {
+        let path = (environment[.scriptName] ?? "") + (environment[.pathInfo] ?? "")
+        let query = environment[.queryString] ?? ""
         return (path.isEmpty ? "/" : path) + (query.isEmpty ? "" : "?" + query)
     }
 
