@@ -77,6 +77,42 @@ import Testing
         #expect(raw.http.url == fromDictionary.http.url && raw.route == fromDictionary.route && raw.mountPath == fromDictionary.mountPath)
     }
 
+    /// The word-at-a-time scan finds exactly what a byte-by-byte one finds, wherever the byte sits in the value.
+    @Test func controlCharacterScanAgreesWithBytes() {
+        for length in [1, 7, 8, 9, 17] {
+            for position in 0..<length {
+                for byte in UInt8.min...UInt8.max {
+                    var bytes = [UInt8](repeating: UInt8(ascii: "a"), count: length)
+                    bytes[position] = byte
+                    let value = String(decoding: bytes, as: UTF8.self)
+                    let expected = value.utf8.contains { $0 < 0x20 && $0 != 0x09 || $0 == 0x7F }
+                    #expect(GatewayRequestDecoder.containsControlCharacter(value) == expected, "\(bytes)")
+                }
+            }
+        }
+        #expect(!GatewayRequestDecoder.containsControlCharacter("OAuth\trealm=\"x\",\toauth_nonce=\"\u{7E}\u{80}\""))
+        #expect(GatewayRequestDecoder.containsControlCharacter("OAuth\trealm=\"x\",\toauth_nonce=\"\u{7F}\""))
+    }
+
+    /// Targets and routes split by bytes when they are ASCII give what the Character-based split gave.
+    @Test func targetsAndRoutesSplitAsBefore() throws {
+        #expect(try GatewayRequestDecoder.splitTarget("/oauth/user?a=1?b#frag?c") == ("/oauth/user", "a=1?b"))
+        #expect(try GatewayRequestDecoder.splitTarget("/a#b?c") == ("/a", nil))
+        #expect(try GatewayRequestDecoder.splitTarget("/?") == ("/", ""))
+        #expect(try GatewayRequestDecoder.splitTarget("/x#caf\u{E9}") == ("/x", nil))
+        #expect(try GatewayRequestDecoder.splitTarget("http://h.example/p?q") == ("/p", "q"))
+        #expect(throws: GatewayError.self) { try GatewayRequestDecoder.splitTarget("/caf\u{E9}") }
+        #expect(throws: GatewayError.self) { try GatewayRequestDecoder.splitTarget("/\u{301}x") }
+        #expect(GatewayRequestDecoder.route("/oauth", below: "/oauth") == "/")
+        #expect(GatewayRequestDecoder.route("/oauth/user", below: "/oauth") == "/user")
+        #expect(GatewayRequestDecoder.route("/oauthuser", below: "/oauth") == "/oauthuser")
+        #expect(GatewayRequestDecoder.route("/oauth/caf\u{E9}", below: "/oauth") == "/caf\u{E9}")
+        // A combining mark after the `/` makes one Character with it: the mount is then no whole-segment prefix.
+        #expect(GatewayRequestDecoder.route("/oauth/\u{301}x", below: "/oauth") == "/oauth/\u{301}x")
+        #expect(GatewayRequestDecoder.route("", below: "") == "/")
+        #expect(GatewayRequestDecoder.mountPath(scriptName: "/oauth//", path: "/oauth/user") == "/oauth")
+    }
+
     @Test func malformedInputIsRefusedWithASentence() {
         let cases: [([String: String], Int)] = [
             (["HTTP_HOST": "bad host"], 400),

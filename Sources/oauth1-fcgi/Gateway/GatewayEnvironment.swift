@@ -59,7 +59,11 @@ struct GatewayEnvironment: Sendable, ExpressibleByDictionaryLiteral {
     private var values = [String?](repeating: nil, count: Variable.allCases.count)
     /// The `HTTP_` variables (full name, value) except HTTP_PROXY (httpoxy), sorted by name: the header order then never
     /// depends on the server's order or, for a dictionary, on its hashing.
-    private(set) var headerVariables = [(name: String, value: String)]()
+    private(set) var headerVariables: [(name: String, value: String)] = {
+        var variables = [(name: String, value: String)]()
+        variables.reserveCapacity(8)
+        return variables
+    }()
 
     /// The value of a variable the decoder reads, when the server passed it.
     subscript(variable: Variable) -> String? { values[variable.rawValue] }
@@ -68,10 +72,10 @@ struct GatewayEnvironment: Sendable, ExpressibleByDictionaryLiteral {
     init(_ variables: [String: String]) {
         for (name, value) in variables {
             var name = name
-            if let variable = name.withUTF8({ Variable(name: UnsafeRawBufferPointer($0)) }) {
-                values[variable.rawValue] = value
-            } else {
-                addHeaderVariable(name, value)
+            switch name.withUTF8({ Self.kind(of: UnsafeRawBufferPointer($0)) }) {
+            case .variable(let variable): values[variable.rawValue] = value
+            case .header(let isASCII): addHeaderVariable(name, value, isASCII: isASCII)
+            case .other: break
             }
         }
         headerVariables.sort { $0.name < $1.name }
@@ -108,18 +112,36 @@ struct GatewayEnvironment: Sendable, ExpressibleByDictionaryLiteral {
         let nameLength = UnsafeRawPointer(equals) - start
         let name = UnsafeRawBufferPointer(rebasing: entry[..<nameLength])
         let value = UnsafeRawBufferPointer(rebasing: entry[(nameLength + 1)...])
-        if let variable = Variable(name: name) {
+        switch Self.kind(of: name) {
+        case .variable(let variable):
             values[variable.rawValue] = String(decoding: value, as: UTF8.self)
-        } else if name.starts(with: "HTTP_".utf8) {
-            addHeaderVariable(String(decoding: name, as: UTF8.self), String(decoding: value, as: UTF8.self))
+        case .header(let isASCII):
+            addHeaderVariable(String(decoding: name, as: UTF8.self), String(decoding: value, as: UTF8.self), isASCII: isASCII)
+        case .other:
+            break
         }
     }
 
-    /// Keeps an `HTTP_` variable. Names compare as Strings, as the dictionary's keys did: a name whose `_` carries a
-    /// combining mark is no `HTTP_` variable, and of two canonically equal names the first spelling stays with the later value.
-    private mutating func addHeaderVariable(_ name: String, _ value: String) {
-        guard name.utf8.starts(with: "HTTP_".utf8), name.utf8.allSatisfy({ $0 < 0x80 }) || name.hasPrefix("HTTP_"),
-              name != "HTTP_PROXY" else { return }
+    /// What a name is to the decoder, judged on its bytes.
+    private enum Kind {
+        case variable(Variable)
+        /// `HTTP_` and more, not HTTP_PROXY (httpoxy).
+        case header(isASCII: Bool)
+        case other
+    }
+
+    private static func kind(of name: UnsafeRawBufferPointer) -> Kind {
+        if let variable = Variable(name: name) { return .variable(variable) }
+        guard name.count >= 5, name[0] == UInt8(ascii: "H"), name[1] == UInt8(ascii: "T"), name[2] == UInt8(ascii: "T"),
+              name[3] == UInt8(ascii: "P"), name[4] == UInt8(ascii: "_"),
+              !(name.count == 10 && name.elementsEqual("HTTP_PROXY".utf8)) else { return .other }
+        return .header(isASCII: name.allSatisfy { $0 < 0x80 })
+    }
+
+    /// Keeps an `HTTP_` variable. Names compare as Strings, as the dictionary's keys did: a non-ASCII name whose `_` carries
+    /// a combining mark is no `HTTP_` variable, and of two canonically equal names the first spelling stays with the later value.
+    private mutating func addHeaderVariable(_ name: String, _ value: String, isASCII: Bool) {
+        guard isASCII || name.hasPrefix("HTTP_") else { return }
         if let index = headerVariables.firstIndex(where: { $0.name == name }) {
             headerVariables[index].value = value
         } else {

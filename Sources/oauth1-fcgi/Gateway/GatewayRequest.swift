@@ -113,10 +113,7 @@ struct GatewayRequestDecoder: Sendable {
         }
         let mount = configuredMountPath ?? Self.mountPath(scriptName: environment[.scriptName], pathInfo: environment[.pathInfo],
                                                           path: decodedPath)
-        var route = decodedPath
-        if !mount.isEmpty, route == mount || route.hasPrefix(mount + "/") { route = String(route.dropFirst(mount.count)) }
-        if route.isEmpty { route = "/" }
-        return GatewayRequest(http: request, route: route, mountPath: mount, role: try Self.role(environment))
+        return GatewayRequest(http: request, route: Self.route(decodedPath, below: mount), mountPath: mount, role: try Self.role(environment))
     }
 
     /// The request's header fields: the HTTP_ variables in name order, then CONTENT_TYPE, then REDIRECT_HTTP_AUTHORIZATION
@@ -126,7 +123,7 @@ struct GatewayRequestDecoder: Sendable {
         var fields = [(String, String)]()
         fields.reserveCapacity(environment.headerVariables.count + 1)
         for (key, value) in environment.headerVariables {
-            fields.append((headerName(fromVariable: String(key.dropFirst(5))), value))
+            fields.append((headerName(fromHTTPVariable: key), value))
             hasControlCharacter = hasControlCharacter || containsControlCharacter(value)
         }
         var headers = HTTPHeaders(fields)
@@ -165,7 +162,21 @@ struct GatewayRequestDecoder: Sendable {
     /// Whether a header value holds a control character other than tab (checked over contiguous bytes).
     static func containsControlCharacter(_ value: String) -> Bool {
         var value = value
-        return value.withUTF8 { bytes in bytes.contains { $0 < 0x20 && $0 != 0x09 || $0 == 0x7F } }
+        return value.withUTF8 { bytes in
+            // Eight bytes at a time while no byte is below 0x20 or equal to 0x7F (the test for a byte below n, valid for
+            // n <= 0x80, applied to the word and to the word XOR 0x7F...); from the first word that has one, byte by byte.
+            let raw = UnsafeRawBufferPointer(bytes)
+            let ones: UInt64 = 0x0101_0101_0101_0101
+            var index = 0
+            while index + 8 <= raw.count {
+                let word = raw.loadUnaligned(fromByteOffset: index, as: UInt64.self)
+                let deleted = word ^ (ones &* 0x7F)
+                let flagged = ((word &- ones &* 0x20) & ~word) | ((deleted &- ones) & ~deleted)
+                if flagged & (ones &* 0x80) != 0 { break }
+                index += 8
+            }
+            return bytes[index...].contains { $0 < 0x20 && $0 != 0x09 || $0 == 0x7F }
+        }
     }
 
     /// The client behind trusted proxies: the rightmost X-Forwarded-For address that is not itself a trusted proxy (the
@@ -183,32 +194,41 @@ struct GatewayRequestDecoder: Sendable {
     /// `AUTHORIZATION` becomes `Authorization`, `X_FORWARDED_PROTO` becomes `X-Forwarded-Proto`.
     static func headerName(fromVariable variable: String) -> String {
         var variable = variable
-        // ASCII, the usual case: the same result byte by byte, without a String per word.
-        let ascii = variable.withUTF8 { bytes -> String? in
-            guard bytes.allSatisfy({ $0 < 0x80 }) else { return nil }
-            return String(unsafeUninitializedCapacity: bytes.count * 2) { name in
-                var count = 0
-                var wordStart = true
-                for byte in bytes {
-                    if byte == UInt8(ascii: "_") {
-                        wordStart = true
-                        continue
-                    }
-                    if wordStart, count > 0 {
-                        name[count] = UInt8(ascii: "-")
-                        count += 1
-                    }
-                    let isUpper = byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z")
-                    let isLower = byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z")
-                    name[count] = wordStart ? (isLower ? byte - 32 : byte) : (isUpper ? byte + 32 : byte)
-                    count += 1
-                    wordStart = false
-                }
-                return count
-            }
-        }
-        if let ascii { return ascii }
+        if let ascii = variable.withUTF8({ asciiHeaderName($0[...]) }) { return ascii }
         return variable.split(separator: "_").map { $0.prefix(1).uppercased() + $0.dropFirst().lowercased() }.joined(separator: "-")
+    }
+
+    /// The header an `HTTP_` variable carries: `HTTP_X_FORWARDED_FOR` becomes `X-Forwarded-For`.
+    static func headerName(fromHTTPVariable variable: String) -> String {
+        var variable = variable
+        // An ASCII name's five-character prefix is five bytes: the rest converts in place, without a String of its own.
+        if let ascii = variable.withUTF8({ asciiHeaderName($0.dropFirst(5)) }) { return ascii }
+        return headerName(fromVariable: String(variable.dropFirst(5)))
+    }
+
+    /// The conversion for ASCII, the usual case: the same result byte by byte, without a String per word; nil for non-ASCII.
+    private static func asciiHeaderName(_ bytes: Slice<UnsafeBufferPointer<UInt8>>) -> String? {
+        guard bytes.allSatisfy({ $0 < 0x80 }) else { return nil }
+        return String(unsafeUninitializedCapacity: bytes.count * 2) { name in
+            var count = 0
+            var wordStart = true
+            for byte in bytes {
+                if byte == UInt8(ascii: "_") {
+                    wordStart = true
+                    continue
+                }
+                if wordStart, count > 0 {
+                    name[count] = UInt8(ascii: "-")
+                    count += 1
+                }
+                let isUpper = byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z")
+                let isLower = byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z")
+                name[count] = wordStart ? (isLower ? byte - 32 : byte) : (isUpper ? byte + 32 : byte)
+                count += 1
+                wordStart = false
+            }
+            return count
+        }
     }
 
     /// Host names and literals: letters, digits, `-`, `.`, `_`, or a bracketed IPv6 literal.
@@ -217,45 +237,6 @@ struct GatewayRequestDecoder: Sendable {
             return host.hasSuffix("]") && host.utf8.dropFirst().dropLast().allSatisfy { PercentEncoding.hexValue($0) != nil || $0 == UInt8(ascii: ":") || $0 == UInt8(ascii: ".") }
         }
         return host.utf8.count <= 253 && host.utf8.allSatisfy { PercentEncoding.isUnreserved($0) && $0 != UInt8(ascii: "~") }
-    }
-
-    /// Servers that do not pass REQUEST_URI get it rebuilt from SCRIPT_NAME, PATH_INFO and QUERY_STRING.
-    static func reconstructTarget(_ environment: GatewayEnvironment) -> String {
-        let path = (environment[.scriptName] ?? "") + (environment[.pathInfo] ?? "")
-        let query = environment[.queryString] ?? ""
-        return (path.isEmpty ? "/" : path) + (query.isEmpty ? "" : "?" + query)
-    }
-
-    /// Splits a request target into raw path and raw query, refusing what no client can have signed.
-    static func splitTarget(_ target: String) throws(GatewayError) -> (String, String?) {
-        var target = target
-        if !target.hasPrefix("/"), let schemeEnd = target.firstRange(of: "://") {
-            let afterScheme = target[schemeEnd.upperBound...]
-            target = afterScheme.firstIndex(of: "/").map { String(afterScheme[$0...]) } ?? "/"
-        }
-        // Searched as bytes: `#` and `?` are ASCII, and a target that is not printable ASCII is refused below anyway.
-        if let hash = target.utf8.firstIndex(of: UInt8(ascii: "#")) { target = String(target[..<hash]) }
-        guard target.hasPrefix("/"), target.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else {
-            throw GatewayError(status: 400, message: "The request target must be an absolute path of printable ASCII.")
-        }
-        guard let question = target.utf8.firstIndex(of: UInt8(ascii: "?")) else { return (target, nil) }
-        return (String(target[..<question]), String(target[target.utf8.index(after: question)...]))
-    }
-
-    /// The mount point: SCRIPT_NAME when it is a prefix of the path (CGI and `fastcgi_param SCRIPT_NAME`); else, when a
-    /// rewrite hid the script's name (`/oauth/initiate` served by `/oauth/oauth1.cgi/initiate`), the path less PATH_INFO;
-    /// else the root.
-    static func mountPath(scriptName: String?, pathInfo: String? = nil, path: String) -> String {
-        guard var script = scriptName, !script.isEmpty else { return "" }
-        while script.hasSuffix("/") { script.removeLast() }
-        if path == script || path.hasPrefix(script + "/") { return script }
-        if let pathInfo, pathInfo.hasPrefix("/"), path.utf8.suffix(pathInfo.utf8.count).elementsEqual(pathInfo.utf8) {
-            // By bytes: hasSuffix compares characters, and a path may start with a combining mark that joins the one before.
-            var mount = String(decoding: path.utf8.dropLast(pathInfo.utf8.count), as: UTF8.self)
-            while mount.hasSuffix("/") { mount.removeLast() }
-            return mount
-        }
-        return ""
     }
 }
 
