@@ -209,7 +209,8 @@ struct GatewayRequestDecoder: Sendable {
     /// The conversion for ASCII, the usual case: the same result byte by byte, without a String per word; nil for non-ASCII.
     private static func asciiHeaderName(_ bytes: Slice<UnsafeBufferPointer<UInt8>>) -> String? {
         guard bytes.allSatisfy({ $0 < 0x80 }) else { return nil }
-        return String(unsafeUninitializedCapacity: bytes.count * 2) { name in
+        // Never longer than the variable: each `-` stands for at least one `_`. (Within 15 bytes the String needs no allocation.)
+        return String(unsafeUninitializedCapacity: bytes.count) { name in
             var count = 0
             var wordStart = true
             for byte in bytes {

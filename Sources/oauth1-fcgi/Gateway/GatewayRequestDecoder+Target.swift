@@ -66,10 +66,16 @@ extension GatewayRequestDecoder {
     /// The route: the decoded path below the mount point, `/` for the mount point itself; the whole path when it lies elsewhere.
     static func route(_ path: String, below mount: String) -> String {
         guard !mount.isEmpty, isSegmentPrefix(mount, of: path) else { return path.isEmpty ? "/" : path }
-        // Both ASCII (the usual case): the mount's Characters are its bytes.
-        let route = path.utf8.allSatisfy({ $0 < 0x80 }) && mount.utf8.allSatisfy({ $0 < 0x80 })
-            ? String(decoding: path.utf8.dropFirst(mount.utf8.count), as: UTF8.self) : String(path.dropFirst(mount.count))
-        return route.isEmpty ? "/" : route
+        var path = path
+        var mount = mount
+        // Both ASCII, the usual case: the mount's Characters are its bytes.
+        let rest = mount.withUTF8 { mountBytes in
+            path.withUTF8 { pathBytes -> String? in
+                guard mountBytes.allSatisfy({ $0 < 0x80 }), pathBytes.allSatisfy({ $0 < 0x80 }) else { return nil }
+                return String(decoding: UnsafeBufferPointer(rebasing: pathBytes[mountBytes.count...]), as: UTF8.self)
+            }
+        } ?? String(path.dropFirst(mount.count))
+        return rest.isEmpty ? "/" : rest
     }
 
     /// The mount point: SCRIPT_NAME when it is a prefix of the path (CGI and `fastcgi_param SCRIPT_NAME`); else, when a
