@@ -60,7 +60,8 @@ enum FastCGIWorker {
             if count <= 0 { break }
             filled += Int(count)
         }
-        return Array(body.prefix(filled))
+        body.removeSubrange(filled...)  // in place: no second copy of a complete body
+        return body
     }
 }
 
@@ -78,7 +79,8 @@ enum CGIRunner {
                 if count <= 0 { break }
                 filled += count
             }
-            return Array(body.prefix(filled))
+            body.removeSubrange(filled...)  // in place: no second copy of a complete body
+            return body
         }
         var offset = 0
         while offset < bytes.count {
