@@ -130,6 +130,7 @@ struct GatewayEnvironment: Sendable, ExpressibleByDictionaryLiteral {
         case other
     }
 
+    /// Sorts a name into a variable the decoder reads, an `HTTP_` variable, or neither.
     private static func kind(of name: UnsafeRawBufferPointer) -> Kind {
         if let variable = Variable(name: name) { return .variable(variable) }
         guard name.count >= 5, name[0] == UInt8(ascii: "H"), name[1] == UInt8(ascii: "T"), name[2] == UInt8(ascii: "T"),
