@@ -11,7 +11,7 @@ import Testing
                            "HTTP_HOST": "site.example:8080", "SERVER_PORT": "8080", "REMOTE_ADDR": "192.0.2.9"]
         environment.merge(extra) { $1 }
         let decoder = GatewayRequestDecoder(trustedProxies: [], maximumBodyBytes: 1024, configuredMountPath: nil)
-        let bytes = GatewayExchange.respond(environment: environment, application: fixture.application, decoder: decoder) { _ in
+        let bytes = GatewayExchange.respond(environment: GatewayEnvironment(environment), application: fixture.application, decoder: decoder) { _ in
             Issue.record("an authorizer never reads a body")
             return []
         }

@@ -1,3 +1,4 @@
+import Foundation
 @testable import oauth1_fcgi
 import ProviderCore
 import Testing
@@ -10,7 +11,7 @@ import Testing
         var base = ["REQUEST_METHOD": "GET", "REQUEST_URI": "/oauth/user", "SCRIPT_NAME": "/oauth", "HTTP_HOST": "api.example.com",
                     "SERVER_PORT": "80", "REMOTE_ADDR": "192.0.2.1"]
         base.merge(environment) { $1 }
-        return try decoder.decode(environment: base, body: body)
+        return try decoder.decode(environment: GatewayEnvironment(base), body: body)
     }
 
     @Test func urlComesFromRequestURIAndHostNotARewrittenQueryString() throws {
@@ -52,6 +53,64 @@ import Testing
         #expect(try decode(["HTTP_AUTHORIZATION": "OAuth a=\"1\""]).http.headers["Authorization"] == "OAuth a=\"1\"")
         #expect(try decode(["REDIRECT_HTTP_AUTHORIZATION": "OAuth b=\"2\""]).http.headers["Authorization"] == "OAuth b=\"2\"")
         #expect(try decode(["HTTP_X_FORWARDED_FOR": "x"]).http.headers["X-Forwarded-For"] == "x")
+    }
+
+    /// libfcgi's parameters, read straight from their C strings, decode as the same variables in a dictionary do: the later
+    /// of two equal names wins, HTTP_PROXY is dropped, and the headers come in variable-name order either way.
+    @Test func rawParametersDecodeLikeADictionary() throws {
+        let entries = ["REQUEST_METHOD=GET", "REQUEST_URI=/oauth/user?a=1", "SCRIPT_NAME=/oauth", "HTTP_HOST=api.example.com",
+                       "SERVER_PORT=80", "REMOTE_ADDR=192.0.2.1", "HTTP_X_B=2", "HTTP_X_A=1", "HTTP_PROXY=http://proxy.example",
+                       "HTTP_X_A=3", "NO_VALUE", "DOCUMENT_ROOT=/srv", "HTTP_AUTHORIZATION=OAuth a=\"1=2\"", "REQUEST_METHOD=POST"]
+        let pointers = entries.map { strdup($0) } + [nil]
+        defer { pointers.forEach { free($0) } }
+        let raw = try pointers.withUnsafeBufferPointer { try decoder.decode(environment: GatewayEnvironment(cStrings: $0.baseAddress), body: []) }
+        var dictionary = [String: String]()
+        for entry in entries {
+            guard let equals = entry.firstIndex(of: "=") else { continue }
+            dictionary[String(entry[..<equals])] = String(entry[entry.index(after: equals)...])
+        }
+        let fromDictionary = try decoder.decode(environment: GatewayEnvironment(dictionary), body: [])
+        #expect(raw.http.headers.fields.map(\.name) == ["Authorization", "Host", "X-A", "X-B"])
+        #expect(raw.http.headers == fromDictionary.http.headers)
+        #expect(raw.http.headers["X-A"] == "3" && raw.http.headers["Authorization"] == "OAuth a=\"1=2\"")
+        #expect(raw.http.method == "POST" && fromDictionary.http.method == "POST")
+        #expect(raw.http.url == fromDictionary.http.url && raw.route == fromDictionary.route && raw.mountPath == fromDictionary.mountPath)
+    }
+
+    /// The word-at-a-time scan finds exactly what a byte-by-byte one finds, wherever the byte sits in the value.
+    @Test func controlCharacterScanAgreesWithBytes() {
+        for length in [1, 7, 8, 9, 17] {
+            for position in 0..<length {
+                for byte in UInt8.min...UInt8.max {
+                    var bytes = [UInt8](repeating: UInt8(ascii: "a"), count: length)
+                    bytes[position] = byte
+                    let value = String(decoding: bytes, as: UTF8.self)
+                    let expected = value.utf8.contains { $0 < 0x20 && $0 != 0x09 || $0 == 0x7F }
+                    #expect(GatewayRequestDecoder.containsControlCharacter(value) == expected, "\(bytes)")
+                }
+            }
+        }
+        #expect(!GatewayRequestDecoder.containsControlCharacter("OAuth\trealm=\"x\",\toauth_nonce=\"\u{7E}\u{80}\""))
+        #expect(GatewayRequestDecoder.containsControlCharacter("OAuth\trealm=\"x\",\toauth_nonce=\"\u{7F}\""))
+    }
+
+    /// Targets and routes split by bytes when they are ASCII give what the Character-based split gave.
+    @Test func targetsAndRoutesSplitAsBefore() throws {
+        #expect(try GatewayRequestDecoder.splitTarget("/oauth/user?a=1?b#frag?c") == ("/oauth/user", "a=1?b"))
+        #expect(try GatewayRequestDecoder.splitTarget("/a#b?c") == ("/a", nil))
+        #expect(try GatewayRequestDecoder.splitTarget("/?") == ("/", ""))
+        #expect(try GatewayRequestDecoder.splitTarget("/x#caf\u{E9}") == ("/x", nil))
+        #expect(try GatewayRequestDecoder.splitTarget("http://h.example/p?q") == ("/p", "q"))
+        #expect(throws: GatewayError.self) { try GatewayRequestDecoder.splitTarget("/caf\u{E9}") }
+        #expect(throws: GatewayError.self) { try GatewayRequestDecoder.splitTarget("/\u{301}x") }
+        #expect(GatewayRequestDecoder.route("/oauth", below: "/oauth") == "/")
+        #expect(GatewayRequestDecoder.route("/oauth/user", below: "/oauth") == "/user")
+        #expect(GatewayRequestDecoder.route("/oauthuser", below: "/oauth") == "/oauthuser")
+        #expect(GatewayRequestDecoder.route("/oauth/caf\u{E9}", below: "/oauth") == "/caf\u{E9}")
+        // A combining mark after the `/` makes one Character with it: the mount is then no whole-segment prefix.
+        #expect(GatewayRequestDecoder.route("/oauth/\u{301}x", below: "/oauth") == "/oauth/\u{301}x")
+        #expect(GatewayRequestDecoder.route("", below: "") == "/")
+        #expect(GatewayRequestDecoder.mountPath(scriptName: "/oauth//", path: "/oauth/user") == "/oauth")
     }
 
     @Test func malformedInputIsRefusedWithASentence() {

@@ -11,12 +11,19 @@ final class Application: @unchecked Sendable {
     private var lastPurgeCheck: Int64 = 0
     private let clock: any EpochClock
 
-    /// What the application builds on first use.
-    struct Parts {
+    /// What the application builds on first use; a class, so handing it to a request is one reference, not a copy of each part.
+    final class Parts {
         let stores: ProviderStores
         let server: AuthorizationServer
         let protector: ResourceProtector
         let sessions: Sessions
+
+        init(stores: ProviderStores, server: AuthorizationServer, protector: ResourceProtector, sessions: Sessions) {
+            self.stores = stores
+            self.server = server
+            self.protector = protector
+            self.sessions = sessions
+        }
     }
 
     init(configuration: AppConfiguration, clock: any EpochClock = SystemEpochClock()) {
@@ -161,7 +168,10 @@ final class Application: @unchecked Sendable {
                 return OAuthError(.permissionDenied, "This resource describes a user; sign the request with a token credential the user granted.")
                     .response(realm: configuration.provider.realm)
             }
-            return .json(JSON.object([("id", String(user.id)), ("username", JSON.string(user.username))]))
+            var object = JSONObjectWriter()
+            object.add("id", integer: user.id)
+            object.add("username", string: user.username)
+            return .json(object.finish())
         }
     }
 

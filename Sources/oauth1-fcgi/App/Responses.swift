@@ -16,18 +16,29 @@ extension HTTPResponse {
         HTTPResponse(status: status, headers: HTTPHeaders(pageSecurityHeaders), body: Array(html.utf8))
     }
 
+    /// The headers of a plain-text sentence, built once: each field's lookup key is computed when it is added.
+    private static let textHeaders: HTTPHeaders = [("Content-Type", "text/plain; charset=utf-8"), ("Cache-Control", "no-store"),
+                                                   ("X-Content-Type-Options", "nosniff")]
+
+    /// The headers of a JSON answer, built once.
+    private static let jsonHeaders: HTTPHeaders = [("Content-Type", "application/json"), ("Cache-Control", "no-store"),
+                                                   ("X-Content-Type-Options", "nosniff")]
+
     /// A plain-text response carrying one sentence.
     static func text(_ sentence: String, status: Int) -> HTTPResponse {
-        HTTPResponse(status: status, headers: [("Content-Type", "text/plain; charset=utf-8"), ("Cache-Control", "no-store"),
-                                               ("X-Content-Type-Options", "nosniff")],
-                     body: Array((sentence + "\n").utf8))
+        var body = Array(sentence.utf8)
+        body.append(UInt8(ascii: "\n"))
+        return HTTPResponse(status: status, headers: textHeaders, body: body)
     }
 
     /// A JSON response from already-encoded text.
     static func json(_ text: String, status: Int = 200) -> HTTPResponse {
-        HTTPResponse(status: status, headers: [("Content-Type", "application/json"), ("Cache-Control", "no-store"),
-                                               ("X-Content-Type-Options", "nosniff")],
-                     body: Array(text.utf8))
+        json(Array(text.utf8), status: status)
+    }
+
+    /// A JSON response from already-encoded bytes.
+    static func json(_ body: [UInt8], status: Int = 200) -> HTTPResponse {
+        HTTPResponse(status: status, headers: jsonHeaders, body: body)
     }
 
     /// A redirect that the browser follows with GET.
@@ -51,11 +62,7 @@ enum JSON {
     static func string(_ value: String) -> String {
         var value = value
         // Printable ASCII with nothing to escape (a username, an id) is quoted as it is.
-        let plain = value.withUTF8 { bytes in
-            bytes.allSatisfy { $0 >= 0x20 && $0 < 0x7F && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\")
-                && $0 != UInt8(ascii: "<") && $0 != UInt8(ascii: ">") && $0 != UInt8(ascii: "&") }
-        }
-        if plain { return "\"" + value + "\"" }
+        if value.withUTF8(isPlain) { return "\"" + value + "\"" }
         var output = "\""
         for scalar in value.unicodeScalars {
             switch scalar {
@@ -79,8 +86,16 @@ enum JSON {
         return output + "\""
     }
 
+    /// Whether UTF-8 text is printable ASCII with nothing to escape, so that it goes between quotes as it is.
+    static func isPlain(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        bytes.allSatisfy { $0 >= 0x20 && $0 < 0x7F && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\")
+            && $0 != UInt8(ascii: "<") && $0 != UInt8(ascii: ">") && $0 != UInt8(ascii: "&") }
+    }
+
     /// An object from ordered key/value pairs whose values are already JSON text.
     static func object(_ members: [(String, String)]) -> String {
-        "{" + members.map { string($0.0) + ": " + $0.1 }.joined(separator: ", ") + "}"
+        var object = JSONObjectWriter()
+        for (key, value) in members { object.add(key, json: value) }
+        return String(decoding: object.finish(), as: UTF8.self)
     }
 }

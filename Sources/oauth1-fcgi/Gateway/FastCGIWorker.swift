@@ -36,7 +36,8 @@ enum FastCGIWorker {
 
     private static func serve(_ request: inout FCGX_Request, application: Application, decoder: GatewayRequestDecoder) {
         let input = request.in
-        let bytes = GatewayExchange.respond(environment: parameters(request.envp), application: application, decoder: decoder) { length in
+        let environment = GatewayEnvironment(cStrings: request.envp)
+        let bytes = GatewayExchange.respond(environment: environment, application: application, decoder: decoder) { length in
             readBody(input, length: length)
         }
         bytes.withUnsafeBufferPointer { buffer in
@@ -44,25 +45,6 @@ enum FastCGIWorker {
                 _ = FCGX_PutStr(pointer, Int32(buffer.count), request.out)
             }
         }
-    }
-
-    /// The request's FastCGI parameters as a dictionary. Splits each `NAME=value` at its first `=` byte with memchr:
-    /// searching the decoded String for a Character was a sixth of a protected request's instructions.
-    static func parameters(_ envp: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> [String: String] {
-        var result = [String: String](minimumCapacity: 48)
-        guard var pointer = envp else { return result }
-        while let entry = pointer.pointee {
-            let start = UnsafeRawPointer(entry)
-            let length = strlen(entry)
-            if let equals = memchr(start, Int32(UInt8(ascii: "=")), length) {
-                let nameLength = UnsafeRawPointer(equals) - start
-                let name = String(decoding: UnsafeRawBufferPointer(start: start, count: nameLength), as: UTF8.self)
-                result[name] = String(decoding: UnsafeRawBufferPointer(start: start + nameLength + 1, count: length - nameLength - 1),
-                                      as: UTF8.self)
-            }
-            pointer += 1
-        }
-        return result
     }
 
     private static func readBody(_ stream: UnsafeMutablePointer<FCGX_Stream>?, length: Int) -> [UInt8] {
@@ -78,14 +60,16 @@ enum FastCGIWorker {
             if count <= 0 { break }
             filled += Int(count)
         }
-        return Array(body.prefix(filled))
+        body.removeSubrange(filled...)  // in place: no second copy of a complete body
+        return body
     }
 }
 
 /// Plain CGI: one request from the environment and standard input, answered on standard output.
 enum CGIRunner {
     static func run(application: Application, decoder: GatewayRequestDecoder) -> Int32 {
-        let environment = ConfigurationSource.processEnvironment()
+        // The dictionary, not the raw `environ`: it splits each entry at its first `=` Character, which CGI always did.
+        let environment = GatewayEnvironment(ConfigurationSource.processEnvironment())
         let bytes = GatewayExchange.respond(environment: environment, application: application, decoder: decoder) { length in
             var body = [UInt8](repeating: 0, count: length)
             var filled = 0
@@ -95,7 +79,8 @@ enum CGIRunner {
                 if count <= 0 { break }
                 filled += count
             }
-            return Array(body.prefix(filled))
+            body.removeSubrange(filled...)  // in place: no second copy of a complete body
+            return body
         }
         var offset = 0
         while offset < bytes.count {

@@ -4,7 +4,7 @@ import ProviderCore
 /// many body bytes, decode, let the application answer, and encode the response. Bad input becomes a 4xx with a sentence.
 enum GatewayExchange {
     /// - Parameter readBody: reads up to the given number of body bytes; fewer means the body ended early.
-    static func respond(environment: [String: String], application: Application, decoder: GatewayRequestDecoder,
+    static func respond(environment: GatewayEnvironment, application: Application, decoder: GatewayRequestDecoder,
                         readBody: (Int) -> [UInt8]) -> [UInt8] {
         let response: HTTPResponse
         do {
@@ -27,6 +27,6 @@ enum GatewayExchange {
         } catch {
             response = .text("The request could not be read.", status: 400)
         }
-        return ResponseEncoder.encode(response, includeBody: environment["REQUEST_METHOD"] != "HEAD")
+        return ResponseEncoder.encode(response, includeBody: environment[.requestMethod] != "HEAD")
     }
 }

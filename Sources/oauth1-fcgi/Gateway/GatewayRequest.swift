@@ -36,8 +36,8 @@ struct GatewayRequestDecoder: Sendable {
     let configuredMountPath: String?
 
     /// The announced body length, checked against the limit before any byte is read.
-    func contentLength(_ environment: [String: String]) throws(GatewayError) -> Int {
-        guard let text = environment["CONTENT_LENGTH"], !text.isEmpty else { return 0 }
+    func contentLength(_ environment: GatewayEnvironment) throws(GatewayError) -> Int {
+        guard let text = environment[.contentLength], !text.isEmpty else { return 0 }
         guard text.utf8.count <= 18, text.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }), let length = Int(text) else {
             throw GatewayError(status: 400, message: "The Content-Length header is not a number.")
         }
@@ -48,37 +48,26 @@ struct GatewayRequestDecoder: Sendable {
     }
 
     /// Decodes parameters and body into a request and its route.
-    func decode(environment: [String: String], body: [UInt8]) throws(GatewayError) -> GatewayRequest {
-        guard let method = environment["REQUEST_METHOD"], !method.isEmpty, method.utf8.count <= 32,
+    func decode(environment: GatewayEnvironment, body: [UInt8]) throws(GatewayError) -> GatewayRequest {
+        guard let method = environment[.requestMethod], !method.isEmpty, method.utf8.count <= 32,
               method.utf8.allSatisfy(HeaderScannerCharacters.isToken) else {
             throw GatewayError(status: 400, message: "The request method is missing or malformed.")
         }
 
-        var headers = HTTPHeaders()
-        // Sort only the HTTP_ variables (a handful), not every parameter.
-        var variables = [(key: String, value: String)]()
-        for (key, value) in environment where key.hasPrefix("HTTP_") && key != "HTTP_PROXY" {
-            variables.append((key, value))
-        }
-        variables.sort { $0.key < $1.key }
-        for (key, value) in variables {
-            headers.add(Self.headerName(fromVariable: String(key.dropFirst(5))), value)
-        }
-        if let contentType = environment["CONTENT_TYPE"], !contentType.isEmpty { headers.set("Content-Type", contentType) }
-        if headers["Authorization"] == nil, let redirected = environment["REDIRECT_HTTP_AUTHORIZATION"], !redirected.isEmpty {
-            headers.set("Authorization", redirected)
-        }
-        for name in ["Authorization", "Host", "Content-Type", "Cookie"] {
-            for value in headers.values(for: name) where Self.containsControlCharacter(value) {
-                throw GatewayError(status: 400, message: "The \(name) header contains control characters.")
+        let (headers, hasControlCharacter) = Self.headers(environment)
+        if hasControlCharacter {
+            for name in ["Authorization", "Host", "Content-Type", "Cookie"] {
+                for value in headers.values(for: name) where Self.containsControlCharacter(value) {
+                    throw GatewayError(status: 400, message: "The \(name) header contains control characters.")
+                }
             }
         }
 
-        let remoteAddress = environment["REMOTE_ADDR"]
+        let remoteAddress = environment[.remoteAddress]
         let trusted = remoteAddress.map { trustedProxies.contains($0) } ?? false
 
-        var scheme = (environment["HTTPS"].map { ["on", "1"].contains($0.lowercased()) } ?? false) ? "https"
-            : (environment["REQUEST_SCHEME"]?.lowercased() == "https" ? "https" : "http")
+        var scheme = (environment[.https].map { Self.equalsIgnoringASCIICase($0, "on") || $0 == "1" } ?? false) ? "https"
+            : ((environment[.requestScheme].map { Self.equalsIgnoringASCIICase($0, "https") } ?? false) ? "https" : "http")
         if trusted, let forwarded = headers["X-Forwarded-Proto"]?.split(separator: ",").first?.trimming(" ").lowercased() {
             guard forwarded == "http" || forwarded == "https" else {
                 throw GatewayError(status: 400, message: "X-Forwarded-Proto must be http or https.")
@@ -87,13 +76,13 @@ struct GatewayRequestDecoder: Sendable {
         }
 
         let hostSource = (trusted ? headers["X-Forwarded-Host"]?.split(separator: ",").first.map({ $0.trimming(" ") }) : nil)
-            ?? headers["Host"] ?? environment["SERVER_NAME"] ?? ""
+            ?? headers["Host"] ?? environment[.serverName] ?? ""
         guard let (host, hostPort) = RequestURL.splitAuthority(hostSource), Self.isValidHost(host) else {
             throw GatewayError(status: 400, message: "The Host header is missing or malformed.")
         }
         var port = hostPort
         if port == nil {
-            let portText = (trusted ? headers["X-Forwarded-Port"] : nil) ?? environment["SERVER_PORT"]
+            let portText = (trusted ? headers["X-Forwarded-Port"] : nil) ?? environment[.serverPort]
             if let portText, !portText.isEmpty {
                 guard let value = Int(portText), (1...65535).contains(value) else {
                     throw GatewayError(status: 400, message: "The server port '\(portText)' is not a port number.")
@@ -103,36 +92,68 @@ struct GatewayRequestDecoder: Sendable {
         }
         if port == RequestURL.defaultPort(forScheme: scheme) { port = nil }
 
-        let target = environment["REQUEST_URI"] ?? Self.reconstructTarget(environment)
+        let target = environment[.requestURI] ?? Self.reconstructTarget(environment)
         let (path, query) = try Self.splitTarget(target)
 
         let url = RequestURL(scheme: scheme, host: host, port: port, rawPath: path, rawQuery: query)
         let clientAddress = trusted ? Self.forwardedClient(headers["X-Forwarded-For"], trustedProxies: trustedProxies) ?? remoteAddress
             : remoteAddress
         let request = HTTPRequest(method: method, url: url, headers: headers, body: body, remoteAddress: clientAddress,
-                                  remoteUser: environment["REMOTE_USER"].flatMap { $0.isEmpty ? nil : $0 })
+                                  remoteUser: environment[.remoteUser].flatMap { $0.isEmpty ? nil : $0 })
         let decodedPath: String
-        do {
-            decodedPath = try PercentEncoding.decode(path, plusIsSpace: false)
-        } catch {
-            throw GatewayError(status: 400, message: "The request path \(error.sentence).")
+        if !path.utf8.contains(UInt8(ascii: "%")) {
+            // splitTarget let only printable ASCII through: without an escape, decoding would return the path unchanged.
+            decodedPath = path
+        } else {
+            do {
+                decodedPath = try PercentEncoding.decode(path, plusIsSpace: false)
+            } catch {
+                throw GatewayError(status: 400, message: "The request path \(error.sentence).")
+            }
         }
-        let mount = configuredMountPath ?? Self.mountPath(scriptName: environment["SCRIPT_NAME"], pathInfo: environment["PATH_INFO"],
+        let mount = configuredMountPath ?? Self.mountPath(scriptName: environment[.scriptName], pathInfo: environment[.pathInfo],
                                                           path: decodedPath)
-        var route = decodedPath
-        if !mount.isEmpty, route == mount || route.hasPrefix(mount + "/") { route = String(route.dropFirst(mount.count)) }
-        if route.isEmpty { route = "/" }
-        return GatewayRequest(http: request, route: route, mountPath: mount, role: try Self.role(environment))
+        return GatewayRequest(http: request, route: Self.route(decodedPath, below: mount), mountPath: mount, role: try Self.role(environment))
+    }
+
+    /// The request's header fields: the HTTP_ variables in name order, then CONTENT_TYPE, then REDIRECT_HTTP_AUTHORIZATION
+    /// when no Authorization came; and whether any value holds a control character (the decoder then finds which).
+    static func headers(_ environment: GatewayEnvironment) -> (HTTPHeaders, hasControlCharacter: Bool) {
+        var hasControlCharacter = false
+        var fields = [(String, String)]()
+        fields.reserveCapacity(environment.headerVariables.count + 1)
+        for (key, value) in environment.headerVariables {
+            fields.append((headerName(fromHTTPVariable: key), value))
+            hasControlCharacter = hasControlCharacter || containsControlCharacter(value)
+        }
+        var headers = HTTPHeaders(fields)
+        if let contentType = environment[.contentType], !contentType.isEmpty {
+            headers.set("Content-Type", contentType)
+            hasControlCharacter = hasControlCharacter || containsControlCharacter(contentType)
+        }
+        if let redirected = environment[.redirectedAuthorization], !redirected.isEmpty, headers["Authorization"] == nil {
+            headers.set("Authorization", redirected)
+            hasControlCharacter = hasControlCharacter || containsControlCharacter(redirected)
+        }
+        return (headers, hasControlCharacter)
+    }
+
+    /// Whether `value` is `lowercase` in any ASCII case. `lowercase` has no `k`, the one ASCII letter that a non-ASCII
+    /// character (the Kelvin sign) lowercases to, so this is `value.lowercased() == lowercase` without a new String.
+    static func equalsIgnoringASCIICase(_ value: String, _ lowercase: StaticString) -> Bool {
+        let expected = UnsafeBufferPointer(start: lowercase.utf8Start, count: lowercase.utf8CodeUnitCount)
+        guard value.utf8.count == expected.count else { return false }
+        return zip(value.utf8, expected).allSatisfy { ($0 >= 0x41 && $0 <= 0x5A ? $0 + 32 : $0) == $1 }
     }
 
     /// FCGI_ROLE as libfcgi reports it; a filter is refused, since the provider has nothing to filter.
-    static func role(_ environment: [String: String]) throws(GatewayError) -> GatewayRole {
-        switch environment["FCGI_ROLE"] {
+    static func role(_ environment: GatewayEnvironment) throws(GatewayError) -> GatewayRole {
+        switch environment[.fastCGIRole] {
         case nil, "RESPONDER":
             return .responder
         case "AUTHORIZER":
-            let scopes = (environment["OAUTH_REQUIRED_SCOPE"] ?? "").split(separator: " ").map(String.init)
-            return .authorizer(requiredScopes: scopes, allowsTwoLegged: environment["OAUTH_ALLOW_TWO_LEGGED"] == "on")
+            let scopes = (environment[.requiredScope] ?? "").split(separator: " ").map(String.init)
+            return .authorizer(requiredScopes: scopes, allowsTwoLegged: environment[.allowsTwoLegged] == "on")
         case let other?:
             throw GatewayError(status: 400, message: "The FastCGI role \(other) is not supported; run the provider as a responder or an authorizer.")
         }
@@ -141,7 +162,21 @@ struct GatewayRequestDecoder: Sendable {
     /// Whether a header value holds a control character other than tab (checked over contiguous bytes).
     static func containsControlCharacter(_ value: String) -> Bool {
         var value = value
-        return value.withUTF8 { bytes in bytes.contains { $0 < 0x20 && $0 != 0x09 || $0 == 0x7F } }
+        return value.withUTF8 { bytes in
+            // Eight bytes at a time while no byte is below 0x20 or equal to 0x7F (the test for a byte below n, valid for
+            // n <= 0x80, applied to the word and to the word XOR 0x7F...); from the first word that has one, byte by byte.
+            let raw = UnsafeRawBufferPointer(bytes)
+            let ones: UInt64 = 0x0101_0101_0101_0101
+            var index = 0
+            while index + 8 <= raw.count {
+                let word = raw.loadUnaligned(fromByteOffset: index, as: UInt64.self)
+                let deleted = word ^ (ones &* 0x7F)
+                let flagged = ((word &- ones &* 0x20) & ~word) | ((deleted &- ones) & ~deleted)
+                if flagged & (ones &* 0x80) != 0 { break }
+                index += 8
+            }
+            return bytes[index...].contains { $0 < 0x20 && $0 != 0x09 || $0 == 0x7F }
+        }
     }
 
     /// The client behind trusted proxies: the rightmost X-Forwarded-For address that is not itself a trusted proxy (the
@@ -159,32 +194,42 @@ struct GatewayRequestDecoder: Sendable {
     /// `AUTHORIZATION` becomes `Authorization`, `X_FORWARDED_PROTO` becomes `X-Forwarded-Proto`.
     static func headerName(fromVariable variable: String) -> String {
         var variable = variable
-        // ASCII, the usual case: the same result byte by byte, without a String per word.
-        let ascii = variable.withUTF8 { bytes -> String? in
-            guard bytes.allSatisfy({ $0 < 0x80 }) else { return nil }
-            return String(unsafeUninitializedCapacity: bytes.count * 2) { name in
-                var count = 0
-                var wordStart = true
-                for byte in bytes {
-                    if byte == UInt8(ascii: "_") {
-                        wordStart = true
-                        continue
-                    }
-                    if wordStart, count > 0 {
-                        name[count] = UInt8(ascii: "-")
-                        count += 1
-                    }
-                    let isUpper = byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z")
-                    let isLower = byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z")
-                    name[count] = wordStart ? (isLower ? byte - 32 : byte) : (isUpper ? byte + 32 : byte)
-                    count += 1
-                    wordStart = false
-                }
-                return count
-            }
-        }
-        if let ascii { return ascii }
+        if let ascii = variable.withUTF8({ asciiHeaderName($0[...]) }) { return ascii }
         return variable.split(separator: "_").map { $0.prefix(1).uppercased() + $0.dropFirst().lowercased() }.joined(separator: "-")
+    }
+
+    /// The header an `HTTP_` variable carries: `HTTP_X_FORWARDED_FOR` becomes `X-Forwarded-For`.
+    static func headerName(fromHTTPVariable variable: String) -> String {
+        var variable = variable
+        // An ASCII name's five-character prefix is five bytes: the rest converts in place, without a String of its own.
+        if let ascii = variable.withUTF8({ asciiHeaderName($0.dropFirst(5)) }) { return ascii }
+        return headerName(fromVariable: String(variable.dropFirst(5)))
+    }
+
+    /// The conversion for ASCII, the usual case: the same result byte by byte, without a String per word; nil for non-ASCII.
+    private static func asciiHeaderName(_ bytes: Slice<UnsafeBufferPointer<UInt8>>) -> String? {
+        guard bytes.allSatisfy({ $0 < 0x80 }) else { return nil }
+        // Never longer than the variable: each `-` stands for at least one `_`. (Within 15 bytes the String needs no allocation.)
+        return String(unsafeUninitializedCapacity: bytes.count) { name in
+            var count = 0
+            var wordStart = true
+            for byte in bytes {
+                if byte == UInt8(ascii: "_") {
+                    wordStart = true
+                    continue
+                }
+                if wordStart, count > 0 {
+                    name[count] = UInt8(ascii: "-")
+                    count += 1
+                }
+                let isUpper = byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z")
+                let isLower = byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z")
+                name[count] = wordStart ? (isLower ? byte - 32 : byte) : (isUpper ? byte + 32 : byte)
+                count += 1
+                wordStart = false
+            }
+            return count
+        }
     }
 
     /// Host names and literals: letters, digits, `-`, `.`, `_`, or a bracketed IPv6 literal.
@@ -193,45 +238,6 @@ struct GatewayRequestDecoder: Sendable {
             return host.hasSuffix("]") && host.utf8.dropFirst().dropLast().allSatisfy { PercentEncoding.hexValue($0) != nil || $0 == UInt8(ascii: ":") || $0 == UInt8(ascii: ".") }
         }
         return host.utf8.count <= 253 && host.utf8.allSatisfy { PercentEncoding.isUnreserved($0) && $0 != UInt8(ascii: "~") }
-    }
-
-    /// Servers that do not pass REQUEST_URI get it rebuilt from SCRIPT_NAME, PATH_INFO and QUERY_STRING.
-    static func reconstructTarget(_ environment: [String: String]) -> String {
-        let path = (environment["SCRIPT_NAME"] ?? "") + (environment["PATH_INFO"] ?? "")
-        let query = environment["QUERY_STRING"] ?? ""
-        return (path.isEmpty ? "/" : path) + (query.isEmpty ? "" : "?" + query)
-    }
-
-    /// Splits a request target into raw path and raw query, refusing what no client can have signed.
-    static func splitTarget(_ target: String) throws(GatewayError) -> (String, String?) {
-        var target = target
-        if !target.hasPrefix("/"), let schemeEnd = target.firstRange(of: "://") {
-            let afterScheme = target[schemeEnd.upperBound...]
-            target = afterScheme.firstIndex(of: "/").map { String(afterScheme[$0...]) } ?? "/"
-        }
-        // Searched as bytes: `#` and `?` are ASCII, and a target that is not printable ASCII is refused below anyway.
-        if let hash = target.utf8.firstIndex(of: UInt8(ascii: "#")) { target = String(target[..<hash]) }
-        guard target.hasPrefix("/"), target.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else {
-            throw GatewayError(status: 400, message: "The request target must be an absolute path of printable ASCII.")
-        }
-        guard let question = target.utf8.firstIndex(of: UInt8(ascii: "?")) else { return (target, nil) }
-        return (String(target[..<question]), String(target[target.utf8.index(after: question)...]))
-    }
-
-    /// The mount point: SCRIPT_NAME when it is a prefix of the path (CGI and `fastcgi_param SCRIPT_NAME`); else, when a
-    /// rewrite hid the script's name (`/oauth/initiate` served by `/oauth/oauth1.cgi/initiate`), the path less PATH_INFO;
-    /// else the root.
-    static func mountPath(scriptName: String?, pathInfo: String? = nil, path: String) -> String {
-        guard var script = scriptName, !script.isEmpty else { return "" }
-        while script.hasSuffix("/") { script.removeLast() }
-        if path == script || path.hasPrefix(script + "/") { return script }
-        if let pathInfo, pathInfo.hasPrefix("/"), path.utf8.suffix(pathInfo.utf8.count).elementsEqual(pathInfo.utf8) {
-            // By bytes: hasSuffix compares characters, and a path may start with a combining mark that joins the one before.
-            var mount = String(decoding: path.utf8.dropLast(pathInfo.utf8.count), as: UTF8.self)
-            while mount.hasSuffix("/") { mount.removeLast() }
-            return mount
-        }
-        return ""
     }
 }
 

@@ -7,28 +7,41 @@ enum ResponseEncoder {
         // Built as bytes: CR, LF and `:` are ASCII, so dropping them byte by byte is what dropping the Characters did.
         var output = [UInt8]()
         output.reserveCapacity(256 + (includeBody ? response.body.count : 0))
-        output += "Status: ".utf8
-        output += String(response.status).utf8
+        output.append(literal: "Status: ")
+        output.appendDecimal(response.status)
         output.append(UInt8(ascii: " "))
-        output += reason(response.status).utf8
-        output += "\r\n".utf8
+        output.append(literal: reason(response.status))
+        output.append(literal: "\r\n")
         var hasLength = false
         for field in response.headers {
             let nameStart = output.count
-            for byte in field.name.utf8 where byte != 0x0D && byte != 0x0A && byte != UInt8(ascii: ":") { output.append(byte) }
+            append(field.name, droppingColons: true, to: &output)
             if !hasLength, isContentLength(output[nameStart...]) { hasLength = true }
-            output += ": ".utf8
-            for byte in field.value.utf8 where byte != 0x0D && byte != 0x0A { output.append(byte) }
-            output += "\r\n".utf8
+            output.append(literal: ": ")
+            append(field.value, droppingColons: false, to: &output)
+            output.append(literal: "\r\n")
         }
         if !hasLength, contentLength {
-            output += "Content-Length: ".utf8
-            output += String(response.body.count).utf8
-            output += "\r\n".utf8
+            output.append(literal: "Content-Length: ")
+            output.appendDecimal(response.body.count)
+            output.append(literal: "\r\n")
         }
-        output += "\r\n".utf8
+        output.append(literal: "\r\n")
         if includeBody { output += response.body }
         return output
+    }
+
+    /// Appends a header name or value without CR and LF (and without `:` in a name): whole when it has none of them.
+    private static func append(_ text: String, droppingColons: Bool, to output: inout [UInt8]) {
+        var text = text
+        text.withUTF8 { bytes in
+            let dropped = { (byte: UInt8) in byte == 0x0D || byte == 0x0A || (droppingColons && byte == UInt8(ascii: ":")) }
+            if bytes.contains(where: dropped) {
+                for byte in bytes where !dropped(byte) { output.append(byte) }
+            } else {
+                output.append(contentsOf: bytes)
+            }
+        }
     }
 
     /// Whether a header name is `Content-Length` in any ASCII case.
@@ -38,7 +51,7 @@ enum ResponseEncoder {
         return zip(name, expected).allSatisfy { ($0 >= 0x41 && $0 <= 0x5A ? $0 + 32 : $0) == $1 }
     }
 
-    static func reason(_ status: Int) -> String {
+    static func reason(_ status: Int) -> StaticString {
         switch status {
         case 200: return "OK"
         case 204: return "No Content"

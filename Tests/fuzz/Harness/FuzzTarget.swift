@@ -72,16 +72,17 @@ enum FuzzTarget: String, CaseIterable, Sendable {
 
     /// The input is CGI parameters as `KEY=VALUE` lines, a blank line, then the body; a decoded request goes on to its parameters and base string.
     static func gatewayEnvironment(_ bytes: [UInt8]) {
-        var environment = [String: String]()
+        var entries = [ArraySlice<UInt8>]()
         var index = 0
         while index < bytes.count {
             let end = bytes[index...].firstIndex(of: UInt8(ascii: "\n")) ?? bytes.count
             let line = bytes[index..<end]
             index = end + 1
             if line.isEmpty { break }
-            guard let equals = line.firstIndex(of: UInt8(ascii: "=")) else { continue }
-            environment[String(decoding: line[..<equals], as: UTF8.self)] = String(decoding: line[(equals + 1)...], as: UTF8.self)
+            entries.append(line)
         }
+        // Split as libfcgi's parameters are, at the first `=` byte; a line without one is ignored.
+        let environment = GatewayEnvironment(entries: entries)
         let body = index < bytes.count ? Array(bytes[index...]) : []
         for mount in [nil, "/oauth"] {
             let decoder = GatewayRequestDecoder(trustedProxies: ["10.0.0.5"], maximumBodyBytes: 4096, configuredMountPath: mount)
