@@ -8,15 +8,11 @@ struct NormalizedParameters {
     private let encoded: [UInt8]
     private let pairs: [(name: Range<Int>, value: Range<Int>)]
 
-    init<S: Sequence<Parameter>>(_ parameters: S) {
+    init(_ parameters: [Parameter]) {
         var rawCount = 0
-        var pairCount = 0
-        for parameter in parameters {
-            rawCount += parameter.name.utf8.count + parameter.value.utf8.count
-            pairCount += 1
-        }
+        for parameter in parameters { rawCount += parameter.name.utf8.count + parameter.value.utf8.count }
         var pairs = [(name: Range<Int>, value: Range<Int>)]()
-        pairs.reserveCapacity(pairCount)
+        pairs.reserveCapacity(parameters.count)
         let encoded = [UInt8](unsafeUninitializedCapacity: 3 * rawCount) { buffer, written in
             var output = PercentEncodingWriter(buffer)
             for parameter in parameters {

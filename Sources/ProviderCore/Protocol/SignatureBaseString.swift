@@ -11,8 +11,7 @@ public enum SignatureBaseString {
 
     /// Builds the base string of a request from its collected parameters (RFC 5849 section 3.4.1).
     public static func make(request: HTTPRequest, parameters: RequestParameters) -> String {
-        let signed = parameters.entries.lazy.map(\.parameter).filter { $0.name != "oauth_signature" }
-        return make(method: request.method, url: request.url, normalized: NormalizedParameters(signed))
+        make(method: request.method, url: request.url, normalized: NormalizedParameters(parameters.signedParameters))
     }
 
     /// Writes the three parts straight into the string's own storage, each encoded once (RFC 5849 section 3.4.1.1).
