@@ -89,4 +89,20 @@ import Testing
         #expect(try seed.stores.clients.client(identifier: "printer") == nil)
         #expect(try seed.stores.tokenCredentials.tokenCredential(token: "tok") == nil, "the client's tokens go with it")
     }
+
+    @Test func anAbsenceIsCachedOnlyUntilTheRecordIsCreated() throws {
+        let seed = try seeded()
+        let tokens = seed.stores.tokenCredentials
+        #expect(try tokens.tokenCredential(token: "later") == nil)
+        #expect(try seed.stores.database.lookUp { try tokens.tokenCredential(token: "later") } == nil)
+        #expect(try seed.stores.clients.client(identifier: "later-client") == nil)
+
+        let other = try Backend.sqlite.open(seed.directory)
+        try other.clients.register(name: "Later", identifier: "later-client", secret: "later-secret")
+        let later = TokenCredential(token: "later", secret: "s", clientIdentifier: "later-client", userID: seed.token.userID,
+                                    createdAt: 1_700_000_000)
+        try other.tokenCredentials.save(later)
+        #expect(try tokens.tokenCredential(token: "later") == later)
+        #expect(try seed.stores.database.lookUp { try seed.stores.clients.client(identifier: "later-client")?.secret } == "later-secret")
+    }
 }

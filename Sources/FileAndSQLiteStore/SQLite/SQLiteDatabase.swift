@@ -55,8 +55,8 @@ public final class SQLiteDatabase: @unchecked Sendable {
         return try lock.withLock { try body(connection) }
     }
 
-    /// A record from `cache` when no process has committed to this file since it was read, else `load`'s result,
-    /// which is then cached (when not nil). Inside `lookUp` the whole look-up is judged by one stamp.
+    /// A record (or its absence) from `cache` when no process has committed to this file since it was read, else
+    /// `load`'s result, which is then cached. Inside `lookUp` the whole look-up is judged by one stamp.
     func cachedRead<Value>(_ cache: SnapshotCache<Value>, key: String,
                            load: (SQLiteConnection) throws -> Value?) throws -> Value? {
         if isInsideLookUp {
@@ -64,7 +64,7 @@ public final class SQLiteDatabase: @unchecked Sendable {
             if let stamp, let hit = cache.value(for: key, at: stamp) { return hit }
             try openScopeTransaction()
             let value = try load(connection)
-            if let value, let stamp { cache.store(value, for: key, readAfter: stamp) }
+            if let stamp { cache.store(value, for: key, readAfter: stamp) }
             return value
         }
         return try lock.withLock {
@@ -72,7 +72,7 @@ public final class SQLiteDatabase: @unchecked Sendable {
             let stamp = connection.changeStamp(isWAL: isWAL)
             if let stamp, let hit = cache.value(for: key, at: stamp) { return hit }
             let value = try load(connection)
-            if let value, let stamp { cache.store(value, for: key, readAfter: stamp) }
+            if let stamp { cache.store(value, for: key, readAfter: stamp) }
             return value
         }
     }
