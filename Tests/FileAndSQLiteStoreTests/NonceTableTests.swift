@@ -12,8 +12,8 @@ import Testing
 
     @Test func everyNonceIsAcceptedOnceEvenPastLevelZero() throws {
         let directory = TemporaryDirectory()
-        let table = try NonceTableStore(directory: directory.path)
-        // 20,000 nonces of one partition: level 0 has 4,096 slots, so most of them land in levels 1 to 3.
+        let table = try NonceTableStore(directory: directory.path, smallestBaseSlots: 1024)
+        // 20,000 nonces of one partition: level 0 has 1,024 slots, so most of them land in levels 1 to 3.
         for index in 0..<20_000 { #expect(try table.insertIfAbsent(nonce(index), expiresAt: 1_700_000_600)) }
         let second = try NonceTableStore(directory: directory.path)
         var replayed = 0
@@ -26,18 +26,20 @@ import Testing
 
     @Test func aNewPartitionStartsAsLargeAsThePreviousOneGrew() throws {
         let directory = TemporaryDirectory()
-        let table = try NonceTableStore(directory: directory.path)
+        let table = try NonceTableStore(directory: directory.path, smallestBaseSlots: 4096)
         let span = Int64(64)
         for index in 0..<10_000 { _ = try table.insertIfAbsent(nonce(index, timestamp: 10 * span), expiresAt: 2000) }
         _ = try table.insertIfAbsent(nonce(0, timestamp: 11 * span), expiresAt: 2000)
-        let previous = try #require(try NonceTablePartition(number: 10, directory: directory.path, deleteAfter: nil))
-        let next = try #require(try NonceTablePartition(number: 11, directory: directory.path, deleteAfter: nil))
+        let previous = try #require(try NonceTablePartition(number: 10, directory: directory.path, smallestBaseSlots: 4096, deleteAfter: nil))
+        let next = try #require(try NonceTablePartition(number: 11, directory: directory.path, smallestBaseSlots: 4096, deleteAfter: nil))
         #expect(previous.baseSlots == 4096)
-        #expect(next.baseSlots >= 8192, "10,000 nonces spill past 4,096 slots; the next partition starts with room for them")
+        #expect(next.baseSlots >= 16_384, "10,000 nonces spill past 4,096 slots; the next partition starts with room for them")
     }
 
     @Test func fourProcessesAcceptEachOfSixThousandNoncesOnce() throws {
         let directory = TemporaryDirectory()
+        // A small level 0 (fixed in the format file the processes then read), so the race runs through levels 1 and 2.
+        _ = try NonceTableStore(directory: directory.path + "/" + ProviderStores.nonceTableDirectoryName, smallestBaseSlots: 1024)
         _ = try Backend.sqlite.open(directory)
         let barrier = directory.file("go")
         let outputs = try Helper.race(Array(repeating: ["nonces", directory.path, "sqlite", barrier, "6000"], count: 4), barrier: barrier)
@@ -78,11 +80,12 @@ import Testing
         let table = try NonceTableStore(directory: directory.path)
         #expect(try table.insertIfAbsent(nonce(1), expiresAt: 1_700_000_600))
         let partition = directory.path + "/" + NonceTablePartition.fileName(NonceTableStore.floorDivision(1_700_000_000, 64))
+        #expect(try String(contentsOfFile: directory.path + "/format", encoding: .utf8).contains("\nlevel0-slots 65536\n"))
         try Data("not a partition".utf8).write(to: URL(fileURLWithPath: partition))
         let reopened = try NonceTableStore(directory: directory.path)
         #expect(throws: CorruptRecordError.self) { try reopened.insertIfAbsent(nonce(2), expiresAt: 1_700_000_600) }
 
-        try Data("oauth1-fcgi nonce table 1\npartition-seconds 64\nsalt zz\n".utf8).write(to: URL(fileURLWithPath: directory.path + "/format"))
+        try Data("oauth1-fcgi nonce table 1\npartition-seconds 64\nlevel0-slots 65536\nsalt zz\n".utf8).write(to: URL(fileURLWithPath: directory.path + "/format"))
         #expect(throws: CorruptRecordError.self) { _ = try NonceTableStore(directory: directory.path) }
     }
 }

@@ -8,9 +8,10 @@ import Glibc
 /// makes "insert if absent" atomic across processes; a pwrite that returned is in the kernel's page cache, so it
 /// survives the process being killed.
 ///
-/// Layout: a 4096-byte header, then levels 0, 1, 2, ... of `baseSlots << level` slots of 16 bytes each. A fingerprint
+/// Layout: a 4096-byte header, then levels 0, 1, 2, ... of `baseSlots × 4^level` slots of 16 bytes each. A fingerprint
 /// belongs to one window of 16 slots (256 bytes, one pread) per level, chosen by its own bits; when that window is full
-/// at level k, the fingerprint goes to level k + 1. Slots are never cleared (the whole file is deleted once its
+/// at level k, the fingerprint goes to level k + 1. Each level quadruples, so a burst costs few extra reads, and a new
+/// partition's level 0 is as large as its predecessor grew, so a steady rate needs one. Slots are never cleared (the whole file is deleted once its
 /// timestamps are out of the window), so the windows a fingerprint passes on its way stay full, and a second insert of
 /// it walks the same path and finds it.
 final class NonceTablePartition {
@@ -27,22 +28,23 @@ final class NonceTablePartition {
     static let slotBytes = 16
     static let windowSlots = 16
     static let windowBytes = slotBytes * windowSlots
-    static let maximumLevels = 24
+    static let maximumLevels = 6
     private static let magic: [UInt8] = Array("oauth1nt".utf8)
     private static let deleteAfterOffset = 24
-    private static let smallestBaseSlots = 4096
-    private static let largestBaseSlots = 1 << 24
+    /// The largest level 0 a partition starts with (64 MiB of slots, sparse until used).
+    static let largestBaseSlots = 1 << 22
 
     /// Opens the partition file; when it is absent, creates it whole (header first, linked into place) if given the
     /// deletion time for its header, else returns nil. A new file's level 0 is sized from the previous partition's file,
     /// so a steady rate fits in level 0.
-    init?(number: Int64, directory: String, deleteAfter: Int64?) throws {
+    init?(number: Int64, directory: String, smallestBaseSlots: Int, deleteAfter: Int64?) throws {
         self.number = number
         path = directory + "/" + Self.fileName(number)
         var descriptor = open(path, O_RDWR | O_CLOEXEC)
         if descriptor < 0, errno == ENOENT {
             guard let deleteAfter else { return nil }
-            try Self.create(path: path, baseSlots: Self.baseSlots(after: directory + "/" + Self.fileName(number - 1)), deleteAfter: deleteAfter)
+            let previous = directory + "/" + Self.fileName(number - 1)
+            try Self.create(path: path, baseSlots: Self.baseSlots(after: previous, smallest: smallestBaseSlots), deleteAfter: deleteAfter)
             descriptor = open(path, O_RDWR | O_CLOEXEC)
         }
         guard descriptor >= 0 else { throw POSIXFile.Failure(operation: "open", path: path, code: errno) }
@@ -76,10 +78,12 @@ final class NonceTablePartition {
         try withLock {
             if deleteAfter > lastKnownDeleteAfter { try raiseDeleteAfter(to: deleteAfter) }
             var window = [UInt8](repeating: 0, count: Self.windowBytes)
+            var levelStart = Self.headerBytes
             for level in 0..<Self.maximumLevels {
-                let levelSlots = baseSlots << level
+                let levelSlots = baseSlots << (2 * level)
                 let windowIndex = Int(fingerprint.windowSeed(level: level) & UInt64(levelSlots / Self.windowSlots - 1))
-                let offset = Self.headerBytes + Self.slotBytes * (baseSlots * ((1 << level) - 1)) + windowIndex * Self.windowBytes
+                let offset = levelStart + windowIndex * Self.windowBytes
+                levelStart += levelSlots * Self.slotBytes
                 try readFully(&window, at: offset)
                 var free: Int?
                 for slot in 0..<Self.windowSlots {
@@ -193,7 +197,7 @@ final class NonceTablePartition {
         let count = try readSome(descriptor, &header, at: 0, path: path)
         let baseSlots = Int(value(header, at: 16))
         guard count == header.count, header.prefix(8).elementsEqual(magic),
-              baseSlots >= smallestBaseSlots, baseSlots <= largestBaseSlots, baseSlots & (baseSlots - 1) == 0 else {
+              baseSlots >= windowSlots, baseSlots <= largestBaseSlots, baseSlots & (baseSlots - 1) == 0 else {
             throw CorruptRecordError(path: path, detail: "not a nonce table partition of this version")
         }
         return (baseSlots, Int64(bitPattern: value(header, at: deleteAfterOffset)))
@@ -211,11 +215,11 @@ final class NonceTablePartition {
     }
 
     /// Level 0 of a new partition: as many slots as the previous partition spanned (its levels in use), within bounds.
-    private static func baseSlots(after previousPath: String) -> Int {
+    private static func baseSlots(after previousPath: String, smallest: Int) -> Int {
         var info = stat()
-        guard stat(previousPath, &info) == 0, Int(info.st_size) > headerBytes else { return smallestBaseSlots }
+        guard stat(previousPath, &info) == 0, Int(info.st_size) > headerBytes else { return smallest }
         let spanned = (Int(info.st_size) - headerBytes) / slotBytes
-        var slots = smallestBaseSlots
+        var slots = smallest
         while slots < spanned, slots < largestBaseSlots { slots <<= 1 }
         return slots
     }

@@ -20,11 +20,12 @@ public final class NonceTableStore: NonceStore, Sendable {
     /// Partition files a process keeps open; the window needs about a dozen at the default 300 seconds.
     static let openLimit = 32
 
-    /// Opens the table in `directory`, creating it (0700) with its format file when absent.
-    public init(directory: String, clock: any EpochClock = SystemEpochClock()) throws {
+    /// Opens the table in `directory`, creating it (0700) with its format file when absent; `smallestBaseSlots` (a power
+    /// of two) is the level 0 of partitions with no predecessor, used only when the format file is created.
+    public init(directory: String, clock: any EpochClock = SystemEpochClock(), smallestBaseSlots: Int = 1 << 16) throws {
         self.directory = directory
         self.clock = clock
-        format = try NonceTableFormat.loadOrCreate(directory: directory)
+        format = try NonceTableFormat.loadOrCreate(directory: directory, smallestBaseSlots: smallestBaseSlots)
     }
 
     public func insertIfAbsent(_ nonce: TimestampNonce, expiresAt: Int64) throws -> Bool {
@@ -37,7 +38,8 @@ public final class NonceTableStore: NonceStore, Sendable {
         let deleteAfter = Self.saturatingSum([partitionEnd, lifetime, Self.slackSeconds])
         let fingerprint = NonceFingerprint(nonce, salt: format.salt)
         return try partitions.withLock { open in
-            try open.partition(number, directory: directory, deleteAfter: deleteAfter, now: clock.now())
+            try open.partition(number, directory: directory, smallestBaseSlots: format.smallestBaseSlots, deleteAfter: deleteAfter,
+                               now: clock.now())
                 .insertIfAbsent(fingerprint, deleteAfter: deleteAfter)
         }
     }
@@ -56,7 +58,7 @@ public final class NonceTableStore: NonceStore, Sendable {
                     }
                     continue
                 }
-                guard let partition = try NonceTablePartition(number: number, directory: directory, deleteAfter: nil),
+                guard let partition = try NonceTablePartition(number: number, directory: directory, smallestBaseSlots: format.smallestBaseSlots, deleteAfter: nil),
                       let held = try partition.removeIfExpired(at: time) else { continue }
                 removed += held
                 open.close(number)
@@ -68,7 +70,7 @@ public final class NonceTableStore: NonceStore, Sendable {
     /// How many nonces the table holds (reads every partition file).
     public func count() throws -> Int {
         try POSIXFile.entries(directory).compactMap(NonceTablePartition.number(fromFileName:)).reduce(0) { total, number in
-            try total + (NonceTablePartition(number: number, directory: directory, deleteAfter: nil)?.count() ?? 0)
+            try total + (NonceTablePartition(number: number, directory: directory, smallestBaseSlots: format.smallestBaseSlots, deleteAfter: nil)?.count() ?? 0)
         }
     }
 
@@ -96,11 +98,13 @@ private struct OpenPartitions: ~Copyable {
 
     /// The open partition `number`, opened (or created) when needed. One whose deletion time has passed is reopened,
     /// since another process may have deleted and recreated its file.
-    mutating func partition(_ number: Int64, directory: String, deleteAfter: Int64, now: Int64) throws -> NonceTablePartition {
+    mutating func partition(_ number: Int64, directory: String, smallestBaseSlots: Int, deleteAfter: Int64,
+                            now: Int64) throws -> NonceTablePartition {
         if let partition = files[number], partition.lastKnownDeleteAfter > now { return partition }
         files[number] = nil
         if files.count >= NonceTableStore.openLimit, let oldest = files.keys.min() { files[oldest] = nil }
-        guard let partition = try NonceTablePartition(number: number, directory: directory, deleteAfter: deleteAfter) else {
+        guard let partition = try NonceTablePartition(number: number, directory: directory, smallestBaseSlots: smallestBaseSlots,
+                                                      deleteAfter: deleteAfter) else {
             throw POSIXFile.Failure(operation: "open", path: directory + "/" + NonceTablePartition.fileName(number), code: 2)
         }
         files[number] = partition
