@@ -20,12 +20,13 @@ enum FastCGIWorker {
             return 1
         }
         var served = 0
+        var environment = GatewayEnvironment()
         while !Signals.stopRequested {
             awaitingRequest = 1
             let accepted = FCGX_Accept_r(&request)
             awaitingRequest = 0
             guard accepted >= 0 else { break }
-            serve(&request, application: application, decoder: decoder)
+            serve(&request, environment: &environment, application: application, decoder: decoder)
             FCGX_Finish_r(&request)
             served += 1
             application.afterResponse()
@@ -34,9 +35,11 @@ enum FastCGIWorker {
         return 0
     }
 
-    private static func serve(_ request: inout FCGX_Request, application: Application, decoder: GatewayRequestDecoder) {
+    /// Answers one request; `environment` is the worker's one, reloaded with this request's parameters.
+    private static func serve(_ request: inout FCGX_Request, environment: inout GatewayEnvironment, application: Application,
+                              decoder: GatewayRequestDecoder) {
         let input = request.in
-        let environment = GatewayEnvironment(cStrings: request.envp)
+        environment.load(cStrings: request.envp)
         let bytes = GatewayExchange.respond(environment: environment, application: application, decoder: decoder) { length in
             readBody(input, length: length)
         }

@@ -27,6 +27,6 @@ enum GatewayExchange {
         } catch {
             response = .text("The request could not be read.", status: 400)
         }
-        return ResponseEncoder.encode(response, includeBody: environment[.requestMethod] != "HEAD")
+        return ResponseEncoder.encode(response, includeBody: !environment.value(.requestMethod, is: "HEAD"))
     }
 }

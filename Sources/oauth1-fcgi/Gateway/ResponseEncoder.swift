@@ -35,13 +35,26 @@ enum ResponseEncoder {
     private static func append(_ text: String, droppingColons: Bool, to output: inout [UInt8]) {
         var text = text
         text.withUTF8 { bytes in
-            let dropped = { (byte: UInt8) in byte == 0x0D || byte == 0x0A || (droppingColons && byte == UInt8(ascii: ":")) }
-            if bytes.contains(where: dropped) {
-                for byte in bytes where !dropped(byte) { output.append(byte) }
+            if let first = firstDropped(bytes, droppingColons: droppingColons) {
+                output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[..<first]))
+                for byte in bytes[first...] where !isDropped(byte, droppingColons: droppingColons) { output.append(byte) }
             } else {
                 output.append(contentsOf: bytes)
             }
         }
+    }
+
+    /// Where the first byte to drop is, if any: one comparison for each byte above `:`, which is every letter.
+    private static func firstDropped(_ bytes: UnsafeBufferPointer<UInt8>, droppingColons: Bool) -> Int? {
+        for index in bytes.indices where bytes[index] <= UInt8(ascii: ":") && isDropped(bytes[index], droppingColons: droppingColons) {
+            return index
+        }
+        return nil
+    }
+
+    /// CR, LF, and in a name `:`.
+    private static func isDropped(_ byte: UInt8, droppingColons: Bool) -> Bool {
+        byte == 0x0D || byte == 0x0A || (droppingColons && byte == UInt8(ascii: ":"))
     }
 
     /// Whether a header name is `Content-Length` in any ASCII case.
