@@ -4,8 +4,15 @@ import ProviderCore
 enum ResponseEncoder {
     /// - Parameter contentLength: add `Content-Length` when the response has none (not for an Authorizer's 200).
     static func encode(_ response: HTTPResponse, includeBody: Bool = true, contentLength: Bool = true) -> [UInt8] {
-        // Built as bytes: CR, LF and `:` are ASCII, so dropping them byte by byte is what dropping the Characters did.
         var output = [UInt8]()
+        encode(response, includeBody: includeBody, contentLength: contentLength, into: &output)
+        return output
+    }
+
+    /// Writes the response over what `output` held, keeping its capacity: a FastCGI worker reuses one buffer.
+    static func encode(_ response: HTTPResponse, includeBody: Bool = true, contentLength: Bool = true, into output: inout [UInt8]) {
+        // Built as bytes: CR, LF and `:` are ASCII, so dropping them byte by byte is what dropping the Characters did.
+        output.removeAll(keepingCapacity: true)
         output.reserveCapacity(256 + (includeBody ? response.body.count : 0))
         output.append(literal: "Status: ")
         output.appendDecimal(response.status)
@@ -28,7 +35,6 @@ enum ResponseEncoder {
         }
         output.append(literal: "\r\n")
         if includeBody { output += response.body }
-        return output
     }
 
     /// Appends a header name or value without CR and LF (and without `:` in a name): whole when it has none of them.
