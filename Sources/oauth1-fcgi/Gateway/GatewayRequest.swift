@@ -153,12 +153,12 @@ struct GatewayRequestDecoder: Sendable {
     /// FCGI_ROLE as libfcgi reports it; a filter is refused, since the provider has nothing to filter.
     static func role(_ environment: GatewayEnvironment) throws(GatewayError) -> GatewayRole {
         // Compared as bytes: the role names hold no character with a non-ASCII canonical equivalent.
-        guard let role = environment[.fastCGIRole] else { return .responder }
         if environment.value(.fastCGIRole, is: "RESPONDER") { return .responder }
         if environment.value(.fastCGIRole, is: "AUTHORIZER") {
             let scopes = (environment[.requiredScope] ?? "").split(separator: " ").map(String.init)
             return .authorizer(requiredScopes: scopes, allowsTwoLegged: environment.value(.allowsTwoLegged, is: "on"))
         }
+        guard let role = environment[.fastCGIRole] else { return .responder }
         throw GatewayError(status: 400, message: "The FastCGI role \(role) is not supported; run the provider as a responder or an authorizer.")
     }
 
