@@ -20,12 +20,14 @@ enum FastCGIWorker {
             return 1
         }
         var served = 0
+        var environment = GatewayEnvironment()
+        var output = [UInt8]()
         while !Signals.stopRequested {
             awaitingRequest = 1
             let accepted = FCGX_Accept_r(&request)
             awaitingRequest = 0
             guard accepted >= 0 else { break }
-            serve(&request, application: application, decoder: decoder)
+            serve(&request, environment: &environment, output: &output, application: application, decoder: decoder)
             FCGX_Finish_r(&request)
             served += 1
             application.afterResponse()
@@ -34,13 +36,15 @@ enum FastCGIWorker {
         return 0
     }
 
-    private static func serve(_ request: inout FCGX_Request, application: Application, decoder: GatewayRequestDecoder) {
+    /// Answers one request; `environment` and `output` are the worker's own, reloaded and rewritten for each request.
+    private static func serve(_ request: inout FCGX_Request, environment: inout GatewayEnvironment, output: inout [UInt8],
+                              application: Application, decoder: GatewayRequestDecoder) {
         let input = request.in
-        let environment = GatewayEnvironment(cStrings: request.envp)
-        let bytes = GatewayExchange.respond(environment: environment, application: application, decoder: decoder) { length in
+        environment.load(cStrings: request.envp)
+        GatewayExchange.respond(environment: environment, application: application, decoder: decoder, readBody: { length in
             readBody(input, length: length)
-        }
-        bytes.withUnsafeBufferPointer { buffer in
+        }, into: &output)
+        output.withUnsafeBufferPointer { buffer in
             buffer.baseAddress!.withMemoryRebound(to: CChar.self, capacity: buffer.count) { pointer in
                 _ = FCGX_PutStr(pointer, Int32(buffer.count), request.out)
             }

@@ -3,15 +3,19 @@ import Glibc
 #endif
 
 /// The CGI/FastCGI variables a request is decoded from: the few the decoder reads and the `HTTP_` ones, picked out of the
-/// server's `NAME=value` list in one pass, so the other parameters (about twenty behind nginx) never become Strings.
+/// server's `NAME=value` list in one pass and copied into one buffer, so that no variable becomes a String before it is read
+/// and the other parameters (about twenty behind nginx) never do.
 struct GatewayEnvironment: Sendable, ExpressibleByDictionaryLiteral {
     /// A variable the decoder reads (RFC 3875 section 4.1, FastCGI's role, and the provider's own authorizer settings).
     enum Variable: Int, CaseIterable, Sendable {
         case requestMethod, requestURI, queryString, scriptName, pathInfo, contentLength, contentType, https, requestScheme,
              serverName, serverPort, remoteAddress, remoteUser, redirectedAuthorization, fastCGIRole, requiredScope, allowsTwoLegged
 
+        /// How many variables there are.
+        static let count = 17
+
         /// The variable's name as the server passes it.
-        var name: String {
+        var name: StaticString {
             switch self {
             case .requestMethod: "REQUEST_METHOD"
             case .requestURI: "REQUEST_URI"
@@ -33,52 +37,80 @@ struct GatewayEnvironment: Sendable, ExpressibleByDictionaryLiteral {
             }
         }
 
-        /// The names' bytes grouped by length, so matching a name compares it with one to five candidates at most.
-        private static let namesByLength: [[(variable: Variable, name: [UInt8])]] = {
-            var table = [[(variable: Variable, name: [UInt8])]]()
-            for variable in allCases {
-                let name = Array(variable.name.utf8)
-                while table.count <= name.count { table.append([]) }
-                table[name.count].append((variable, name))
-            }
+        /// The candidates for a name of each length, so matching a name compares it with one to five names at most.
+        private static let candidatesByLength: [[Variable]] = {
+            var table = [[Variable]](repeating: [], count: 28)
+            for variable in allCases { table[variable.name.utf8CodeUnitCount].append(variable) }
             return table
         }()
 
         /// The variable with exactly these name bytes. All names are ASCII without `K`, `;` or `` ` `` (the only ASCII
         /// characters with a non-ASCII canonical equivalent), so byte equality is the String equality a dictionary used.
         init?(name: UnsafeRawBufferPointer) {
-            guard name.count < Self.namesByLength.count else { return nil }
-            for candidate in Self.namesByLength[name.count] where candidate.name.withUnsafeBytes({ name.elementsEqual($0) }) {
-                self = candidate.variable
+            guard name.count < 28, let start = name.baseAddress else { return nil }
+            for candidate in Self.candidatesByLength[name.count] where memcmp(start, candidate.name.utf8Start, name.count) == 0 {
+                self = candidate
                 return
             }
             return nil
         }
     }
 
-    private var values = [String?](repeating: nil, count: Variable.allCases.count)
-    /// The `HTTP_` variables (full name, value) except HTTP_PROXY (httpoxy), sorted by name: the header order then never
-    /// depends on the server's order or, for a dictionary, on its hashing.
-    private(set) var headerVariables: [(name: String, value: String)] = {
-        var variables = [(name: String, value: String)]()
-        variables.reserveCapacity(8)
-        return variables
-    }()
+    /// A kept `HTTP_` variable: where its name and value lie in `bytes`.
+    private struct HeaderVariable: Sendable {
+        var name: Range<Int>
+        var value: Range<Int>
+    }
 
-    /// The value of a variable the decoder reads, when the server passed it.
-    subscript(variable: Variable) -> String? { values[variable.rawValue] }
+    /// The kept names and values, one after another; a replaced value stays behind unused.
+    private var bytes = [UInt8]()
+    /// Where each variable's value lies in `bytes`, by raw value; nil when the server did not pass it.
+    private var values = [Range<Int>?](repeating: nil, count: Variable.count)
+    /// The `HTTP_` variables except HTTP_PROXY (httpoxy), sorted by name once all are in: the header order then never depends
+    /// on the server's order or, for a dictionary, on its hashing.
+    private var headerVariables = [HeaderVariable]()
+    /// Whether a kept `HTTP_` name is not ASCII: names are then compared and sorted as Strings rather than as bytes.
+    private var hasNonASCIIHeaderName = false
+
+    /// The value of a variable the decoder reads, when the server passed it; made into a String only now.
+    subscript(variable: Variable) -> String? {
+        guard let range = values[variable.rawValue] else { return nil }
+        return bytes.withUnsafeBufferPointer { String(decoding: UnsafeBufferPointer(rebasing: $0[range]), as: UTF8.self) }
+    }
+
+    /// Whether a variable was passed with a value that is not empty, without making it a String.
+    func hasValue(_ variable: Variable) -> Bool {
+        values[variable.rawValue].map { !$0.isEmpty } ?? false
+    }
+
+    /// Whether a variable was passed with exactly this value, compared as bytes without making it a String.
+    func value(_ variable: Variable, is expected: StaticString) -> Bool {
+        guard let range = values[variable.rawValue], range.count == expected.utf8CodeUnitCount else { return false }
+        guard !range.isEmpty else { return true }
+        return bytes.withUnsafeBytes { memcmp($0.baseAddress! + range.lowerBound, expected.utf8Start, range.count) == 0 }
+    }
+
+    /// How many `HTTP_` variables there are.
+    var headerVariableCount: Int { headerVariables.count }
+
+    /// Calls `body` with each `HTTP_` variable's name and value bytes, in name order.
+    func forEachHeaderVariable(_ body: (_ name: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer) -> Void) {
+        bytes.withUnsafeBytes { buffer in
+            for variable in headerVariables {
+                body(UnsafeRawBufferPointer(rebasing: buffer[variable.name]), UnsafeRawBufferPointer(rebasing: buffer[variable.value]))
+            }
+        }
+    }
 
     /// From name/value pairs: CGI's environment, tests.
     init(_ variables: [String: String]) {
+        bytes.reserveCapacity(1024)
         for (name, value) in variables {
             var name = name
-            switch name.withUTF8({ Self.kind(of: UnsafeRawBufferPointer($0)) }) {
-            case .variable(let variable): values[variable.rawValue] = value
-            case .header(let isASCII): addHeaderVariable(name, value, isASCII: isASCII)
-            case .other: break
-            }
+            var value = value
+            name.withUTF8 { name in value.withUTF8 { add(name: UnsafeRawBufferPointer(name), value: UnsafeRawBufferPointer($0)) } }
         }
-        headerVariables.sort { $0.name < $1.name }
+        sortHeaderVariables()
     }
 
     /// From a literal list of name/value pairs (tests); a later pair of the same name wins.
@@ -86,15 +118,29 @@ struct GatewayEnvironment: Sendable, ExpressibleByDictionaryLiteral {
         self.init(Dictionary(elements, uniquingKeysWith: { $1 }))
     }
 
+    /// No variables at all; `load(cStrings:)` fills it.
+    init() {}
+
     /// From a NULL-terminated array of `NAME=value` C strings, such as libfcgi's `envp`.
     init(cStrings: UnsafePointer<UnsafeMutablePointer<CChar>?>?) {
+        load(cStrings: cStrings)
+    }
+
+    /// Replaces every variable with those of a NULL-terminated array of `NAME=value` C strings, keeping the buffers: a
+    /// FastCGI worker reloads one environment for each request, so that a request allocates nothing here.
+    mutating func load(cStrings: UnsafePointer<UnsafeMutablePointer<CChar>?>?) {
+        bytes.removeAll(keepingCapacity: true)
+        if bytes.capacity < 1024 { bytes.reserveCapacity(1024) }
+        for index in values.indices { values[index] = nil }
+        headerVariables.removeAll(keepingCapacity: true)
+        hasNonASCIIHeaderName = false
         if var pointer = cStrings {
             while let entry = pointer.pointee {
                 add(entry: UnsafeRawBufferPointer(start: entry, count: strlen(entry)))
                 pointer += 1
             }
         }
-        headerVariables.sort { $0.name < $1.name }
+        sortHeaderVariables()
     }
 
     /// From `NAME=value` entries as bytes (the fuzz harness's lines).
@@ -102,51 +148,68 @@ struct GatewayEnvironment: Sendable, ExpressibleByDictionaryLiteral {
         for entry in entries {
             entry.withUnsafeBytes { add(entry: $0) }
         }
-        headerVariables.sort { $0.name < $1.name }
+        sortHeaderVariables()
     }
 
-    /// Takes one entry, split at its first `=` byte; an entry without one is ignored. A later entry of the same name wins,
-    /// as it did in a dictionary.
+    /// Takes one entry, split at its first `=` byte; an entry without one is ignored.
     private mutating func add(entry: UnsafeRawBufferPointer) {
         guard let start = entry.baseAddress, let equals = memchr(start, Int32(UInt8(ascii: "=")), entry.count) else { return }
         let nameLength = UnsafeRawPointer(equals) - start
-        let name = UnsafeRawBufferPointer(rebasing: entry[..<nameLength])
-        let value = UnsafeRawBufferPointer(rebasing: entry[(nameLength + 1)...])
-        switch Self.kind(of: name) {
-        case .variable(let variable):
-            values[variable.rawValue] = String(decoding: value, as: UTF8.self)
-        case .header(let isASCII):
-            addHeaderVariable(String(decoding: name, as: UTF8.self), String(decoding: value, as: UTF8.self), isASCII: isASCII)
-        case .other:
-            break
+        add(name: UnsafeRawBufferPointer(rebasing: entry[..<nameLength]), value: UnsafeRawBufferPointer(rebasing: entry[(nameLength + 1)...]))
+    }
+
+    /// Keeps a variable the decoder reads or an `HTTP_` variable; a later one of the same name wins, as it did in a dictionary.
+    private mutating func add(name: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer) {
+        if let variable = Variable(name: name) {
+            values[variable.rawValue] = append(value)
+            return
+        }
+        guard name.count >= 5, name[0] == UInt8(ascii: "H"), name[1] == UInt8(ascii: "T"), name[2] == UInt8(ascii: "T"),
+              name[3] == UInt8(ascii: "P"), name[4] == UInt8(ascii: "_"),
+              !(name.count == 10 && name.elementsEqual("HTTP_PROXY".utf8)) else { return }
+        let isASCII = name.allSatisfy { $0 < 0x80 }
+        // Names compare as Strings, as the dictionary's keys did: a non-ASCII name whose `_` carries a combining mark is no
+        // `HTTP_` variable, and of two canonically equal names the first spelling stays with the later value.
+        if !isASCII, !String(decoding: name, as: UTF8.self).hasPrefix("HTTP_") { return }
+        if let index = headerIndex(named: name, isASCII: isASCII) {
+            headerVariables[index].value = append(value)
+            return
+        }
+        hasNonASCIIHeaderName = hasNonASCIIHeaderName || !isASCII
+        if headerVariables.capacity == 0 { headerVariables.reserveCapacity(8) }
+        let nameRange = append(name)
+        headerVariables.append(HeaderVariable(name: nameRange, value: append(value)))
+    }
+
+    /// The kept `HTTP_` variable whose name equals this one: as bytes while every name is ASCII, else as Strings.
+    private func headerIndex(named name: UnsafeRawBufferPointer, isASCII: Bool) -> Int? {
+        bytes.withUnsafeBytes { buffer in
+            if isASCII, !hasNonASCIIHeaderName {
+                return headerVariables.firstIndex { buffer[$0.name].elementsEqual(name) }
+            }
+            let text = String(decoding: name, as: UTF8.self)
+            return headerVariables.firstIndex { String(decoding: buffer[$0.name], as: UTF8.self) == text }
         }
     }
 
-    /// What a name is to the decoder, judged on its bytes.
-    private enum Kind {
-        case variable(Variable)
-        /// `HTTP_` and more, not HTTP_PROXY (httpoxy).
-        case header(isASCII: Bool)
-        case other
+    /// Copies bytes to the end of `bytes` and returns where they now lie.
+    private mutating func append(_ part: UnsafeRawBufferPointer) -> Range<Int> {
+        let start = bytes.count
+        // As typed bytes: the append is then one copy, not a loop over a raw buffer's elements.
+        part.withMemoryRebound(to: UInt8.self) { bytes.append(contentsOf: $0) }
+        return start..<bytes.count
     }
 
-    /// Sorts a name into a variable the decoder reads, an `HTTP_` variable, or neither.
-    private static func kind(of name: UnsafeRawBufferPointer) -> Kind {
-        if let variable = Variable(name: name) { return .variable(variable) }
-        guard name.count >= 5, name[0] == UInt8(ascii: "H"), name[1] == UInt8(ascii: "T"), name[2] == UInt8(ascii: "T"),
-              name[3] == UInt8(ascii: "P"), name[4] == UInt8(ascii: "_"),
-              !(name.count == 10 && name.elementsEqual("HTTP_PROXY".utf8)) else { return .other }
-        return .header(isASCII: name.allSatisfy { $0 < 0x80 })
-    }
-
-    /// Keeps an `HTTP_` variable. Names compare as Strings, as the dictionary's keys did: a non-ASCII name whose `_` carries
-    /// a combining mark is no `HTTP_` variable, and of two canonically equal names the first spelling stays with the later value.
-    private mutating func addHeaderVariable(_ name: String, _ value: String, isASCII: Bool) {
-        guard isASCII || name.hasPrefix("HTTP_") else { return }
-        if let index = headerVariables.firstIndex(where: { $0.name == name }) {
-            headerVariables[index].value = value
+    /// Puts the `HTTP_` variables in String order of their names: for ASCII names that is the order of their bytes.
+    private mutating func sortHeaderVariables() {
+        guard headerVariables.count > 1 else { return }
+        let stored = bytes
+        if hasNonASCIIHeaderName {
+            headerVariables.sort { String(decoding: stored[$0.name], as: UTF8.self) < String(decoding: stored[$1.name], as: UTF8.self) }
         } else {
-            headerVariables.append((name, value))
+            stored.withUnsafeBufferPointer { buffer in
+                headerVariables.sort { buffer[$0.name].lexicographicallyPrecedes(buffer[$1.name]) }
+            }
         }
     }
 }

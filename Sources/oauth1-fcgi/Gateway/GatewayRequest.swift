@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import ProviderCore
 
 /// A request as the gateway hands it to the application: the HTTP value plus where the app is mounted.
@@ -37,7 +40,7 @@ struct GatewayRequestDecoder: Sendable {
 
     /// The announced body length, checked against the limit before any byte is read.
     func contentLength(_ environment: GatewayEnvironment) throws(GatewayError) -> Int {
-        guard let text = environment[.contentLength], !text.isEmpty else { return 0 }
+        guard environment.hasValue(.contentLength), let text = environment[.contentLength] else { return 0 }
         guard text.utf8.count <= 18, text.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }), let length = Int(text) else {
             throw GatewayError(status: 400, message: "The Content-Length header is not a number.")
         }
@@ -77,7 +80,7 @@ struct GatewayRequestDecoder: Sendable {
 
         let hostSource = (trusted ? headers["X-Forwarded-Host"]?.split(separator: ",").first.map({ $0.trimming(" ") }) : nil)
             ?? headers["Host"] ?? environment[.serverName] ?? ""
-        guard let (host, hostPort) = RequestURL.splitAuthority(hostSource), Self.isValidHost(host) else {
+        guard let (host, hostPort) = Self.authority(hostSource) else {
             throw GatewayError(status: 400, message: "The Host header is missing or malformed.")
         }
         var port = hostPort
@@ -101,7 +104,7 @@ struct GatewayRequestDecoder: Sendable {
         let request = HTTPRequest(method: method, url: url, headers: headers, body: body, remoteAddress: clientAddress,
                                   remoteUser: environment[.remoteUser].flatMap { $0.isEmpty ? nil : $0 })
         let decodedPath: String
-        if !path.utf8.contains(UInt8(ascii: "%")) {
+        if !Self.containsPercent(path) {
             // splitTarget let only printable ASCII through: without an escape, decoding would return the path unchanged.
             decodedPath = path
         } else {
@@ -121,17 +124,18 @@ struct GatewayRequestDecoder: Sendable {
     static func headers(_ environment: GatewayEnvironment) -> (HTTPHeaders, hasControlCharacter: Bool) {
         var hasControlCharacter = false
         var fields = [(String, String)]()
-        fields.reserveCapacity(environment.headerVariables.count + 1)
-        for (key, value) in environment.headerVariables {
-            fields.append((headerName(fromHTTPVariable: key), value))
+        fields.reserveCapacity(environment.headerVariableCount + 1)
+        environment.forEachHeaderVariable { name, value in
+            fields.append((headerName(fromHTTPVariable: name), String(decoding: value, as: UTF8.self)))
             hasControlCharacter = hasControlCharacter || containsControlCharacter(value)
         }
         var headers = HTTPHeaders(fields)
-        if let contentType = environment[.contentType], !contentType.isEmpty {
+        if environment.hasValue(.contentType), let contentType = environment[.contentType] {
             headers.set("Content-Type", contentType)
             hasControlCharacter = hasControlCharacter || containsControlCharacter(contentType)
         }
-        if let redirected = environment[.redirectedAuthorization], !redirected.isEmpty, headers["Authorization"] == nil {
+        if environment.hasValue(.redirectedAuthorization), let redirected = environment[.redirectedAuthorization],
+           headers["Authorization"] == nil {
             headers.set("Authorization", redirected)
             hasControlCharacter = hasControlCharacter || containsControlCharacter(redirected)
         }
@@ -148,35 +152,36 @@ struct GatewayRequestDecoder: Sendable {
 
     /// FCGI_ROLE as libfcgi reports it; a filter is refused, since the provider has nothing to filter.
     static func role(_ environment: GatewayEnvironment) throws(GatewayError) -> GatewayRole {
-        switch environment[.fastCGIRole] {
-        case nil, "RESPONDER":
-            return .responder
-        case "AUTHORIZER":
+        // Compared as bytes: the role names hold no character with a non-ASCII canonical equivalent.
+        if environment.value(.fastCGIRole, is: "RESPONDER") { return .responder }
+        if environment.value(.fastCGIRole, is: "AUTHORIZER") {
             let scopes = (environment[.requiredScope] ?? "").split(separator: " ").map(String.init)
-            return .authorizer(requiredScopes: scopes, allowsTwoLegged: environment[.allowsTwoLegged] == "on")
-        case let other?:
-            throw GatewayError(status: 400, message: "The FastCGI role \(other) is not supported; run the provider as a responder or an authorizer.")
+            return .authorizer(requiredScopes: scopes, allowsTwoLegged: environment.value(.allowsTwoLegged, is: "on"))
         }
+        guard let role = environment[.fastCGIRole] else { return .responder }
+        throw GatewayError(status: 400, message: "The FastCGI role \(role) is not supported; run the provider as a responder or an authorizer.")
     }
 
     /// Whether a header value holds a control character other than tab (checked over contiguous bytes).
     static func containsControlCharacter(_ value: String) -> Bool {
         var value = value
-        return value.withUTF8 { bytes in
-            // Eight bytes at a time while no byte is below 0x20 or equal to 0x7F (the test for a byte below n, valid for
-            // n <= 0x80, applied to the word and to the word XOR 0x7F...); from the first word that has one, byte by byte.
-            let raw = UnsafeRawBufferPointer(bytes)
-            let ones: UInt64 = 0x0101_0101_0101_0101
-            var index = 0
-            while index + 8 <= raw.count {
-                let word = raw.loadUnaligned(fromByteOffset: index, as: UInt64.self)
-                let deleted = word ^ (ones &* 0x7F)
-                let flagged = ((word &- ones &* 0x20) & ~word) | ((deleted &- ones) & ~deleted)
-                if flagged & (ones &* 0x80) != 0 { break }
-                index += 8
-            }
-            return bytes[index...].contains { $0 < 0x20 && $0 != 0x09 || $0 == 0x7F }
+        return value.withUTF8 { containsControlCharacter(UnsafeRawBufferPointer($0)) }
+    }
+
+    /// Whether UTF-8 bytes hold a control character other than tab.
+    static func containsControlCharacter(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        // Eight bytes at a time while no byte is below 0x20 or equal to 0x7F (the test for a byte below n, valid for
+        // n <= 0x80, applied to the word and to the word XOR 0x7F...); from the first word that has one, byte by byte.
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        var index = 0
+        while index + 8 <= bytes.count {
+            let word = bytes.loadUnaligned(fromByteOffset: index, as: UInt64.self)
+            let deleted = word ^ (ones &* 0x7F)
+            let flagged = ((word &- ones &* 0x20) & ~word) | ((deleted &- ones) & ~deleted)
+            if flagged & (ones &* 0x80) != 0 { break }
+            index += 8
         }
+        return bytes[index...].contains { $0 < 0x20 && $0 != 0x09 || $0 == 0x7F }
     }
 
     /// The client behind trusted proxies: the rightmost X-Forwarded-For address that is not itself a trusted proxy (the
@@ -194,20 +199,19 @@ struct GatewayRequestDecoder: Sendable {
     /// `AUTHORIZATION` becomes `Authorization`, `X_FORWARDED_PROTO` becomes `X-Forwarded-Proto`.
     static func headerName(fromVariable variable: String) -> String {
         var variable = variable
-        if let ascii = variable.withUTF8({ asciiHeaderName($0[...]) }) { return ascii }
+        if let ascii = variable.withUTF8({ asciiHeaderName(UnsafeRawBufferPointer($0)) }) { return ascii }
         return variable.split(separator: "_").map { $0.prefix(1).uppercased() + $0.dropFirst().lowercased() }.joined(separator: "-")
     }
 
-    /// The header an `HTTP_` variable carries: `HTTP_X_FORWARDED_FOR` becomes `X-Forwarded-For`.
-    static func headerName(fromHTTPVariable variable: String) -> String {
-        var variable = variable
+    /// The header an `HTTP_` variable carries, from the variable's name bytes: `HTTP_X_FORWARDED_FOR` becomes `X-Forwarded-For`.
+    static func headerName(fromHTTPVariable variable: UnsafeRawBufferPointer) -> String {
         // An ASCII name's five-character prefix is five bytes: the rest converts in place, without a String of its own.
-        if let ascii = variable.withUTF8({ asciiHeaderName($0.dropFirst(5)) }) { return ascii }
-        return headerName(fromVariable: String(variable.dropFirst(5)))
+        if let ascii = asciiHeaderName(UnsafeRawBufferPointer(rebasing: variable.dropFirst(5))) { return ascii }
+        return headerName(fromVariable: String(String(decoding: variable, as: UTF8.self).dropFirst(5)))
     }
 
     /// The conversion for ASCII, the usual case: the same result byte by byte, without a String per word; nil for non-ASCII.
-    private static func asciiHeaderName(_ bytes: Slice<UnsafeBufferPointer<UInt8>>) -> String? {
+    private static func asciiHeaderName(_ bytes: UnsafeRawBufferPointer) -> String? {
         guard bytes.allSatisfy({ $0 < 0x80 }) else { return nil }
         // Never longer than the variable: each `-` stands for at least one `_`. (Within 15 bytes the String needs no allocation.)
         return String(unsafeUninitializedCapacity: bytes.count) { name in
@@ -230,6 +234,12 @@ struct GatewayRequestDecoder: Sendable {
             }
             return count
         }
+    }
+
+    /// Whether text holds a `%`, searched in its contiguous bytes.
+    static func containsPercent(_ text: String) -> Bool {
+        var text = text
+        return text.withUTF8 { bytes in bytes.baseAddress.map { memchr($0, Int32(UInt8(ascii: "%")), bytes.count) != nil } ?? false }
     }
 
     /// Host names and literals: letters, digits, `-`, `.`, `_`, or a bracketed IPv6 literal.

@@ -4,8 +4,15 @@ import ProviderCore
 enum ResponseEncoder {
     /// - Parameter contentLength: add `Content-Length` when the response has none (not for an Authorizer's 200).
     static func encode(_ response: HTTPResponse, includeBody: Bool = true, contentLength: Bool = true) -> [UInt8] {
-        // Built as bytes: CR, LF and `:` are ASCII, so dropping them byte by byte is what dropping the Characters did.
         var output = [UInt8]()
+        encode(response, includeBody: includeBody, contentLength: contentLength, into: &output)
+        return output
+    }
+
+    /// Writes the response over what `output` held, keeping its capacity: a FastCGI worker reuses one buffer.
+    static func encode(_ response: HTTPResponse, includeBody: Bool = true, contentLength: Bool = true, into output: inout [UInt8]) {
+        // Built as bytes: CR, LF and `:` are ASCII, so dropping them byte by byte is what dropping the Characters did.
+        output.removeAll(keepingCapacity: true)
         output.reserveCapacity(256 + (includeBody ? response.body.count : 0))
         output.append(literal: "Status: ")
         output.appendDecimal(response.status)
@@ -28,20 +35,32 @@ enum ResponseEncoder {
         }
         output.append(literal: "\r\n")
         if includeBody { output += response.body }
-        return output
     }
 
     /// Appends a header name or value without CR and LF (and without `:` in a name): whole when it has none of them.
     private static func append(_ text: String, droppingColons: Bool, to output: inout [UInt8]) {
         var text = text
         text.withUTF8 { bytes in
-            let dropped = { (byte: UInt8) in byte == 0x0D || byte == 0x0A || (droppingColons && byte == UInt8(ascii: ":")) }
-            if bytes.contains(where: dropped) {
-                for byte in bytes where !dropped(byte) { output.append(byte) }
+            if let first = firstDropped(bytes, droppingColons: droppingColons) {
+                output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[..<first]))
+                for byte in bytes[first...] where !isDropped(byte, droppingColons: droppingColons) { output.append(byte) }
             } else {
                 output.append(contentsOf: bytes)
             }
         }
+    }
+
+    /// Where the first byte to drop is, if any: one comparison for each byte above `:`, which is every letter.
+    private static func firstDropped(_ bytes: UnsafeBufferPointer<UInt8>, droppingColons: Bool) -> Int? {
+        for index in bytes.indices where bytes[index] <= UInt8(ascii: ":") && isDropped(bytes[index], droppingColons: droppingColons) {
+            return index
+        }
+        return nil
+    }
+
+    /// CR, LF, and in a name `:`.
+    private static func isDropped(_ byte: UInt8, droppingColons: Bool) -> Bool {
+        byte == 0x0D || byte == 0x0A || (droppingColons && byte == UInt8(ascii: ":"))
     }
 
     /// Whether a header name is `Content-Length` in any ASCII case.
