@@ -66,21 +66,25 @@ public struct RequestParameters: Sendable {
         }
 
         var oauthHeader: String?
-        for value in request.headers.values(for: "Authorization") where AuthorizationHeader.isOAuth(value) {
-            if oauthHeader != nil {
-                throw OAuthError(.parameterRejected, "The request has more than one Authorization: OAuth header; send exactly one.")
-            }
-            oauthHeader = value
+        var oauthHeaders = 0
+        request.headers.forEachValue(for: "Authorization") { value in
+            guard AuthorizationHeader.isOAuth(value) else { return }
+            oauthHeaders += 1
+            if oauthHeader == nil { oauthHeader = value }
+        }
+        if oauthHeaders > 1 {
+            throw OAuthError(.parameterRejected, "The request has more than one Authorization: OAuth header; send exactly one.")
         }
         if let headerValue = oauthHeader {
-            let header: AuthorizationHeader
+            // Appended straight to the list, without an AuthorizationHeader value in between.
+            entries.reserveCapacity(entries.count + 8)
             do {
-                header = try AuthorizationHeader(parsing: headerValue)
+                realm = try AuthorizationHeader.parse(headerValue) { name, value in
+                    entries.append(Entry(parameter: Parameter(name, value), location: .authorizationHeader))
+                }
             } catch {
                 throw OAuthError(.parameterRejected, error.sentence)
             }
-            realm = header.realm
-            entries.append(header.parameters, from: .authorizationHeader)
         }
 
         if request.hasFormBody, !request.body.isEmpty {
