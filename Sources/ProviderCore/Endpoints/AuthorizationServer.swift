@@ -47,7 +47,7 @@ public struct AuthorizationServer: Sendable {
         if let token = signed.token, !token.isEmpty {
             throw OAuthError.rejected("oauth_token", "A temporary credential request is signed with client credentials only; remove oauth_token.")
         }
-        let callback = signed["oauth_callback"] ?? ""
+        let callback = signed[known: .callback] ?? ""
         try Callback.validate(callback)
         let requestedScopes = try scopes(requestedIn: signed.parameters)
         let tokenLifetime = try TokenLifetime.parse(signed.parameters.first("expiration"))
@@ -162,7 +162,7 @@ public struct AuthorizationServer: Sendable {
               let userID = consumed.userID, let expected = consumed.verifier else {
             throw OAuthError(.tokenRejected, "This temporary credential was already exchanged; request a new one.")
         }
-        guard ConstantTime.equals(expected, signed["oauth_verifier"] ?? "") else {
+        guard ConstantTime.equals(expected, signed[known: .verifier] ?? "") else {
             throw OAuthError(.verifierInvalid, "The oauth_verifier does not match the one given to the user; the temporary credential is now void, start again.")
         }
         let pair = newTokenPair()

@@ -10,6 +10,9 @@ struct SignedRequest: Sendable {
 
     subscript(name: String) -> String? { parameters[protocolParameter: name] }
 
+    /// The value of a protocol parameter the provider reads.
+    subscript(known parameter: KnownProtocolParameter) -> String? { parameters[known: parameter] }
+
     /// Collects and checks the protocol parameters; `required` names those this endpoint needs beyond the common ones.
     init(_ request: HTTPRequest, required: [String], configuration: ProviderConfiguration,
          registry: SignatureMethodRegistry, now: Int64) throws(OAuthError) {
@@ -19,11 +22,11 @@ struct SignedRequest: Sendable {
         }
         let parameters = try RequestParameters(request)
         // Each protocol value is looked up once.
-        let consumerKey = parameters[protocolParameter: "oauth_consumer_key"]
-        let methodName = parameters[protocolParameter: "oauth_signature_method"]
-        let signature = parameters[protocolParameter: "oauth_signature"]
-        let timestampText = parameters[protocolParameter: "oauth_timestamp"]
-        let nonce = parameters[protocolParameter: "oauth_nonce"]
+        let consumerKey = parameters[known: .consumerKey]
+        let methodName = parameters[known: .signatureMethod]
+        let signature = parameters[known: .signature]
+        let timestampText = parameters[known: .timestamp]
+        let nonce = parameters[known: .nonce]
         let method = methodName.flatMap { registry[$0] }
         let timestampOptional = method?.allowsMissingTimestampAndNonce ?? false
 
@@ -38,7 +41,7 @@ struct SignedRequest: Sendable {
         }
         if !absent.isEmpty { throw OAuthError.absent(absent) }
 
-        if let version = parameters[protocolParameter: "oauth_version"], version != "1.0" {
+        if let version = parameters[known: .version], version != "1.0" {
             throw OAuthError(.versionRejected, "oauth_version is '\(version)'; only 1.0 is supported, or omit the parameter.",
                              details: [Parameter("oauth_acceptable_versions", "1.0-1.0")])
         }
@@ -83,6 +86,6 @@ struct SignedRequest: Sendable {
         self.signature = signature ?? ""
         self.timestamp = timestamp
         self.nonce = nonce
-        self.token = parameters[protocolParameter: "oauth_token"]
+        self.token = parameters[known: .token]
     }
 }

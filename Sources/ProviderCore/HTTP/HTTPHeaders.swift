@@ -1,6 +1,6 @@
 /// An ordered list of HTTP header fields with case-insensitive lookup by name.
 public struct HTTPHeaders: Sendable, Equatable, Sequence, ExpressibleByArrayLiteral {
-    private struct Field: Sendable {
+    fileprivate struct Field: Sendable {
         let name: String
         let value: String
         /// The name lowercased once, when the field is added, so lookups compare without allocating.
@@ -35,9 +35,32 @@ public struct HTTPHeaders: Sendable, Equatable, Sequence, ExpressibleByArrayLite
         return storage.compactMap { $0.key == key ? $0.value : nil }
     }
 
+    /// Calls `body` with every value of the named field, in order, without collecting them into an array.
+    public func forEachValue(for name: String, _ body: (String) throws -> Void) rethrows {
+        let key = Self.key(name)
+        for field in storage where field.key == key { try body(field.value) }
+    }
+
+    /// Whether a field of this name is present, compared without regard to case.
+    public func contains(_ name: String) -> Bool {
+        let key = Self.key(name)
+        return storage.contains { $0.key == key }
+    }
+
     /// Appends a field, keeping any earlier field of the same name.
     public mutating func add(_ name: String, _ value: String) {
         storage.append(Field(name: name, value: value, key: Self.key(name)))
+    }
+
+    /// Appends a field whose lookup key the caller already has: `lowercasedName` must be `name` lowercased (ASCII
+    /// letters for an ASCII name, else `name.lowercased()`), as a gateway that builds names from CGI variables knows it.
+    public mutating func add(_ name: String, _ value: String, lowercasedName: String) {
+        storage.append(Field(name: name, value: value, key: lowercasedName))
+    }
+
+    /// Reserves room for this many fields in all.
+    public mutating func reserveCapacity(_ count: Int) {
+        storage.reserveCapacity(count)
     }
 
     /// Replaces every field of this name with one field.
@@ -47,9 +70,19 @@ public struct HTTPHeaders: Sendable, Equatable, Sequence, ExpressibleByArrayLite
         storage.append(Field(name: name, value: value, key: key))
     }
 
-    /// Iterates over the fields in order.
-    public func makeIterator() -> IndexingIterator<[(name: String, value: String)]> {
-        fields.makeIterator()
+    /// Iterates over the fields in order, without building the `fields` array.
+    public func makeIterator() -> Iterator {
+        Iterator(base: storage.makeIterator())
+    }
+
+    /// An iterator over the fields in order.
+    public struct Iterator: IteratorProtocol {
+        fileprivate var base: IndexingIterator<[Field]>
+
+        /// The next field's name and value, or nil at the end.
+        public mutating func next() -> (name: String, value: String)? {
+            base.next().map { (name: $0.name, value: $0.value) }
+        }
     }
 
     /// The lookup key of a field name: lowercased, byte by byte for ASCII (every real field name), else by Unicode rules.

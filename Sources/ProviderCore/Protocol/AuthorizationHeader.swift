@@ -17,20 +17,26 @@ public struct AuthorizationHeader: Sendable, Equatable {
 
     /// Parses a header value such as `OAuth realm="Photos", oauth_consumer_key="dpf43f3p2l4k3l03"` (RFC 5849 section 3.5.1).
     public init(parsing value: String) throws(AuthorizationHeaderError) {
+        var parameters = [Parameter]()
+        parameters.reserveCapacity(8)
+        realm = try Self.parse(value) { name, value in parameters.append(Parameter(name, value)) }
+        self.parameters = parameters
+    }
+
+    /// Parses a header value, handing each parameter but `realm` to `add` in header order, and returns the realm.
+    static func parse(_ value: String, _ add: (String, String) -> Void) throws(AuthorizationHeaderError) -> String? {
         guard Self.isOAuth(value) else { throw .notOAuthScheme }
         var value = value
         // Scanned over the header's own UTF-8: names and values are read as ranges of it, not copied out first.
         let parsed = value.withUTF8 { bytes in
-            Result { () throws(AuthorizationHeaderError) -> (String?, [Parameter]) in try Self.parse(bytes) }
+            Result { () throws(AuthorizationHeaderError) -> String? in try Self.parse(bytes, add) }
         }
-        (realm, parameters) = try parsed.get()
+        return try parsed.get()
     }
 
-    private static func parse(_ bytes: UnsafeBufferPointer<UInt8>) throws(AuthorizationHeaderError) -> (String?, [Parameter]) {
+    private static func parse(_ bytes: UnsafeBufferPointer<UInt8>, _ add: (String, String) -> Void) throws(AuthorizationHeaderError) -> String? {
         var scanner = HeaderScanner(bytes, start: 5)
         var realm: String?
-        var parameters = [Parameter]()
-        parameters.reserveCapacity(8)
         scanner.skipWhitespace()
         while !scanner.isAtEnd {
             let rawName = UnsafeBufferPointer(rebasing: bytes[scanner.readToken()])
@@ -66,7 +72,7 @@ public struct AuthorizationHeader: Sendable, Equatable {
                 guard realm == nil else { throw .malformed("realm appears more than once") }
                 realm = decodedValue
             } else {
-                parameters.append(Parameter(name, decodedValue))
+                add(name, decodedValue)
             }
             scanner.skipWhitespace()
             if scanner.isAtEnd { break }
@@ -75,7 +81,7 @@ public struct AuthorizationHeader: Sendable, Equatable {
             }
             scanner.skipWhitespace()
         }
-        return (realm, parameters)
+        return realm
     }
 }
 

@@ -3,44 +3,67 @@ import Glibc
 #endif
 
 /// The signed parameters normalized as RFC 5849 section 3.4.1.3.2 says: every name and value encoded (section 3.6)
-/// into one buffer, and the pairs sorted by name, then value, in byte order, as ranges of that buffer.
+/// into one buffer, and the pairs sorted by name, then value, in byte order, as ranges of that buffer. Both live in
+/// temporary storage (the stack, for any usual request) for the duration of one closure.
 struct NormalizedParameters {
-    private let encoded: [UInt8]
-    private let pairs: [(name: Range<Int>, value: Range<Int>)]
+    /// A name and its value, as ranges of the encoded buffer.
+    private struct Pair {
+        let name: Range<Int>
+        let value: Range<Int>
+    }
 
-    init(_ parameters: [Parameter]) {
+    private let encoded: UnsafeBufferPointer<UInt8>
+    private let pairs: UnsafeBufferPointer<Pair>
+
+    /// Normalizes `parameters` and hands the result to `body`.
+    static func with<R>(_ parameters: [Parameter], _ body: (NormalizedParameters) -> R) -> R {
+        with(parameters, skipping: nil, parameter: { $0 }, body)
+    }
+
+    /// Normalizes the signed parameters of a request, all but `oauth_signature` (RFC 5849 section 3.4.1.3.1), and hands the result to `body`.
+    static func with<R>(_ request: RequestParameters, _ body: (NormalizedParameters) -> R) -> R {
+        with(request.entries, skipping: request.signatureEntry, parameter: { $0.parameter }, body)
+    }
+
+    private static func with<Item, R>(_ items: [Item], skipping: Int?, parameter: (Item) -> Parameter,
+                                      _ body: (NormalizedParameters) -> R) -> R {
         var rawCount = 0
-        for parameter in parameters { rawCount += parameter.name.utf8.count + parameter.value.utf8.count }
-        var pairs = [(name: Range<Int>, value: Range<Int>)]()
-        pairs.reserveCapacity(parameters.count)
-        let encoded = [UInt8](unsafeUninitializedCapacity: 3 * rawCount) { buffer, written in
-            var output = PercentEncodingWriter(buffer)
-            for parameter in parameters {
-                var name = parameter.name
-                var value = parameter.value
-                let nameStart = output.count
-                name.withUTF8 { output.writeEncoded($0) }
-                let valueStart = output.count
-                value.withUTF8 { output.writeEncoded($0) }
-                pairs.append((nameStart..<valueStart, valueStart..<output.count))
-            }
-            written = output.count
+        for (index, item) in items.enumerated() where index != skipping {
+            let parameter = parameter(item)
+            rawCount += parameter.name.utf8.count + parameter.value.utf8.count
         }
-        encoded.withUnsafeBufferPointer { bytes in
-            func precedes(_ lhs: Range<Int>, _ rhs: Range<Int>) -> Bool? {
-                let common = min(lhs.count, rhs.count)
-                if common > 0 {
-                    let order = memcmp(bytes.baseAddress! + lhs.lowerBound, bytes.baseAddress! + rhs.lowerBound, common)
-                    if order != 0 { return order < 0 }
+        let count = items.count - (skipping == nil ? 0 : 1)
+        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 3 * rawCount) { buffer in
+            withUnsafeTemporaryAllocation(of: Pair.self, capacity: count) { pairs in
+                var output = PercentEncodingWriter(buffer)
+                var written = 0
+                for (index, item) in items.enumerated() where index != skipping {
+                    var name = parameter(item).name
+                    var value = parameter(item).value
+                    let nameStart = output.count
+                    name.withUTF8 { output.writeEncoded($0) }
+                    let valueStart = output.count
+                    value.withUTF8 { output.writeEncoded($0) }
+                    (pairs.baseAddress! + written).initialize(to: Pair(name: nameStart..<valueStart, value: valueStart..<output.count))
+                    written += 1
                 }
-                return lhs.count == rhs.count ? nil : lhs.count < rhs.count
-            }
-            pairs.sort { lhs, rhs in
-                precedes(lhs.name, rhs.name) ?? precedes(lhs.value, rhs.value) ?? false
+                let encoded = UnsafeBufferPointer(rebasing: buffer[..<output.count])
+                func precedes(_ lhs: Range<Int>, _ rhs: Range<Int>) -> Bool? {
+                    let common = min(lhs.count, rhs.count)
+                    if common > 0 {
+                        let order = memcmp(encoded.baseAddress! + lhs.lowerBound, encoded.baseAddress! + rhs.lowerBound, common)
+                        if order != 0 { return order < 0 }
+                    }
+                    return lhs.count == rhs.count ? nil : lhs.count < rhs.count
+                }
+                var sorted = UnsafeMutableBufferPointer(rebasing: pairs[..<written])
+                sorted.sort { lhs, rhs in
+                    precedes(lhs.name, rhs.name) ?? precedes(lhs.value, rhs.value) ?? false
+                }
+                // Pair holds only integers: the memory needs no deinitialization before it is released.
+                return body(NormalizedParameters(encoded: encoded, pairs: UnsafeBufferPointer(sorted)))
             }
         }
-        self.encoded = encoded
-        self.pairs = pairs
     }
 
     /// The length of the normalized string, before it is encoded again.
@@ -48,22 +71,20 @@ struct NormalizedParameters {
 
     /// Writes `name=value&...`, or its encoding (`=` as `%3D`, `&` as `%26`, `%` as `%25`) for the base string.
     func write(to output: inout PercentEncodingWriter, encoded escaping: Bool) {
-        encoded.withUnsafeBufferPointer { bytes in
-            for (index, pair) in pairs.enumerated() {
-                if index > 0 {
-                    if escaping { output.writeEncoded(StaticString("&")) } else { output.write(UInt8(ascii: "&")) }
-                }
-                let name = UnsafeBufferPointer(rebasing: bytes[pair.name])
-                let value = UnsafeBufferPointer(rebasing: bytes[pair.value])
-                if escaping {
-                    output.writeEncodedAgain(name)
-                    output.writeEncoded(StaticString("="))
-                    output.writeEncodedAgain(value)
-                } else {
-                    output.write(name)
-                    output.write(UInt8(ascii: "="))
-                    output.write(value)
-                }
+        for (index, pair) in pairs.enumerated() {
+            if index > 0 {
+                if escaping { output.writeEncoded(StaticString("&")) } else { output.write(UInt8(ascii: "&")) }
+            }
+            let name = UnsafeBufferPointer(rebasing: encoded[pair.name])
+            let value = UnsafeBufferPointer(rebasing: encoded[pair.value])
+            if escaping {
+                output.writeEncodedAgain(name)
+                output.writeEncoded(StaticString("="))
+                output.writeEncodedAgain(value)
+            } else {
+                output.write(name)
+                output.write(UInt8(ascii: "="))
+                output.write(value)
             }
         }
     }

@@ -55,29 +55,37 @@ public enum PercentEncoding {
             break
         }
         if !needsWork { return String(decoding: bytes, as: UTF8.self) }
-        var output = [UInt8]()
-        output.reserveCapacity(bytes.count)
-        var index = 0
-        while index < bytes.count {
-            let byte = bytes[index]
-            if byte == UInt8(ascii: "%") {
-                guard index + 2 < bytes.count,
-                      let high = hexValue(bytes[index + 1]), let low = hexValue(bytes[index + 2]) else {
-                    throw .malformedEscape(offset: index)
+        // Decoded into temporary storage (never longer than the input); ASCII text needs no validation.
+        let decoded = withUnsafeTemporaryAllocation(of: UInt8.self, capacity: bytes.count) { output -> Result<String, PercentDecodingError> in
+            var count = 0
+            var nonASCII: UInt8 = 0
+            var hasNul = false
+            var index = 0
+            while index < bytes.count {
+                var byte = bytes[index]
+                if byte == UInt8(ascii: "%") {
+                    guard index + 2 < bytes.count,
+                          let high = hexValue(bytes[index + 1]), let low = hexValue(bytes[index + 2]) else {
+                        return .failure(.malformedEscape(offset: index))
+                    }
+                    byte = high << 4 | low
+                    index += 3
+                } else {
+                    if plusIsSpace && byte == UInt8(ascii: "+") { byte = UInt8(ascii: " ") }
+                    index += 1
                 }
-                output.append(high << 4 | low)
-                index += 3
-            } else if plusIsSpace && byte == UInt8(ascii: "+") {
-                output.append(UInt8(ascii: " "))
-                index += 1
-            } else {
-                output.append(byte)
-                index += 1
+                output[count] = byte
+                count += 1
+                nonASCII |= byte & 0x80
+                hasNul = hasNul || byte == 0
             }
+            if hasNul { return .failure(.nulByte) }
+            let text = UnsafeBufferPointer(rebasing: output[..<count])
+            if nonASCII == 0 { return .success(String(decoding: text, as: UTF8.self)) }
+            guard let validated = String(validating: text, as: UTF8.self) else { return .failure(.invalidUTF8) }
+            return .success(validated)
         }
-        if output.contains(0) { throw .nulByte }
-        guard let decoded = String(validating: output, as: UTF8.self) else { throw .invalidUTF8 }
-        return decoded
+        return try decoded.get()
     }
 
     /// Whether a byte is in RFC 3986's unreserved set (ALPHA, DIGIT, `-`, `.`, `_`, `~`), which RFC 5849 section 3.6 leaves unencoded.

@@ -20,10 +20,22 @@ public struct RequestParameters: Sendable {
     }
     /// Where the protocol parameters were sent, when any were.
     public let protocolLocation: ParameterLocation?
+    /// Where the protocol parameters the provider reads sit in `protocolParameters`.
+    private let known: KnownProtocolParameterPositions
+    /// The position in `entries` of the one `oauth_signature`, when sent: the base string leaves it out.
+    let signatureEntry: Int?
 
     /// The parameters that enter the signature base string: all but `oauth_signature` (RFC 5849 section 3.4.1.3.1).
     public var signedParameters: [Parameter] {
-        entries.compactMap { $0.parameter.name == "oauth_signature" ? nil : $0.parameter }
+        var signed = [Parameter]()
+        signed.reserveCapacity(entries.count)
+        for (index, entry) in entries.enumerated() where index != signatureEntry { signed.append(entry.parameter) }
+        return signed
+    }
+
+    /// The value of a protocol parameter the provider reads, found without comparing names.
+    subscript(known parameter: KnownProtocolParameter) -> String? {
+        known[parameter].map { protocolParameters[$0].value }
     }
 
     /// The value of a protocol parameter, such as `oauth_token`.
@@ -54,21 +66,25 @@ public struct RequestParameters: Sendable {
         }
 
         var oauthHeader: String?
-        for value in request.headers.values(for: "Authorization") where AuthorizationHeader.isOAuth(value) {
-            if oauthHeader != nil {
-                throw OAuthError(.parameterRejected, "The request has more than one Authorization: OAuth header; send exactly one.")
-            }
-            oauthHeader = value
+        var oauthHeaders = 0
+        request.headers.forEachValue(for: "Authorization") { value in
+            guard AuthorizationHeader.isOAuth(value) else { return }
+            oauthHeaders += 1
+            if oauthHeader == nil { oauthHeader = value }
+        }
+        if oauthHeaders > 1 {
+            throw OAuthError(.parameterRejected, "The request has more than one Authorization: OAuth header; send exactly one.")
         }
         if let headerValue = oauthHeader {
-            let header: AuthorizationHeader
+            // Appended straight to the list, without an AuthorizationHeader value in between.
+            entries.reserveCapacity(entries.count + 8)
             do {
-                header = try AuthorizationHeader(parsing: headerValue)
+                realm = try AuthorizationHeader.parse(headerValue) { name, value in
+                    entries.append(Entry(parameter: Parameter(name, value), location: .authorizationHeader))
+                }
             } catch {
                 throw OAuthError(.parameterRejected, error.sentence)
             }
-            realm = header.realm
-            entries.append(header.parameters, from: .authorizationHeader)
         }
 
         if request.hasFormBody, !request.body.isEmpty {
@@ -88,18 +104,32 @@ public struct RequestParameters: Sendable {
 
         var protocolParameters = [Parameter]()
         protocolParameters.reserveCapacity(min(entries.count, 16))
-        // Names already seen: scanning the list is cheapest for the usual handful; past that a set keeps the check linear.
+        var known = KnownProtocolParameterPositions()
+        var signatureEntry: Int?
+        // Names the provider reads are told apart by their position; for any other oauth_ name the list is scanned,
+        // which is cheapest for a handful, and past 16 a set of every name so far keeps the check linear.
         var seen: Set<String>?
         var location: ParameterLocation?
-        for entry in entries where entry.parameter.isProtocolParameter {
+        for (index, entry) in entries.enumerated() {
+            let (isProtocolParameter, knownName) = entry.parameter.protocolName
+            guard isProtocolParameter else { continue }
             let name = entry.parameter.name
-            if protocolParameters.count == 16 { seen = Set(protocolParameters.map(\.name)) }
-            let repeated = seen.map { $0.contains(name) } ?? protocolParameters.contains { $0.name == name }
+            let repeated: Bool
+            if let knownName {
+                repeated = known[knownName] != nil
+            } else {
+                if seen == nil, protocolParameters.count >= 16 { seen = Set(protocolParameters.map(\.name)) }
+                repeated = seen.map { $0.contains(name) } ?? protocolParameters.contains { $0.name == name }
+            }
             if repeated {
                 throw OAuthError.rejected(name, "The protocol parameter \(name) appears more than once; send each oauth_ parameter exactly once.")
             }
             if let location, location != entry.location {
                 throw OAuthError.rejected(name, "Protocol parameters were sent in both \(location.rawValue) and \(entry.location.rawValue); RFC 5849 section 3.5 allows one location only.")
+            }
+            if let knownName {
+                known[knownName] = protocolParameters.count
+                if knownName == .signature { signatureEntry = index }
             }
             protocolParameters.append(entry.parameter)
             seen?.insert(name)
@@ -110,6 +140,8 @@ public struct RequestParameters: Sendable {
         self.realm = realm
         self.protocolParameters = protocolParameters
         self.protocolLocation = location
+        self.known = known
+        self.signatureEntry = signatureEntry
     }
 }
 

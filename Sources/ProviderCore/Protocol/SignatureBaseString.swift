@@ -6,12 +6,12 @@ import Glibc
 public enum SignatureBaseString {
     /// Builds the base string from the method, the URL the client used and the signed parameters (RFC 5849 section 3.4.1.1).
     public static func make(method: String, url: RequestURL, parameters: [Parameter]) -> String {
-        make(method: method, url: url, normalized: NormalizedParameters(parameters))
+        NormalizedParameters.with(parameters) { make(method: method, url: url, normalized: $0) }
     }
 
     /// Builds the base string of a request from its collected parameters (RFC 5849 section 3.4.1).
     public static func make(request: HTTPRequest, parameters: RequestParameters) -> String {
-        make(method: request.method, url: request.url, normalized: NormalizedParameters(parameters.signedParameters))
+        NormalizedParameters.with(parameters) { make(method: request.method, url: request.url, normalized: $0) }
     }
 
     /// Writes the three parts straight into the string's own storage, each encoded once (RFC 5849 section 3.4.1.1).
@@ -54,11 +54,12 @@ public enum SignatureBaseString {
 
     /// The normalized parameter string of RFC 5849 section 3.4.1.3.2: names and values encoded, sorted by name then value, joined by `=` and `&`.
     public static func normalizedParameters(_ parameters: [Parameter]) -> String {
-        let normalized = NormalizedParameters(parameters)
-        return String(unsafeUninitializedCapacity: normalized.count) { buffer in
-            var output = PercentEncodingWriter(buffer)
-            normalized.write(to: &output, encoded: false)
-            return output.count
+        NormalizedParameters.with(parameters) { normalized in
+            String(unsafeUninitializedCapacity: normalized.count) { buffer in
+                var output = PercentEncodingWriter(buffer)
+                normalized.write(to: &output, encoded: false)
+                return output.count
+            }
         }
     }
 }

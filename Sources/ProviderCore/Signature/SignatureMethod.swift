@@ -25,14 +25,17 @@ public struct SignatureInput: Sendable {
         PercentEncoding.encode(clientSecret) + "&" + PercentEncoding.encode(tokenSecret)
     }
 
-    /// The signing key's UTF-8 bytes, encoded straight into one buffer.
-    var signingKeyBytes: [UInt8] {
-        var key = [UInt8]()
-        key.reserveCapacity((clientSecret.utf8.count + tokenSecret.utf8.count) * 3 + 1)
-        PercentEncoding.appendEncoded(clientSecret, to: &key)
-        key.append(UInt8(ascii: "&"))
-        PercentEncoding.appendEncoded(tokenSecret, to: &key)
-        return key
+    /// Hands `body` the signing key's UTF-8 bytes (the secrets encoded, joined by `&`), built in temporary storage.
+    static func withSigningKey<R>(clientSecret: String, tokenSecret: String, _ body: (UnsafeRawBufferPointer) -> R) -> R {
+        var clientSecret = clientSecret
+        var tokenSecret = tokenSecret
+        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: (clientSecret.utf8.count + tokenSecret.utf8.count) * 3 + 1) { buffer in
+            var key = PercentEncodingWriter(buffer)
+            clientSecret.withUTF8 { key.writeEncoded($0) }
+            key.write(UInt8(ascii: "&"))
+            tokenSecret.withUTF8 { key.writeEncoded($0) }
+            return body(UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(buffer)[..<key.count]))
+        }
     }
 }
 
@@ -79,13 +82,16 @@ extension SignatureMethod {
     public static func hmac(name: String, _ algorithm: HashAlgorithm) -> SignatureMethod {
         SignatureMethod(name: name) { input in
             var baseString = input.baseString
-            let provided = Base64.decode(input.signature) ?? []
-            return input.signingKeyBytes.withUnsafeBytes { key in
-                baseString.withUTF8 { message in
-                    withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 64) { output in
-                        let length = HMAC.authenticationCode(algorithm, key: key, message: UnsafeRawBufferPointer(message), into: output)
-                        return provided.withUnsafeBytes {
-                            ConstantTime.equals(UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(output)[..<length]), $0)
+            let signature = input.signature
+            // The closures below capture only what they use, so `input` is not copied into them.
+            return SignatureInput.withSigningKey(clientSecret: input.clientSecret, tokenSecret: input.tokenSecret) { key in
+                // A signature that is not base64 is compared as empty: the same work, and never equal.
+                Base64.withDecoded(signature) { decoded in
+                    let provided = decoded.map(UnsafeRawBufferPointer.init) ?? UnsafeRawBufferPointer(start: nil, count: 0)
+                    return baseString.withUTF8 { message in
+                        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 64) { output in
+                            let length = HMAC.authenticationCode(algorithm, key: key, message: UnsafeRawBufferPointer(message), into: output)
+                            return ConstantTime.equals(UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(output)[..<length]), provided)
                         }
                     }
                 }
