@@ -22,8 +22,20 @@ enum FastCGIWorker {
         var served = 0
         var environment = GatewayEnvironment()
         var output = [UInt8]()
+        let listener = FastCGIListener(descriptor: listenDescriptor)
         while !Signals.stopRequested {
-            awaitingRequest = 1
+            // A connection nginx keeps open (fastcgi_keep_conn) carries the next request; otherwise take a new one.
+            // Where libfcgi itself waits (on a kept connection, or accepting when there is no listener of ours), a
+            // SIGTERM ends the worker at once, as before: it cannot tell whether a request has begun to arrive.
+            let waitsInLibfcgi = listener == nil || request.ipcFd >= 0
+            if request.ipcFd < 0, let listener {
+                guard let connection = listener.accept() else { break }
+                request.ipcFd = connection
+                // FCGX_Accept_r first finishes the previous request and would close a connection it was not told to
+                // keep; it then sets keepConnection from the new request's FCGI_KEEP_CONN flag.
+                request.keepConnection = 1
+            }
+            if waitsInLibfcgi { awaitingRequest = 1 }
             let accepted = FCGX_Accept_r(&request)
             awaitingRequest = 0
             guard accepted >= 0 else { break }

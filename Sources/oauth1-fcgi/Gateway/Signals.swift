@@ -6,7 +6,7 @@ import Glibc
 /// Set by SIGTERM or SIGINT; read by the request loops between requests.
 nonisolated(unsafe) var terminationRequested: sig_atomic_t = 0
 
-/// Set while a FastCGI worker waits in libfcgi's accept for its next request.
+/// Set while a FastCGI worker waits in accept for its next connection and holds none (`FastCGIListener`).
 nonisolated(unsafe) var awaitingRequest: sig_atomic_t = 0
 
 /// Signal handling for workers and the supervisor: handlers only set a flag (and tell libfcgi to stop accepting), and are
@@ -21,8 +21,8 @@ enum Signals {
             action.__sigaction_handler.sa_handler = { _ in
                 terminationRequested = 1
                 FCGX_ShutdownPending()
-                // A worker waiting for a request has nothing to finish. libfcgi's accept can keep waiting after the signal
-                // (the soak caught a worker polling there for the whole 30 s grace period), so leave now.
+                // A worker waiting for a connection has nothing to finish, and a blocking accept may not return for the
+                // signal (the soak caught a worker waiting out the whole 30 s grace period), so leave now.
                 if awaitingRequest != 0 { _exit(0) }
             }
         } else {
