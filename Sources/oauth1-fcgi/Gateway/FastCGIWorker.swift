@@ -40,6 +40,11 @@ enum FastCGIWorker {
             awaitingRequest = 0
             guard accepted >= 0 else { break }
             serve(&request, environment: &environment, output: &output, application: application, decoder: decoder)
+            // libfcgi closes a connection gracefully (shutdown, wait for nginx to close, read what is left): three
+            // system calls, needed only if unread input could make the close reset the connection. Once a responder's
+            // input has ended there is none, and a plain close is as safe. (An authorizer gets no input stream at all
+            // from Apache's mod_authnz_fcgi, so waiting for its end would hang.)
+            if request.keepConnection == 0, request.role == responderRole, inputHasEnded(request.in) { request.detached = 1 }
             FCGX_Finish_r(&request)
             served += 1
             application.afterResponse()
@@ -61,6 +66,17 @@ enum FastCGIWorker {
                 _ = FCGX_PutStr(pointer, Int32(buffer.count), request.out)
             }
         }
+    }
+
+    /// FCGI_RESPONDER, the role of an ordinary request (FastCGI specification, section 6.2).
+    private static let responderRole: Int32 = 1
+
+    /// Whether the request's input (FCGI_STDIN) has ended with nothing left unread: reads its end, which libfcgi has
+    /// usually buffered already; a byte still there means the body was not read to its end.
+    private static func inputHasEnded(_ stream: UnsafeMutablePointer<FCGX_Stream>?) -> Bool {
+        guard let stream else { return false }
+        var byte: CChar = 0
+        return FCGX_GetStr(&byte, 1, stream) == 0 && FCGX_HasSeenEOF(stream) != 0 && FCGX_GetError(stream) == 0
     }
 
     private static func readBody(_ stream: UnsafeMutablePointer<FCGX_Stream>?, length: Int) -> [UInt8] {
