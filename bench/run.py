@@ -591,11 +591,14 @@ class Bench:
             os.unlink(self.oauth_socket)
 
     def start_floor(self):
+        env = dict(os.environ)
+        if self.args.floor_close == "plain":
+            env["FLOOR_PLAIN_CLOSE"] = "1"
         result = subprocess.run(
             ["spawn-fcgi", "-s", self.floor_socket, "-M", "0660", "-F", str(self.args.workers), "--",
              self.floor_binary],
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, timeout=30,
-            start_new_session=True)
+            start_new_session=True, env=env)
         output = result.stdout.decode(errors="replace")
         self.floor_pids = [int(p) for p in re.findall(r"PID: (\d+)", output)]
         self.procs.adopt("floor workers", self.floor_pids)
@@ -1118,6 +1121,7 @@ http {{
         s = self.summary()
         mode = "keep-alive to the backends (upstream keepalive %d, fastcgi_keep_conn on)" % args.keepalive_connections \
             if args.keepalive else "a new backend connection per request (no upstream keep-alive)"
+        mode += "; floor close: %s" % args.floor_close
         log("")
         log("oauth1-fcgi bench, %s, %d round(s) x %d s, wrk -t%d -c%d, %d workers per backend, nginx %d workers, %s"
             % (started_at, args.rounds, args.duration, args.threads, args.connections, args.workers,
@@ -1202,7 +1206,7 @@ http {{
             "config": {"rounds": args.rounds, "duration_s": args.duration, "warmup_s": args.warmup,
                        "threads": args.threads, "connections": args.connections, "workers": args.workers,
                        "nginx_workers": args.nginx_workers, "keepalive": args.keepalive,
-                       "cache": args.cache or "sqlite (default)",
+                       "floor_close": args.floor_close, "cache": args.cache or "sqlite (default)",
                        "keepalive_connections": args.keepalive_connections if args.keepalive else None,
                        "smoke": args.smoke},
             "summary": s,
@@ -1251,6 +1255,9 @@ def parse_args(argv):
     ap.add_argument("--sign-processes", type=int, default=2, help="processes signing requests (default 2)")
     ap.add_argument("--cache", default=None, help="OAUTH1_CACHE for the provider (default: its own default, sqlite; "
                                                   "e.g. file:cache)")
+    ap.add_argument("--floor-close", choices=("plain", "graceful"), default="plain",
+                    help="how the floor ends a connection: 'plain' (default), like oauth1-fcgi, a plain close once the "
+                         "request's input has ended; 'graceful', libfcgi's own shutdown-poll-read")
     ap.add_argument("--profile", action="store_true", help="perf-record the workers during one extra HMAC run")
     ap.add_argument("--no-login-rss", dest="login_rss", action="store_false",
                     help="skip the note on what a sign-in does to worker RSS")
