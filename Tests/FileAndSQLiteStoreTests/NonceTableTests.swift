@@ -124,3 +124,22 @@ import Testing
         }
     }
 }
+
+/// `OAUTH1_NONCES=sqlite`: nonces in `nonces.sqlite` instead of the nonce table, with the same once-only rule and purge.
+@Suite struct SQLiteNonceBackendTests {
+    @Test func noncesGoToNoncesSqliteWhenChosen() throws {
+        let directory = TemporaryDirectory()
+        let clock = TestClock()
+        let stores = try ProviderStores(dataDirectory: directory.path, nonces: .sqlite, clock: clock, hasher: fastHasher)
+        let nonce = TimestampNonce(clientIdentifier: "c", token: "t", timestamp: clock.now(), nonce: "n")
+        #expect(try stores.nonces.insertIfAbsent(nonce, expiresAt: clock.now() + 600))
+        #expect(try !stores.nonces.insertIfAbsent(nonce, expiresAt: clock.now() + 600))
+        #expect(stores.nonceTable == nil)
+        #expect(FileManager.default.fileExists(atPath: directory.file(ProviderStores.nonceDatabaseFileName)))
+        #expect(!FileManager.default.fileExists(atPath: directory.file(ProviderStores.nonceTableDirectoryName)))
+        clock.advance(600)
+        #expect(try stores.purge().nonces == 1)
+        #expect(try stores.nonces.insertIfAbsent(nonce, expiresAt: clock.now() + 600), "a purged nonce is forgotten")
+        #expect(throws: StoreInputError.self) { _ = try NonceBackend(setting: "files") }
+    }
+}

@@ -245,6 +245,11 @@ import Testing
         #expect(configuration.provider.supportedSignatureMethods == ["HMAC-SHA1", "RSA-SHA1"])
     }
 
+    @Test func nonceBackendIsTheTableUnlessSQLiteIsChosen() throws {
+        #expect(try AppConfiguration(ConfigurationSource(values: [:], file: nil)).nonces == .table)
+        #expect(try AppConfiguration(ConfigurationSource(values: ["OAUTH1_NONCES": "sqlite"], file: nil)).nonces == .sqlite)
+    }
+
     @Test func seedsInsecureTransportNameIsAccepted() throws {
         #expect(try AppConfiguration(ConfigurationSource(values: ["AUTHLIB_INSECURE_TRANSPORT": "true"], file: nil)).allowsInsecureTransport)
     }
@@ -254,6 +259,7 @@ import Testing
         ("OAUTH1_INSECURE_TRANSPORT", "maybe"), ("OAUTH1_CACHE", "redis"), ("OAUTH1_MOUNT_PATH", "oauth/"), ("OAUTH1_LOG_LEVEL", "loud"),
         ("OAUTH1_SCOPES", "a b=Two words"), ("OAUTH1_TIMESTAMP_WINDOW", "0"), ("OAUTH1_TOKEN_LENGHT", "42"),
         ("OAUTH1_SCOPES", "="), ("OAUTH1_SCOPES", "=Nameless"),  // "=" stopped the process before fuzzing found it
+        ("OAUTH1_NONCES", "files"),
     ])
     func invalidValueNamesItsKey(_ key: String, _ value: String) {
         do {

@@ -24,6 +24,23 @@ public enum CacheBackend: Sendable, Equatable {
     }
 }
 
+/// Where nonces live when `OAUTH1_CACHE=sqlite` (`OAUTH1_NONCES`): the nonce table (the default, a locked read and
+/// write of a file per request) or the SQLite file `nonces.sqlite` (a commit per request, about five times the cost).
+public enum NonceBackend: String, Sendable, Equatable, CaseIterable {
+    /// `DATA/nonces/`, the nonce table (`NonceTableStore`).
+    case table
+    /// `DATA/nonces.sqlite` (`SQLiteNonceStore`).
+    case sqlite
+
+    /// Parses `table` or `sqlite`.
+    public init(setting: String) throws(StoreInputError) {
+        guard let backend = NonceBackend(rawValue: setting) else {
+            throw StoreInputError(message: "OAUTH1_NONCES is '\(setting)'; use 'table' or 'sqlite'")
+        }
+        self = backend
+    }
+}
+
 /// Every store the provider uses, opened on one data directory: the SQLite file `oauth1.sqlite` and the nonce table
 /// `nonces/`, or the file cache for nonces and temporary credentials when chosen.
 public struct ProviderStores: Sendable {
@@ -31,8 +48,10 @@ public struct ProviderStores: Sendable {
     public let dataDirectory: String
     /// The database.
     public let database: SQLiteDatabase
-    /// The nonce table, when `OAUTH1_CACHE=sqlite`.
+    /// The nonce table, when `OAUTH1_CACHE=sqlite` and `OAUTH1_NONCES=table`.
     public let nonceTable: NonceTableStore?
+    /// The nonce database, when `OAUTH1_CACHE=sqlite` and `OAUTH1_NONCES=sqlite`.
+    public let nonceDatabase: SQLiteDatabase?
     /// Users.
     public let users: SQLiteUserStore
     /// Clients.
@@ -59,8 +78,8 @@ public struct ProviderStores: Sendable {
     public static let nonceDatabaseFileName = "nonces.sqlite"
 
     /// Opens (creating as needed) the data directory, the database and the cache.
-    public init(dataDirectory: String, cache: CacheBackend = .sqlite, clock: any EpochClock = SystemEpochClock(),
-                hasher: PasswordHasher = .standard) throws {
+    public init(dataDirectory: String, cache: CacheBackend = .sqlite, nonces nonceBackend: NonceBackend = .table,
+                clock: any EpochClock = SystemEpochClock(), hasher: PasswordHasher = .standard) throws {
         try POSIXFile.makePrivateDirectory(dataDirectory)
         let database = try SQLiteDatabase(path: dataDirectory + "/" + Self.databaseFileName)
         self.dataDirectory = dataDirectory
@@ -73,14 +92,24 @@ public struct ProviderStores: Sendable {
         loginThrottle = SQLiteLoginThrottle(database: database, clock: clock)
         switch cache {
         case .sqlite:
-            let table = try NonceTableStore(directory: dataDirectory + "/" + Self.nonceTableDirectoryName, clock: clock)
-            nonceTable = table
             fileCache = nil
             temporaryCredentials = SQLiteTemporaryCredentialStore(database: database)
-            nonces = table
+            switch nonceBackend {
+            case .table:
+                let table = try NonceTableStore(directory: dataDirectory + "/" + Self.nonceTableDirectoryName, clock: clock)
+                nonceTable = table
+                nonceDatabase = nil
+                nonces = table
+            case .sqlite:
+                let nonceDatabase = try SQLiteDatabase(path: dataDirectory + "/" + Self.nonceDatabaseFileName, schema: .nonces)
+                nonceTable = nil
+                self.nonceDatabase = nonceDatabase
+                nonces = SQLiteNonceStore(database: nonceDatabase)
+            }
         case .file(let directory):
             let files = try FileCache(directory: directory, clock: clock)
             nonceTable = nil
+            nonceDatabase = nil
             fileCache = files
             temporaryCredentials = FileTemporaryCredentialStore(cache: files)
             nonces = FileNonceStore(cache: files)
@@ -105,10 +134,13 @@ public struct ProviderStores: Sendable {
         let now = clock.now()
         var report = PurgeReport()
         report.nonces = try nonceTable?.purge(expiredAt: now) ?? 0
-        // Nonces that older binaries left in oauth1.sqlite's own table or in nonces.sqlite drain away with the rest.
+        // Nonces in nonces.sqlite (OAUTH1_NONCES=sqlite, or left by an older binary) and in oauth1.sqlite's old table
+        // drain away with the rest.
         report.nonces += try SQLiteNonceStore(database: database).purge(expiredAt: now)
         let oldNonceFile = dataDirectory + "/" + Self.nonceDatabaseFileName
-        if access(oldNonceFile, F_OK) == 0 {
+        if let nonceDatabase {
+            report.nonces += try SQLiteNonceStore(database: nonceDatabase).purge(expiredAt: now)
+        } else if access(oldNonceFile, F_OK) == 0 {
             report.nonces += try SQLiteNonceStore(database: SQLiteDatabase(path: oldNonceFile, schema: .nonces)).purge(expiredAt: now)
         }
         report.temporaryCredentials = try SQLiteTemporaryCredentialStore(database: database).purge(expiredAt: now)
@@ -121,9 +153,10 @@ public struct ProviderStores: Sendable {
         return report
     }
 
-    /// Copies the database's WAL back into its file if it has grown past the threshold; call it after a response is sent.
+    /// Copies each database's WAL back into its file if it has grown past the threshold; call it after a response is sent.
     public func checkpointIfDue() {
         database.checkpointIfDue()
+        nonceDatabase?.checkpointIfDue()
     }
 
     /// Purges if no process has purged in the last `interval` seconds; the claim is one guarded write, so only one process of many does the work.
