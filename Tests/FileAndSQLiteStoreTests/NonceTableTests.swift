@@ -85,6 +85,12 @@ import Testing
         let reopened = try NonceTableStore(directory: directory.path)
         #expect(throws: CorruptRecordError.self) { try reopened.insertIfAbsent(nonce(2), expiresAt: 1_700_000_600) }
 
+        // A partition header with the right magic but a level 0 no 64-bit Int can hold.
+        var header = Data("oauth1nt".utf8) + Data(count: 8) + Data(repeating: 0xFF, count: 8) + Data(count: 8)
+        header += Data(count: 4096 - header.count)
+        try header.write(to: URL(fileURLWithPath: partition))
+        #expect(throws: CorruptRecordError.self) { try NonceTableStore(directory: directory.path).insertIfAbsent(nonce(3), expiresAt: 1_700_000_600) }
+
         try Data("oauth1-fcgi nonce table 1\npartition-seconds 64\nlevel0-slots 65536\nsalt zz\n".utf8).write(to: URL(fileURLWithPath: directory.path + "/format"))
         #expect(throws: CorruptRecordError.self) { _ = try NonceTableStore(directory: directory.path) }
     }

@@ -105,4 +105,28 @@ import Testing
         #expect(try tokens.tokenCredential(token: "later") == later)
         #expect(try seed.stores.database.lookUp { try seed.stores.clients.client(identifier: "later-client")?.secret } == "later-secret")
     }
+
+    /// The cache itself, with stamps of real commits: it answers only for the state its records were read in, keeps
+    /// absences apart from misses, and starts over when full.
+    @Test func cacheAnswersOnlyForTheStateItWasFilledIn() throws {
+        let seed = try seeded()
+        let database = seed.stores.database
+        let before = try #require(database.changeStamp())
+        _ = try database.write { try $0.update("UPDATE token_credentials SET scopes = 'x' WHERE token = 'tok'") }
+        let after = try #require(database.changeStamp())
+
+        let cache = SnapshotCache<String>(capacity: 2)
+        #expect(cache.value(for: "a", at: before) == nil)
+        cache.store("A", for: "a", readAfter: before)
+        cache.store(nil, for: "gone", readAfter: before)
+        #expect(cache.value(for: "a", at: before) == .some("A"))
+        #expect(cache.value(for: "gone", at: before) == .some(nil), "a cached absence is not a miss")
+        #expect(cache.value(for: "a", at: after) == nil, "another state's records are not served")
+        cache.store("A2", for: "a", readAfter: after)
+        #expect(cache.value(for: "gone", at: after) == nil, "storing for a new state dropped the old records")
+        cache.store("B", for: "b", readAfter: after)
+        cache.store("C", for: "c", readAfter: after)
+        #expect(cache.value(for: "a", at: after) == nil, "a full cache starts over")
+        #expect(cache.value(for: "c", at: after) == .some("C"))
+    }
 }

@@ -10,8 +10,9 @@ struct NonceFingerprint: Equatable, Sendable {
     let bytes: [UInt8]
 
     init(_ nonce: TimestampNonce, salt: [UInt8]) {
-        var hasher = SipHash128(k0: Self.word(salt, at: 0), k1: Self.word(salt, at: 8))
-        for field in [nonce.clientIdentifier, nonce.token] { Self.append(field, to: &hasher) }
+        var hasher = SipHash128(k0: salt.littleEndianWord(at: 0), k1: salt.littleEndianWord(at: 8))
+        Self.append(nonce.clientIdentifier, to: &hasher)
+        Self.append(nonce.token, to: &hasher)
         withUnsafeBytes(of: nonce.timestamp.littleEndian) { hasher.append($0) }
         Self.append(nonce.nonce, to: &hasher)
         let (first, second) = hasher.finalize()
@@ -26,8 +27,7 @@ struct NonceFingerprint: Equatable, Sendable {
 
     /// Bits that pick the fingerprint's window in `level`, different for every level.
     func windowSeed(level: Int) -> UInt64 {
-        var value = UInt64(bytes[0]) | UInt64(bytes[1]) << 8 | UInt64(bytes[2]) << 16 | UInt64(bytes[3]) << 24
-            | UInt64(bytes[4]) << 32 | UInt64(bytes[5]) << 40 | UInt64(bytes[6]) << 48 | UInt64(bytes[7]) << 56
+        var value = bytes.littleEndianWord(at: 0)
         // A bijective 64-bit mix (the finalizer of SplitMix64) of the low half and the level.
         value ^= UInt64(level) &* 0x9E37_79B9_7F4A_7C15
         value = (value ^ (value >> 30)) &* 0xBF58_476D_1CE4_E5B9
@@ -53,11 +53,5 @@ struct NonceFingerprint: Equatable, Sendable {
             withUnsafeBytes(of: UInt64(text.count).littleEndian) { hasher.append($0) }
             hasher.append(UnsafeRawBufferPointer(text))
         }
-    }
-
-    private static func word(_ bytes: [UInt8], at offset: Int) -> UInt64 {
-        var value: UInt64 = 0
-        for index in (0..<8).reversed() { value = value << 8 | UInt64(bytes[offset + index]) }
-        return value
     }
 }

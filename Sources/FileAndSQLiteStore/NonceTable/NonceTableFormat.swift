@@ -51,23 +51,9 @@ struct NonceTableFormat: Sendable, Equatable {
               let seconds = Int64(lines[1].dropFirst(18)), (1...86_400).contains(seconds),
               let slots = Int(lines[2].dropFirst(13)), slots >= NonceTablePartition.windowSlots,
               slots <= NonceTablePartition.largestBaseSlots, slots & (slots - 1) == 0,
-              let salt = hexBytes(String(lines[3].dropFirst(5))), salt.count == saltBytes else {
+              let salt = Digest.bytes(fromHex: String(lines[3].dropFirst(5))), salt.count == saltBytes else {
             throw CorruptRecordError(path: path, detail: "the nonce table's format file is not one this provider wrote")
         }
         return NonceTableFormat(partitionSeconds: seconds, smallestBaseSlots: slots, salt: salt)
-    }
-
-    private static func hexBytes(_ text: String) -> [UInt8]? {
-        let digits = Array(text.utf8)
-        guard digits.count % 2 == 0 else { return nil }
-        var bytes = [UInt8]()
-        bytes.reserveCapacity(digits.count / 2)
-        var index = 0
-        while index < digits.count {
-            guard let high = PercentEncoding.hexValue(digits[index]), let low = PercentEncoding.hexValue(digits[index + 1]) else { return nil }
-            bytes.append(high << 4 | low)
-            index += 2
-        }
-        return bytes
     }
 }

@@ -15,8 +15,6 @@ import Glibc
 /// timestamps are out of the window), so the windows a fingerprint passes on its way stay full, and a second insert of
 /// it walks the same path and finds it.
 final class NonceTablePartition {
-    /// The partition's number: `oauth_timestamp` divided by the format's partition span.
-    let number: Int64
     let path: String
     private let descriptor: Int32
     /// Slots in level 0, a power of two of at least one window.
@@ -38,7 +36,6 @@ final class NonceTablePartition {
     /// deletion time for its header, else returns nil. A new file's level 0 is sized from the previous partition's file,
     /// so a steady rate fits in level 0.
     init?(number: Int64, directory: String, smallestBaseSlots: Int, deleteAfter: Int64?) throws {
-        self.number = number
         path = directory + "/" + Self.fileName(number)
         var descriptor = open(path, O_RDWR | O_CLOEXEC)
         if descriptor < 0, errno == ENOENT {
@@ -111,7 +108,8 @@ final class NonceTablePartition {
         }
     }
 
-    /// How many fingerprints the file holds (reads the whole file; for purges and reports, not for requests).
+    /// How many fingerprints the file holds (for purges and reports, not for requests). Reads only the parts of the
+    /// sparse file that hold data: after a burst the levels span far more file than was ever written.
     func count() throws -> Int {
         try withLock { try countUnlocked() }
     }
@@ -119,18 +117,36 @@ final class NonceTablePartition {
     private func countUnlocked() throws -> Int {
         var total = 0
         var chunk = [UInt8](repeating: 0, count: 1 << 20)
-        var offset = Self.headerBytes
+        var offset = off_t(Self.headerBytes)
         while true {
-            let read = try readSome(&chunk, at: offset)
-            if read == 0 { return total }
-            var start = 0
-            while start + Self.slotBytes <= read {
-                if !NonceFingerprint.isEmpty(chunk, at: start) { total += 1 }
-                start += Self.slotBytes
+            let data = lseek(descriptor, offset, Self.seekData)
+            if data < 0 {
+                if errno == ENXIO { return total }  // no data past `offset`
+                throw POSIXFile.Failure(operation: "seek in", path: path, code: errno)
             }
-            offset += read
+            let hole = lseek(descriptor, data, Self.seekHole)
+            guard hole >= 0 else { throw POSIXFile.Failure(operation: "seek in", path: path, code: errno) }
+            // Data starts on a file-system block, which slots (16 bytes after a 4096-byte header) never straddle.
+            var position = Int(data) - (Int(data) - Self.headerBytes) % Self.slotBytes
+            while position < Int(hole) {
+                let read = try readSome(&chunk, at: position)
+                if read == 0 { return total }
+                let limit = min(read, Int(hole) - position)
+                var start = 0
+                while start + Self.slotBytes <= limit {
+                    if !NonceFingerprint.isEmpty(chunk, at: start) { total += 1 }
+                    start += Self.slotBytes
+                }
+                guard start > 0 else { break }
+                position += start
+            }
+            offset = hole
         }
     }
+
+    /// lseek's SEEK_DATA and SEEK_HOLE (Linux values; a file system without holes reports the whole file as data).
+    private static let seekData: Int32 = 3
+    private static let seekHole: Int32 = 4
 
     // MARK: File access
 
@@ -145,7 +161,7 @@ final class NonceTablePartition {
     private func raiseDeleteAfter(to time: Int64) throws {
         let stored = try Self.readHeader(descriptor, path: path).deleteAfter
         if time > stored {
-            try writeFully(Self.bytes(of: time), at: Self.deleteAfterOffset)
+            try writeFully(.littleEndian(time), at: Self.deleteAfterOffset)
             lastKnownDeleteAfter = time
         } else {
             lastKnownDeleteAfter = stored
@@ -195,17 +211,18 @@ final class NonceTablePartition {
     private static func readHeader(_ descriptor: Int32, path: String) throws -> (baseSlots: Int, deleteAfter: Int64) {
         var header = [UInt8](repeating: 0, count: 32)
         let count = try readSome(descriptor, &header, at: 0, path: path)
-        let baseSlots = Int(value(header, at: 16))
+        // Checked before it becomes an Int: a damaged header may hold any 64-bit value.
+        let storedSlots = header.littleEndianWord(at: 16)
         guard count == header.count, header.prefix(8).elementsEqual(magic),
-              baseSlots >= windowSlots, baseSlots <= largestBaseSlots, baseSlots & (baseSlots - 1) == 0 else {
+              storedSlots >= windowSlots, storedSlots <= largestBaseSlots, storedSlots & (storedSlots - 1) == 0 else {
             throw CorruptRecordError(path: path, detail: "not a nonce table partition of this version")
         }
-        return (baseSlots, Int64(bitPattern: value(header, at: deleteAfterOffset)))
+        return (Int(storedSlots), Int64(bitPattern: header.littleEndianWord(at: deleteAfterOffset)))
     }
 
     private static func create(path: String, baseSlots: Int, deleteAfter: Int64) throws {
         var header = magic + [UInt8](repeating: 0, count: 8)
-        header += bytes(of: Int64(baseSlots)) + bytes(of: deleteAfter)
+        header += [UInt8].littleEndian(Int64(baseSlots)) + .littleEndian(deleteAfter)
         header += [UInt8](repeating: 0, count: headerBytes - header.count)
         let temporary = path + ".\(getpid()).new"
         POSIXFile.remove(temporary)
@@ -222,15 +239,5 @@ final class NonceTablePartition {
         var slots = smallest
         while slots < spanned, slots < largestBaseSlots { slots <<= 1 }
         return slots
-    }
-
-    private static func bytes(of value: Int64) -> [UInt8] {
-        withUnsafeBytes(of: value.littleEndian) { Array($0) }
-    }
-
-    private static func value(_ bytes: [UInt8], at offset: Int) -> UInt64 {
-        var result: UInt64 = 0
-        for index in (0..<8).reversed() { result = result << 8 | UInt64(bytes[offset + index]) }
-        return result
     }
 }

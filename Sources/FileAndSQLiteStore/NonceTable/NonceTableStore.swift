@@ -1,4 +1,7 @@
 import ProviderCore
+#if canImport(Glibc)
+import Glibc
+#endif
 import Synchronization
 
 /// Nonces in the nonce table: a directory of partition files, one per span of `oauth_timestamp` seconds, each a hash
@@ -32,14 +35,14 @@ public final class NonceTableStore: NonceStore, Sendable {
         let number = Self.floorDivision(nonce.timestamp, format.partitionSeconds)
         // The partition must last until its last timestamp is out of the window; the nonce's lifetime (twice the window)
         // after the partition's end covers that, as nonces.expires_at did for single nonces.
-        let (remaining, overflow) = expiresAt.subtractingReportingOverflow(clock.now())
-        let lifetime = overflow ? (expiresAt < 0 ? 0 : Int64.max) : max(0, remaining)
-        let partitionEnd = Self.saturatingSum([Self.saturatingProduct(number, format.partitionSeconds), format.partitionSeconds])
-        let deleteAfter = Self.saturatingSum([partitionEnd, lifetime, Self.slackSeconds])
+        let now = clock.now()
+        let lifetime = max(0, Self.saturatingSum(expiresAt, -now))
+        let partitionEnd = Self.saturatingProduct(number + 1, format.partitionSeconds)
+        let deleteAfter = Self.saturatingSum(Self.saturatingSum(partitionEnd, lifetime), Self.slackSeconds)
         let fingerprint = NonceFingerprint(nonce, salt: format.salt)
         return try partitions.withLock { open in
             try open.partition(number, directory: directory, smallestBaseSlots: format.smallestBaseSlots, deleteAfter: deleteAfter,
-                               now: clock.now())
+                               now: now)
                 .insertIfAbsent(fingerprint, deleteAfter: deleteAfter)
         }
     }
@@ -84,11 +87,9 @@ public final class NonceTableStore: NonceStore, Sendable {
         return overflow ? ((a < 0) != (b < 0) ? Int64.min : Int64.max) : product
     }
 
-    private static func saturatingSum(_ values: [Int64]) -> Int64 {
-        values.reduce(0) { sum, value in
-            let (result, overflow) = sum.addingReportingOverflow(value)
-            return overflow ? (value < 0 ? Int64.min : Int64.max) : result
-        }
+    private static func saturatingSum(_ a: Int64, _ b: Int64) -> Int64 {
+        let (sum, overflow) = a.addingReportingOverflow(b)
+        return overflow ? (b < 0 ? Int64.min : Int64.max) : sum
     }
 }
 
@@ -105,7 +106,7 @@ private struct OpenPartitions: ~Copyable {
         if files.count >= NonceTableStore.openLimit, let oldest = files.keys.min() { files[oldest] = nil }
         guard let partition = try NonceTablePartition(number: number, directory: directory, smallestBaseSlots: smallestBaseSlots,
                                                       deleteAfter: deleteAfter) else {
-            throw POSIXFile.Failure(operation: "open", path: directory + "/" + NonceTablePartition.fileName(number), code: 2)
+            throw POSIXFile.Failure(operation: "open", path: directory + "/" + NonceTablePartition.fileName(number), code: ENOENT)
         }
         files[number] = partition
         return partition

@@ -41,26 +41,9 @@ public struct HTTPHeaders: Sendable, Equatable, Sequence, ExpressibleByArrayLite
         for field in storage where field.key == key { try body(field.value) }
     }
 
-    /// Whether a field of this name is present, compared without regard to case.
-    public func contains(_ name: String) -> Bool {
-        let key = Self.key(name)
-        return storage.contains { $0.key == key }
-    }
-
     /// Appends a field, keeping any earlier field of the same name.
     public mutating func add(_ name: String, _ value: String) {
         storage.append(Field(name: name, value: value, key: Self.key(name)))
-    }
-
-    /// Appends a field whose lookup key the caller already has: `lowercasedName` must be `name` lowercased (ASCII
-    /// letters for an ASCII name, else `name.lowercased()`), as a gateway that builds names from CGI variables knows it.
-    public mutating func add(_ name: String, _ value: String, lowercasedName: String) {
-        storage.append(Field(name: name, value: value, key: lowercasedName))
-    }
-
-    /// Reserves room for this many fields in all.
-    public mutating func reserveCapacity(_ count: Int) {
-        storage.reserveCapacity(count)
     }
 
     /// Replaces every field of this name with one field.

@@ -81,7 +81,7 @@ struct Sessions: Sendable {
         for _ in 0..<50 {
             if let text = ConfigurationSource.readTextFile(path) {
                 let trimmed = text.trimming(" \n")
-                if trimmed.utf8.count == 64, let key = hexBytes(trimmed) { return key }
+                if trimmed.utf8.count == 64, let key = Digest.bytes(fromHex: trimmed) { return key }
                 if !trimmed.isEmpty { throw SessionKeyError(path: path) }
             } else {
                 var bytes = [UInt8](repeating: 0, count: 32)
@@ -102,18 +102,6 @@ struct Sessions: Sendable {
             usleep(10_000)
         }
         throw SessionKeyError(path: path)
-    }
-
-    private static func hexBytes(_ text: String) -> [UInt8]? {
-        let digits = Array(text.utf8)
-        var bytes = [UInt8]()
-        var index = 0
-        while index + 1 < digits.count {
-            guard let high = PercentEncoding.hexValue(digits[index]), let low = PercentEncoding.hexValue(digits[index + 1]) else { return nil }
-            bytes.append(high << 4 | low)
-            index += 2
-        }
-        return bytes
     }
 }
 
