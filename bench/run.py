@@ -36,6 +36,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.parse
 
@@ -258,6 +259,50 @@ def cpu_seconds(pids):
         except (FileNotFoundError, ProcessLookupError, IndexError, ValueError):
             pass
     return ticks / float(os.sysconf("SC_CLK_TCK"))
+
+
+def machine_cpu_seconds():
+    """(busy, idle) CPU seconds of the whole machine so far, all cores summed, from /proc/stat."""
+    with open("/proc/stat") as fh:
+        fields = [int(v) for v in fh.readline().split()[1:]]
+    idle = fields[3] + fields[4]
+    return (sum(fields[:8]) - idle) / float(os.sysconf("SC_CLK_TCK")), idle / float(os.sysconf("SC_CLK_TCK"))
+
+
+class MachineSampler:
+    """Samples the machine's busy and idle CPU time every 0.1 s while a load run lasts, so that its share can be taken
+    over the load itself: wrk first reads its pre-signed lines, which must not count."""
+
+    def __init__(self):
+        self.samples = []
+        self.stopping = threading.Event()
+        self.thread = threading.Thread(target=self.sample, daemon=True)
+
+    def sample(self):
+        while True:
+            self.samples.append((time.monotonic(),) + machine_cpu_seconds())
+            if self.stopping.wait(0.1):
+                return
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.stopping.set()
+        self.thread.join()
+        return False
+
+    def window(self, duration_us):
+        """(busy, idle) per second of wall time over the load run's middle: its last `duration` before wrk ended, less
+        a margin at each end. (None, None) when the run was too short to sample."""
+        end = self.samples[-1][0] - 0.3
+        start = end - duration_us / 1e6 + 0.6
+        inside = [s for s in self.samples if start <= s[0] <= end]
+        if len(inside) < 2 or inside[-1][0] - inside[0][0] <= 0:
+            return None, None
+        span = inside[-1][0] - inside[0][0]
+        return (inside[-1][1] - inside[0][1]) / span, (inside[-1][2] - inside[0][2]) / span
 
 
 def memory_detail(pid):
@@ -807,11 +852,22 @@ http {{
             presign.write_slices(headers, threads, prefix)
             del headers
             pids = self.worker_pids(target)
-            cpu_before = cpu_seconds(pids)
-            result = self.wrk(path, prefix, reserve, duration, threads, connections)
-            cpu_used = cpu_seconds(pids) - cpu_before
+            nginx_pids = children_of(self.nginx.pid)
+            cpu_before, nginx_before = cpu_seconds(pids), cpu_seconds(nginx_pids)
+            with MachineSampler() as machine:
+                result = self.wrk(path, prefix, reserve, duration, threads, connections)
+            cpu_used, nginx_used = cpu_seconds(pids) - cpu_before, cpu_seconds(nginx_pids) - nginx_before
+            per_request = (lambda seconds: seconds / result["requests"] * 1e6 if result["requests"] else None)
             # CPU the backend's workers spent per completed request: less sensitive to a noisy machine than req/s.
-            result["worker_cpu_us_per_request"] = cpu_used / result["requests"] * 1e6 if result["requests"] else None
+            result["worker_cpu_us_per_request"] = per_request(cpu_used)
+            # Where the rest of the machine's time went: nginx's workers, then the whole machine (wrk, the kernel and
+            # any other tenant included) and the share of time its cores stood idle, both taken inside the load run.
+            result["nginx_cpu_us_per_request"] = per_request(nginx_used)
+            busy, idle = machine.window(duration_us=result["duration_us"])
+            seconds = result["duration_us"] / 1e6
+            result["machine_busy_us_per_request"] = (busy / (result["requests"] / seconds) * 1e6
+                                                     if busy is not None and result["requests"] else None)
+            result["machine_idle_share"] = idle / (busy + idle) if busy is not None and busy + idle > 0 else None
             for f in os.listdir(self.slice_dir):
                 os.unlink(os.path.join(self.slice_dir, f))
             result["signed"] = count
@@ -850,10 +906,12 @@ http {{
         if problems:
             self.failures.append("%s round %s: %s" % (target, label, "; ".join(problems)))
         log("  %-5s %9.0f req/s  p50 %6.2f ms  p99 %6.2f ms  non-2xx %d  socket errors %d  worker peak RSS %.1f MiB"
-            "  worker CPU %.0f us/req  (%d lines made in %.1f s)" % (
+            "  worker CPU %.0f us/req  nginx %.0f  machine busy %.0f  idle %.0f%%  (%d lines made in %.1f s)" % (
                 target, result["rps"], result["latency_us"]["p50"] / 1000, result["latency_us"]["p99"] / 1000,
                 result["non_2xx"], result["socket_errors"], result["rss_peak_kib"] / 1024,
-                result["worker_cpu_us_per_request"] or 0, count, sign_seconds))
+                result["worker_cpu_us_per_request"] or 0, result["nginx_cpu_us_per_request"] or 0,
+                result["machine_busy_us_per_request"] or 0, 100 * (result["machine_idle_share"] or 0),
+                count, sign_seconds))
         return result
 
     def wrk(self, path, prefix, reserve, duration, threads, connections):
@@ -1095,6 +1153,10 @@ http {{
                 "rss_peak_mib": max(r["rss_peak_kib"] for r in runs) / 1024,
                 "worker_cpu_us_per_request": statistics.median(
                     r["worker_cpu_us_per_request"] or 0 for r in runs),
+                "nginx_cpu_us_per_request": statistics.median(r["nginx_cpu_us_per_request"] or 0 for r in runs),
+                "machine_busy_us_per_request": statistics.median(
+                    r["machine_busy_us_per_request"] or 0 for r in runs),
+                "machine_idle_share": statistics.median(r["machine_idle_share"] or 0 for r in runs),
             }
         flows = [v for r in self.results["flow"] for v in r["server_ms"]]
         client = [v for r in self.results["flow"] for v in r["client_ms"]]
@@ -1127,15 +1189,17 @@ http {{
             % (started_at, args.rounds, args.duration, args.threads, args.connections, args.workers,
                args.nginx_workers, mode))
         log("")
-        log("%-26s %10s %9s %9s %8s %8s %13s %14s" % ("target", "req/s", "p50 ms", "p99 ms", "non-2xx", "errors",
-                                                      "peak RSS MiB", "CPU us/req"))
+        log("%-26s %10s %9s %9s %8s %8s %13s %14s %10s %12s %6s" % (
+            "target", "req/s", "p50 ms", "p99 ms", "non-2xx", "errors", "peak RSS MiB", "CPU us/req", "nginx us",
+            "machine us", "idle"))
         names = {"floor": "floor (libfcgi hello)", "hmac": "GET /user HMAC-SHA1", "rsa": "GET /user RSA-SHA1"}
         for target in ("floor", "hmac", "rsa"):
             if target in s:
                 t = s[target]
-                log("%-26s %10.0f %9.2f %9.2f %8d %8d %13.1f %14.0f" % (
+                log("%-26s %10.0f %9.2f %9.2f %8d %8d %13.1f %14.0f %10.0f %12.0f %5.0f%%" % (
                     names[target], t["rps"], t["p50_ms"], t["p99_ms"], t["non_2xx"], t["socket_errors"],
-                    t["rss_peak_mib"], t["worker_cpu_us_per_request"]))
+                    t["rss_peak_mib"], t["worker_cpu_us_per_request"], t["nginx_cpu_us_per_request"],
+                    t["machine_busy_us_per_request"], 100 * t["machine_idle_share"]))
         if "flow" in s:
             f = s["flow"]
             log("%-26s %d flows, server time per flow median %.2f ms (mean %.2f, p90 %.2f); client wall median %.2f ms"
