@@ -28,7 +28,7 @@ let package = Package(
                           // Templates/ links to www/templates: the shipped pages are compiled into the binary,
                           // so a CGI install is one file; OAUTH1_TEMPLATES overrides them one by one.
                           resources: [.embedInCode("Templates")]),
-        .testTarget(name: "ProviderCoreTests", dependencies: ["ProviderCore"],
+        .testTarget(name: "ProviderCoreTests", dependencies: ["ProviderCore", "COpenSSL"],
                     exclude: ["Fixtures"]),
         .executableTarget(name: "StoreRaceHelper", dependencies: ["FileAndSQLiteStore"], path: "Tests/StoreRaceHelper"),
         .testTarget(name: "FileAndSQLiteStoreTests", dependencies: ["FileAndSQLiteStore", "StoreRaceHelper"],

@@ -11,6 +11,8 @@ public final class RSAPublicKey: @unchecked Sendable {
     private let key: OpaquePointer
     /// Verification contexts of this key, one idle per hash at most (RSAVerifyContexts.swift).
     private let contexts = RSAVerifyContexts()
+    /// The key prepared for the AVX-512 IFMA public-key operation, where it applies (RSA2048VectorKey.swift).
+    private let vectorKey: RSA2048VectorKey?
     /// The modulus size in bits.
     public let bits: Int
     /// Which PEM form the key arrived in.
@@ -69,6 +71,7 @@ public final class RSAPublicKey: @unchecked Sendable {
             throw .badSize(bits)
         }
         self.key = parsed
+        self.vectorKey = RSA2048VectorKey(key: parsed)
         self.bits = bits
         self.format = format
     }
@@ -80,12 +83,19 @@ public final class RSAPublicKey: @unchecked Sendable {
         message.withUnsafeBytes { verify(signature: signature, message: $0, hash: hash) }
     }
 
-    /// The same check over message bytes in place: the message is hashed, and the digest checked with a context of
-    /// this key kept from an earlier request (setting one up costs more than the digest and padding checks).
-    func verify(signature: [UInt8], message: UnsafeRawBufferPointer, hash: HashAlgorithm) -> Bool {
+    /// Whether verifications with this key use the vector public-key operation rather than OpenSSL's.
+    var usesVectorOperation: Bool { vectorKey != nil }
+
+    /// The same check over message bytes in place: the message is hashed, and the digest checked by the vector
+    /// operation where it applies, else with an OpenSSL context of this key kept from an earlier request (setting one up
+    /// costs more than the digest and padding checks). `openSSLOnly` is for tests that compare the two.
+    func verify(signature: [UInt8], message: UnsafeRawBufferPointer, hash: HashAlgorithm, openSSLOnly: Bool = false) -> Bool {
         withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 64) { digest -> Bool in
-            guard let length = FetchedDigest.hash(hash, message, into: digest),
-                  let context = contexts.take(hash) ?? contexts.make(key: key, hash: hash) else { return false }
+            guard let length = FetchedDigest.hash(hash, message, into: digest) else { return false }
+            if let vectorKey, !openSSLOnly {
+                return vectorKey.verify(signature: signature, digest: UnsafeBufferPointer(rebasing: digest[0..<length]), hash: hash)
+            }
+            guard let context = contexts.take(hash) ?? contexts.make(key: key, hash: hash) else { return false }
             let result = signature.withUnsafeBufferPointer { signatureBuffer in
                 EVP_PKEY_verify(context.pointer, signatureBuffer.baseAddress, signatureBuffer.count, digest.baseAddress, length)
             }
