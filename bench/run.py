@@ -838,7 +838,7 @@ http {{
         self.signing.append({"target": target, "count": count, "seconds": round(elapsed, 3)})
         return headers, elapsed
 
-    def wrk_run(self, target, duration, label):
+    def wrk_run(self, target, duration, label, before_load=None):
         path = "/floor/user" if target == "floor" else "/oauth/user"
         threads, connections = self.args.threads, self.args.connections
         reserve = int(math.ceil(connections / threads)) + 2
@@ -854,6 +854,8 @@ http {{
             pids = self.worker_pids(target)
             nginx_pids = children_of(self.nginx.pid)
             cpu_before, nginx_before = cpu_seconds(pids), cpu_seconds(nginx_pids)
+            if before_load:
+                before_load()
             with MachineSampler() as machine:
                 result = self.wrk(path, prefix, reserve, duration, threads, connections)
             cpu_used, nginx_used = cpu_seconds(pids) - cpu_before, cpu_seconds(nginx_pids) - nginx_before
@@ -1036,27 +1038,34 @@ http {{
         log("  cgi   %d runs: median %.2f ms, p90 %.2f ms" % (runs, statistics.median(times), percentile(times, 0.9)))
         return result
 
-    def profile_hmac(self):
-        """--profile: perf-record the oauth1-fcgi workers (DWARF call graphs) during one extra HMAC load run, write the
-        report to bench/last-profile.txt and print the top of it. A profile that cannot be taken is only a note."""
+    def profile(self, target):
+        """--profile: perf-record the oauth1-fcgi workers (DWARF call graphs) during one extra load run of `target`, write
+        the report to bench/last-profile.txt and print the top of it. A profile that cannot be taken is only a note."""
         if not shutil.which("perf"):
             self.notes.append("--profile: perf is not installed (apt-get install linux-perf)")
             return
-        pids = ",".join(str(p) for p in self.worker_pids("hmac"))
+        pids = ",".join(str(p) for p in self.worker_pids(target))
         data = os.path.join(self.tmp, "perf.data")
         seconds = min(3, self.args.duration)
-        perf = self.procs.start("perf record", ["perf", "record", "-q", "-F", "999", "--call-graph", "dwarf,16384",
-                                                "-o", data, "-p", pids, "--", "sleep", str(seconds + 1)],
-                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        started = []
+
+        def start_perf():
+            # Only once the requests are signed, which takes longer than the load itself.
+            started.append(self.procs.start("perf record", [
+                "perf", "record", "-q", "-F", "999", "--call-graph", "dwarf,16384", "-o", data, "-p", pids, "--",
+                "sleep", str(seconds)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE))
+
+        err = b""
         try:
-            time.sleep(0.5)
-            self.wrk_run("hmac", seconds, "profile")
+            self.wrk_run(target, seconds, "profile", before_load=start_perf)
             try:
-                _, err = perf.communicate(timeout=seconds + 60)
+                _, err = started[0].communicate(timeout=seconds + 60)
             except subprocess.TimeoutExpired:
                 raise BenchError("perf record did not finish")
         finally:
-            self.procs.stop(perf)
+            for perf in started:
+                self.procs.stop(perf)
+        perf = started[0]
         if perf.returncode != 0 or not os.path.exists(data):
             self.notes.append("--profile: perf record failed: %s" % err.decode(errors="replace").strip()[:300])
             return
@@ -1081,10 +1090,10 @@ http {{
                 text = result.stdout.decode(errors="replace")
         path = os.path.join(BENCH_DIR, "last-profile.txt")
         with open(path, "w") as fh:
-            fh.write("perf profile of the oauth1-fcgi workers under HMAC load (%d s, wrk -t%d -c%d)\n\n"
-                     % (seconds, self.args.threads, self.args.connections))
+            fh.write("perf profile of the oauth1-fcgi workers under %s load (%d s, wrk -t%d -c%d)\n\n"
+                     % (target.upper(), seconds, self.args.threads, self.args.connections))
             fh.write(text)
-        log("profile of the oauth1-fcgi workers under HMAC load (perf; full report in %s):" % path)
+        log("profile of the oauth1-fcgi workers under %s load (perf; full report in %s):" % (target.upper(), path))
         for line in text.splitlines()[:45]:
             log("    " + line[:160])
 
@@ -1118,7 +1127,7 @@ http {{
         self.rss_detail = {"oauth1-fcgi": [memory_detail(p) for p in self.worker_pids("hmac")],
                            "floor": [memory_detail(p) for p in self.worker_pids("floor")]}
         if args.profile:
-            self.profile_hmac()
+            self.profile(args.profile)
         # For the report: what one sign-in (scrypt) does to a worker's peak RSS.
         if args.login_rss:
             provider = Provider(self.port)
@@ -1322,7 +1331,8 @@ def parse_args(argv):
     ap.add_argument("--floor-close", choices=("plain", "graceful"), default="plain",
                     help="how the floor ends a connection: 'plain' (default), like oauth1-fcgi, a plain close once the "
                          "request's input has ended; 'graceful', libfcgi's own shutdown-poll-read")
-    ap.add_argument("--profile", action="store_true", help="perf-record the workers during one extra HMAC run")
+    ap.add_argument("--profile", nargs="?", const="hmac", choices=("hmac", "rsa"), default=None,
+                    help="perf-record the workers during one extra load run of this target (default hmac)")
     ap.add_argument("--no-login-rss", dest="login_rss", action="store_false",
                     help="skip the note on what a sign-in does to worker RSS")
     ap.add_argument("--json", default=None, help="machine-readable results (default bench/last-run.json, with --smoke "
