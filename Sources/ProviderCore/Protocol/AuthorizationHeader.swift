@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// The `Authorization: OAuth` header of RFC 5849 section 3.5.1, parsed into its realm and its percent-decoded parameters.
 public struct AuthorizationHeader: Sendable, Equatable {
     /// The `realm` value, kept apart: it is never part of the signature base string.
@@ -68,7 +72,7 @@ public struct AuthorizationHeader: Sendable, Equatable {
             } catch {
                 throw .badEncoding(parameter: String(decoding: rawName, as: UTF8.self), error)
             }
-            if name == "realm" {
+            if name.utf8.count == 5, name == "realm" {
                 guard realm == nil else { throw .malformed("realm appears more than once") }
                 realm = decodedValue
             } else {
@@ -147,13 +151,15 @@ struct HeaderScanner {
 
     /// Reads up to the closing quote; a backslash escapes the next byte (RFC 9110 quoted-string).
     mutating func readQuoted() -> Value? {
-        // The usual value has no backslash: it is a range of the header.
-        var end = offset
-        while end < bytes.count, bytes[end] != UInt8(ascii: "\""), bytes[end] != UInt8(ascii: "\\") { end += 1 }
-        if end < bytes.count, bytes[end] == UInt8(ascii: "\"") {
-            let value = offset..<end
-            offset = end + 1
-            return .range(value)
+        // The usual value has no backslash: it is a range of the header, found with two memchr calls.
+        if let start = bytes.baseAddress, offset < bytes.count,
+           let quote = memchr(start + offset, Int32(UInt8(ascii: "\"")), bytes.count - offset) {
+            let end = UnsafeRawPointer(quote) - UnsafeRawPointer(start)
+            if memchr(start + offset, Int32(UInt8(ascii: "\\")), end - offset) == nil {
+                let value = offset..<end
+                offset = end + 1
+                return .range(value)
+            }
         }
         var value = [UInt8]()
         while offset < bytes.count {

@@ -64,6 +64,14 @@ struct PercentEncodingWriter {
         count = position
     }
 
+    /// Writes the encoding of a string's UTF-8 bytes, read in place.
+    mutating func writeEncoded(_ text: String) {
+        if text.utf8.withContiguousStorageIfAvailable({ writeEncoded($0) }) == nil {
+            let copy = Array(text.utf8)
+            copy.withUnsafeBufferPointer { writeEncoded($0) }
+        }
+    }
+
     /// Writes the encoding of a constant such as `"://"`.
     mutating func writeEncoded(_ text: StaticString) {
         text.withUTF8Buffer { writeEncoded($0) }

@@ -11,7 +11,10 @@ public enum SignatureBaseString {
 
     /// Builds the base string of a request from its collected parameters (RFC 5849 section 3.4.1).
     public static func make(request: HTTPRequest, parameters: RequestParameters) -> String {
-        NormalizedParameters.with(parameters) { make(method: request.method, url: request.url, normalized: $0) }
+        // The closure captures the two parts it reads, not the whole request (which it would copy, field by field).
+        let method = request.method
+        let url = request.url
+        return NormalizedParameters.with(parameters) { make(method: method, url: url, normalized: $0) }
     }
 
     /// Writes the three parts straight into the string's own storage, each encoded once (RFC 5849 section 3.4.1.1).

@@ -37,22 +37,40 @@ struct GatewayEnvironment: Sendable, ExpressibleByDictionaryLiteral {
             }
         }
 
-        /// The candidates for a name of each length, so matching a name compares it with one to five names at most.
-        private static let candidatesByLength: [[Variable]] = {
-            var table = [[Variable]](repeating: [], count: 28)
-            for variable in allCases { table[variable.name.utf8CodeUnitCount].append(variable) }
-            return table
-        }()
+        /// The one variable a name could be, told by its length and a byte or two (the names differ there); nil when no
+        /// variable's name has that shape. `init(name:)` then compares the whole name.
+        private static func candidate(for name: UnsafeRawBufferPointer) -> Variable? {
+            switch name.count {
+            case 5: return .https
+            case 9: return name[0] == UInt8(ascii: "P") ? .pathInfo : .fastCGIRole
+            case 11:
+                // REQUEST_URI, REMOTE_USER, SCRIPT_NAME, SERVER_NAME, SERVER_PORT, REMOTE_ADDR: byte 7, then byte 1.
+                switch name[7] {
+                case UInt8(ascii: "_"): return .requestURI
+                case UInt8(ascii: "U"): return .remoteUser
+                case UInt8(ascii: "N"): return name[1] == UInt8(ascii: "C") ? .scriptName : .serverName
+                case UInt8(ascii: "P"): return .serverPort
+                case UInt8(ascii: "A"): return .remoteAddress
+                default: return nil
+                }
+            case 12: return name[0] == UInt8(ascii: "Q") ? .queryString : .contentType
+            case 14:
+                // REQUEST_METHOD, REQUEST_SCHEME, CONTENT_LENGTH.
+                if name[0] == UInt8(ascii: "C") { return .contentLength }
+                return name[8] == UInt8(ascii: "M") ? .requestMethod : .requestScheme
+            case 20: return .requiredScope
+            case 22: return .allowsTwoLegged
+            case 27: return .redirectedAuthorization
+            default: return nil
+            }
+        }
 
         /// The variable with exactly these name bytes. All names are ASCII without `K`, `;` or `` ` `` (the only ASCII
         /// characters with a non-ASCII canonical equivalent), so byte equality is the String equality a dictionary used.
         init?(name: UnsafeRawBufferPointer) {
-            guard name.count < 28, let start = name.baseAddress else { return nil }
-            for candidate in Self.candidatesByLength[name.count] where memcmp(start, candidate.name.utf8Start, name.count) == 0 {
-                self = candidate
-                return
-            }
-            return nil
+            guard let start = name.baseAddress, let candidate = Self.candidate(for: name),
+                  memcmp(start, candidate.name.utf8Start, name.count) == 0 else { return nil }
+            self = candidate
         }
     }
 
@@ -185,7 +203,9 @@ struct GatewayEnvironment: Sendable, ExpressibleByDictionaryLiteral {
     private func headerIndex(named name: UnsafeRawBufferPointer, isASCII: Bool) -> Int? {
         bytes.withUnsafeBytes { buffer in
             if isASCII, !hasNonASCIIHeaderName {
-                return headerVariables.firstIndex { buffer[$0.name].elementsEqual(name) }
+                return headerVariables.firstIndex {
+                    $0.name.count == name.count && memcmp(buffer.baseAddress! + $0.name.lowerBound, name.baseAddress!, name.count) == 0
+                }
             }
             let text = String(decoding: name, as: UTF8.self)
             return headerVariables.firstIndex { String(decoding: buffer[$0.name], as: UTF8.self) == text }

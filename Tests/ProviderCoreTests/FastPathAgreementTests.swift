@@ -1,0 +1,52 @@
+@testable import ProviderCore
+import Testing
+
+/// The byte-level fast paths of the request path give what the String-level rules they stand in for give, on tricky input.
+@Suite struct FastPathAgreementTests {
+    typealias SeededGenerator = PropertyTests.SeededGenerator
+
+    /// Bytes drawn mostly from the characters that matter to the scans: `%`, `+`, NUL, high bytes, letters.
+    static func randomBytes(_ generator: inout SeededGenerator, maxLength: Int) -> [UInt8] {
+        let interesting: [UInt8] = [0x00, 0x25, 0x2B, 0x41, 0x61, 0x7F, 0x80, 0xC3, 0xA9, 0xFF, 0x22, 0x5C, 0x20]
+        return (0..<Int.random(in: 0...maxLength, using: &generator)).map { _ in
+            Bool.random(using: &generator) ? interesting.randomElement(using: &generator)! : UInt8.random(in: 0x21...0x7E, using: &generator)
+        }
+    }
+
+    @Test func decodingScanFindsEveryByteThatNeedsWork() {
+        var generator = SeededGenerator(state: 5849)
+        for _ in 0..<20_000 {
+            let bytes = Self.randomBytes(&generator, maxLength: 40)
+            for plusIsSpace in [false, true] {
+                let expected = bytes.contains { $0 == 0x25 || (plusIsSpace && $0 == 0x2B) || $0 >= 0x80 || $0 == 0 }
+                let found = bytes.withUnsafeBufferPointer { PercentEncoding.mayNeedDecoding($0, plusIsSpace: plusIsSpace) }
+                #expect(found == expected, "\(bytes) plusIsSpace \(plusIsSpace)")
+            }
+        }
+    }
+
+    @Test func headerLookupIsLowercasedStringEquality() {
+        // The Kelvin sign lowercases to ASCII `k`; dotted capital I grows when lowercased; `ß` has no ASCII form.
+        let names = ["Host", "host", "HOST", "Authorization", "authorizatioN", "X-Kind", "X-\u{212A}ind", "x-kind", "\u{212A}",
+                     "k", "K", "\u{0130}", "i\u{0307}", "I", "Stra\u{DF}e", "STRASSE", "Content-Type", "content-type", "", "é", "E\u{301}"]
+        for fieldName in names {
+            let headers = HTTPHeaders([(fieldName, "v")])
+            for name in names {
+                let expected = fieldName.lowercased() == name.lowercased()
+                #expect((headers[name] != nil) == expected, "field \(fieldName) looked up as \(name)")
+                #expect(headers.values(for: name).count == (expected ? 1 : 0))
+                var replaced = headers
+                replaced.set(name, "w")
+                #expect(replaced.fields.count == (expected ? 1 : 2))
+            }
+        }
+    }
+
+    @Test func quotedValuesWithAndWithoutBackslashesParseAsBefore() throws {
+        let header = try AuthorizationHeader(parsing: #"OAuth a="x\"y", b="plain", c="tail\\", d="", e="q\z""#)
+        #expect(header.parameters == [Parameter("a", "x\"y"), Parameter("b", "plain"), Parameter("c", "tail\\"), Parameter("d", ""),
+                                      Parameter("e", "qz")])
+        #expect(throws: AuthorizationHeaderError.self) { try AuthorizationHeader(parsing: #"OAuth a="open"#) }
+        #expect(throws: AuthorizationHeaderError.self) { try AuthorizationHeader(parsing: #"OAuth a="open\""#) }
+    }
+}

@@ -1,0 +1,60 @@
+@testable import oauth1_fcgi
+import Testing
+
+/// The environment's variable names are recognised by their bytes exactly as a comparison with every name would.
+@Suite struct GatewayEnvironmentTests {
+    typealias Variable = GatewayEnvironment.Variable
+
+    /// The reference: the variable whose whole name equals these bytes, found by trying every one.
+    static func lookedUpOneByOne(_ name: [UInt8]) -> Variable? {
+        Variable.allCases.first { variable in
+            variable.name.withUTF8Buffer { Array($0) } == name
+        }
+    }
+
+    static func recognised(_ name: [UInt8]) -> Variable? {
+        name.withUnsafeBytes { Variable(name: $0) }
+    }
+
+    @Test func everyNameAndEveryOneByteChangeOfItIsRecognisedAsByComparison() {
+        for variable in Variable.allCases {
+            let name = variable.name.withUTF8Buffer { Array($0) }
+            #expect(Self.recognised(name) == variable)
+            for index in name.indices {
+                for replacement: UInt8 in [0x00, 0x41, 0x5F, 0x61, 0x7A, 0xC3, name[index] ^ 0x20, name[index] &+ 1] {
+                    var changed = name
+                    changed[index] = replacement
+                    #expect(Self.recognised(changed) == Self.lookedUpOneByOne(changed), "\(String(decoding: changed, as: UTF8.self))")
+                }
+            }
+            #expect(Self.recognised(Array(name.dropLast())) == Self.lookedUpOneByOne(Array(name.dropLast())))
+            #expect(Self.recognised(name + [0x5F]) == nil)
+        }
+    }
+
+    @Test func otherNamesOfEveryLengthAreNotVariables() {
+        for length in 0...40 {
+            for fill: UInt8 in [0x41, 0x5F, 0x52, 0x53] {
+                let name = [UInt8](repeating: fill, count: length)
+                #expect(Self.recognised(name) == Self.lookedUpOneByOne(name))
+            }
+        }
+        #expect(Self.recognised(Array("HTTP_HOST".utf8)) == nil)
+        #expect(Self.recognised(Array("https".utf8)) == nil)
+    }
+}
+
+/// The constant header names are the names the byte-by-byte conversion makes.
+@Suite struct CommonHeaderNameTests {
+    @Test func everyConstantIsWhatTheConversionMakes() {
+        for entry in CommonHeaderName.table {
+            let variable = entry.variable.withUTF8Buffer { Array($0) }
+            let converted = GatewayRequestDecoder.headerName(fromVariable: String(decoding: variable.dropFirst(5), as: UTF8.self))
+            #expect(converted == entry.name)
+            #expect(variable.withUnsafeBytes { GatewayRequestDecoder.headerName(fromHTTPVariable: $0) } == entry.name)
+            var lowercased = variable
+            lowercased[6] |= 0x20
+            #expect(lowercased.withUnsafeBytes { CommonHeaderName.name(forVariable: $0) } == nil)
+        }
+    }
+}
