@@ -50,3 +50,27 @@ import Testing
         #expect(throws: AuthorizationHeaderError.self) { try AuthorizationHeader(parsing: #"OAuth a="open\""#) }
     }
 }
+
+/// The constants that stand in for parsed protocol names are the names themselves.
+@Suite struct ProtocolNameConstantTests {
+    @Test func constantsSpellTheirParameters() throws {
+        for parameter in KnownProtocolParameter.allCases {
+            #expect(parameter.name == parameter.spelling.description)
+            let bytes = Array(parameter.spelling.description.utf8)
+            let decoded = try bytes.withUnsafeBufferPointer { try PercentEncoding.decodeName($0, plusIsSpace: true) }
+            #expect(decoded == parameter.name)
+            var changed = bytes
+            changed[changed.count - 1] ^= 0x20
+            #expect(changed.withUnsafeBufferPointer { ProtocolParameterName.interned($0) } == nil)
+        }
+        #expect(try Array("oauth_%74oken".utf8).withUnsafeBufferPointer { try PercentEncoding.decodeName($0, plusIsSpace: false) }
+                == "oauth_token")
+    }
+
+    @Test func defaultPortsIgnoreCase() {
+        for (scheme, port) in [("http", 80), ("HTTP", 80), ("Https", 443), ("HTTPS", 443), ("ftp", nil), ("", nil), ("httpss", nil),
+                               ("htt", nil), ("\u{212A}http", nil)] as [(String, Int?)] {
+            #expect(RequestURL.defaultPort(forScheme: scheme) == port)
+        }
+    }
+}

@@ -56,8 +56,9 @@ final class HMACContextPool: Sendable {
     private func take(_ algorithm: HashAlgorithm, key: UnsafeRawBufferPointer, keyHash: Int) -> (KeyedContext?, Bool) {
         keyed.withLock { pool -> (KeyedContext?, Bool) in
             let index = algorithm.poolIndex
-            for (position, entry) in pool[index].enumerated() where entry.keyHash == keyHash {
-                let matches = entry.key.withUnsafeBytes { ConstantTime.equals($0, key) }
+            // By position, not by iterating a copy of the list: the copy would make `remove` duplicate the whole list.
+            for position in pool[index].indices where pool[index][position].keyHash == keyHash {
+                let matches = pool[index][position].key.withUnsafeBytes { ConstantTime.equals($0, key) }
                 if matches { return (pool[index].remove(at: position), true) }
             }
             guard pool[index].count >= Self.capacity else { return (nil, false) }

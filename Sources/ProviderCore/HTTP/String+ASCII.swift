@@ -30,13 +30,10 @@ extension String {
     /// Whether the string is the lowercase ASCII `other` in any ASCII case. For a word without `i` or `k` (the only ASCII
     /// letters other characters lowercase to) this is `lowercased() == other`, without building a string.
     func isASCIICaseInsensitiveEqual(to other: StaticString) -> Bool {
-        var copy = self
-        return copy.withUTF8 { bytes in
-            other.withUTF8Buffer { expected in
-                bytes.count == expected.count && zip(bytes, expected).allSatisfy { byte, lower in
-                    (byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") ? byte + 32 : byte) == lower
-                }
-            }
+        // Folding `other` too changes nothing: it is lowercase already.
+        other.withUTF8Buffer { expected in
+            if let answer = utf8.withContiguousStorageIfAvailable({ Self.equalFoldingASCIICase($0, expected) }) { return answer }
+            return Array(utf8).withUnsafeBufferPointer { Self.equalFoldingASCIICase($0, expected) }
         }
     }
 

@@ -11,12 +11,17 @@ public struct AuthorizationHeader: Sendable, Equatable {
 
     /// Whether a header value uses the `OAuth` scheme (case-insensitive, RFC 5849 section 3.5.1).
     public static func isOAuth(_ value: String) -> Bool {
-        var bytes = value.utf8.makeIterator()
-        for expected in "oauth".utf8 {
-            guard let byte = bytes.next(), byte | 0x20 == expected else { return false }
+        if let answer = value.utf8.withContiguousStorageIfAvailable(isOAuth) { return answer }
+        return Array(value.utf8).withUnsafeBufferPointer(isOAuth)
+    }
+
+    /// The same test over the header's bytes.
+    private static func isOAuth(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard bytes.count >= 5, bytes[0] | 0x20 == UInt8(ascii: "o"), bytes[1] | 0x20 == UInt8(ascii: "a"),
+              bytes[2] | 0x20 == UInt8(ascii: "u"), bytes[3] | 0x20 == UInt8(ascii: "t"), bytes[4] | 0x20 == UInt8(ascii: "h") else {
+            return false
         }
-        guard let next = bytes.next() else { return true }
-        return next == 0x20 || next == 0x09
+        return bytes.count == 5 || bytes[5] == 0x20 || bytes[5] == 0x09
     }
 
     /// Parses a header value such as `OAuth realm="Photos", oauth_consumer_key="dpf43f3p2l4k3l03"` (RFC 5849 section 3.5.1).

@@ -25,7 +25,8 @@ public enum SignatureBaseString {
         var scheme = schemeIsASCII ? url.scheme : url.scheme.lowercased()
         var host = hostIsASCII ? url.host : url.host.lowercased()
         var path = url.rawPath.isEmpty ? "/" : url.rawPath
-        var port = url.port.flatMap { $0 != RequestURL.defaultPort(forScheme: url.scheme) ? ":" + String($0) : nil } ?? ""
+        var port = ""
+        if let number = url.port, number != RequestURL.defaultPort(forScheme: url.scheme) { port = ":" + String(number) }
         // Every byte may become three, and the normalized string is encoded twice.
         let capacity = 3 * (method.utf8.count + scheme.utf8.count + 3 + host.utf8.count + port.utf8.count + path.utf8.count)
             + 3 * normalized.count + 2
