@@ -55,8 +55,8 @@ import Testing
 @Suite struct ProtocolNameConstantTests {
     @Test func constantsSpellTheirParameters() throws {
         for parameter in KnownProtocolParameter.allCases {
-            #expect(parameter.name == parameter.spelling.description)
-            let bytes = Array(parameter.spelling.description.utf8)
+            let bytes = Array(parameter.name.utf8)
+            #expect(bytes.withUnsafeBufferPointer { KnownProtocolParameter($0) } == parameter)
             let decoded = try bytes.withUnsafeBufferPointer { try PercentEncoding.decodeName($0, plusIsSpace: true) }
             #expect(decoded == parameter.name)
             var changed = bytes
@@ -71,6 +71,24 @@ import Testing
         for (scheme, port) in [("http", 80), ("HTTP", 80), ("Https", 443), ("HTTPS", 443), ("ftp", nil), ("", nil), ("httpss", nil),
                                ("htt", nil), ("\u{212A}http", nil)] as [(String, Int?)] {
             #expect(RequestURL.defaultPort(forScheme: scheme) == port)
+        }
+    }
+}
+
+/// The writer's encoding is `PercentEncoding.encode` for every byte.
+@Suite struct PercentEncodingWriterTests {
+    @Test func everyByteIsEncodedAsTheEncoderDoes() {
+        for byte in UInt8.min...UInt8.max {
+            let bytes = [UInt8(ascii: "a"), byte, UInt8(ascii: "Z")]
+            var written = [UInt8](repeating: 0, count: 9)
+            let count = written.withUnsafeMutableBufferPointer { buffer in
+                var writer = PercentEncodingWriter(buffer)
+                bytes.withUnsafeBufferPointer { writer.writeEncoded($0) }
+                return writer.count
+            }
+            var expected = [UInt8]()
+            bytes.withUnsafeBufferPointer { PercentEncoding.appendEncoded($0, to: &expected) }
+            #expect(Array(written[..<count]) == expected, "byte \(byte)")
         }
     }
 }

@@ -58,3 +58,22 @@ import Testing
         }
     }
 }
+
+/// The scheme is read from HTTPS and REQUEST_SCHEME as bytes, with the answer the String comparison gave.
+@Suite struct SchemeVariableTests {
+    @Test func schemeFollowsTheStringRule() throws {
+        let decoder = GatewayRequestDecoder(trustedProxies: [], maximumBodyBytes: 1024, configuredMountPath: nil)
+        let values = ["on", "ON", "On", "oN", "1", "off", "", "0", "https", "HTTPS", "Https", "http", "o", "onn", "1 ", "\u{212A}"]
+        for https in values + [nil] {
+            for requestScheme in values + [nil] {
+                var variables = ["REQUEST_METHOD": "GET", "REQUEST_URI": "/oauth/user", "HTTP_HOST": "api.example.com"]
+                variables["HTTPS"] = https
+                variables["REQUEST_SCHEME"] = requestScheme
+                let expected = (https.map { GatewayRequestDecoder.equalsIgnoringASCIICase($0, "on") || $0 == "1" } ?? false)
+                    || (requestScheme.map { GatewayRequestDecoder.equalsIgnoringASCIICase($0, "https") } ?? false)
+                let request = try decoder.decode(environment: GatewayEnvironment(variables), body: [])
+                #expect(request.http.url.scheme == (expected ? "https" : "http"), "HTTPS \(https ?? "-") REQUEST_SCHEME \(requestScheme ?? "-")")
+            }
+        }
+    }
+}

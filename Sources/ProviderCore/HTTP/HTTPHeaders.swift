@@ -47,6 +47,11 @@ public struct HTTPHeaders: Sendable, Equatable, Sequence, ExpressibleByArrayLite
         for field in storage where name.matches(field) { try body(field.value) }
     }
 
+    /// Makes room for `count` fields in all, so that adding them one by one allocates once.
+    public mutating func reserveCapacity(_ count: Int) {
+        storage.reserveCapacity(count)
+    }
+
     /// Appends a field, keeping any earlier field of the same name.
     public mutating func add(_ name: String, _ value: String) {
         storage.append(Field(name: name, value: value))

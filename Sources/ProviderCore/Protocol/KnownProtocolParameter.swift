@@ -23,21 +23,10 @@ enum KnownProtocolParameter: Int, CaseIterable {
         }
     }
 
-    /// The parameter's name, as a string constant (no storage is allocated for it).
-    var name: String {
-        switch self {
-        case .consumerKey: return "oauth_consumer_key"
-        case .token: return "oauth_token"
-        case .signatureMethod: return "oauth_signature_method"
-        case .signature: return "oauth_signature"
-        case .timestamp: return "oauth_timestamp"
-        case .nonce: return "oauth_nonce"
-        case .version: return "oauth_version"
-        case .callback: return "oauth_callback"
-        case .verifier: return "oauth_verifier"
-        case .bodyHash: return "oauth_body_hash"
-        }
-    }
+    /// The parameter's name: made once per process from its spelling, so a parsed name that spells it shares its storage.
+    var name: String { Self.names[rawValue] }
+
+    private static let names: [String] = allCases.map { $0.spelling.description }
 
     /// The parameter a decoded name spells, or nil: the length picks the candidates, the bytes decide.
     init?(_ name: UnsafeBufferPointer<UInt8>) {

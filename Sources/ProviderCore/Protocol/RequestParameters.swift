@@ -10,12 +10,14 @@ public struct RequestParameters: Sendable {
 
     /// Every parameter (query, then Authorization header, then form body), `realm` of the header excluded.
     public var entries: [Entry] {
-        zip(parameters, locations).map { Entry(parameter: $0, location: $1) }
+        parameters.indices.map { Entry(parameter: parameters[$0], location: location(at: $0)) }
     }
     /// The parameters of `entries`, kept as a list of their own: the base string is built from it without a copy.
     let parameters: [Parameter]
-    /// Where each of `parameters` came from.
-    private let locations: [ParameterLocation]
+    /// Where the header's parameters and the body's start in `parameters`: the query's come first, then the header's, then
+    /// the body's, so two positions say where each came from.
+    private let headerStart: Int
+    private let bodyStart: Int
     /// The `realm` of the `Authorization: OAuth` header, when present.
     public let realm: String?
     /// The single value of each `oauth_` parameter.
@@ -52,24 +54,32 @@ public struct RequestParameters: Sendable {
         parameters.first { $0.name == name }?.value
     }
 
+    /// Where the parameter at `index` came from.
+    private func location(at index: Int) -> ParameterLocation {
+        Self.location(at: index, headerStart: headerStart, bodyStart: bodyStart)
+    }
+
+    private static func location(at index: Int, headerStart: Int, bodyStart: Int) -> ParameterLocation {
+        index < headerStart ? .query : index < bodyStart ? .authorizationHeader : .body
+    }
+
     /// The most parameters one request may carry: enough for any real form, and a bound on the sorting work a request can cause.
     public static let maximumCount = 1000
 
     /// Collects the parameters of a request (RFC 5849 sections 3.4.1.3.1 and 3.5): a protocol parameter present twice, or in more than one location, is refused with 400.
     public init(_ request: HTTPRequest) throws(OAuthError) {
         var parameters = [Parameter]()
-        var locations = [ParameterLocation]()
         var realm: String?
 
         if let query = request.url.rawQuery, !query.isEmpty {
             do {
-                parameters.append(contentsOf: try FormURLEncoding.parse(query))
+                parameters = try FormURLEncoding.parse(query)
             } catch {
                 throw OAuthError(.parameterRejected, "The query string \(error.sentence); percent-encode it per RFC 5849 section 3.6.")
             }
-            locations.append(contentsOf: repeatElement(.query, count: parameters.count))
         }
 
+        let headerStart = parameters.count
         var oauthHeader: String?
         var oauthHeaders = 0
         request.headers.forEachValue(for: "Authorization") { value in
@@ -88,9 +98,9 @@ public struct RequestParameters: Sendable {
             } catch {
                 throw OAuthError(.parameterRejected, error.sentence)
             }
-            locations.append(contentsOf: repeatElement(.authorizationHeader, count: parameters.count - locations.count))
         }
 
+        let bodyStart = parameters.count
         if request.hasFormBody, !request.body.isEmpty {
             guard let text = String(validating: request.body, as: UTF8.self) else {
                 throw OAuthError(.parameterRejected, "The form-encoded body is not UTF-8 text; percent-encode every non-ASCII byte.")
@@ -100,7 +110,6 @@ public struct RequestParameters: Sendable {
             } catch {
                 throw OAuthError(.parameterRejected, "The form-encoded body \(error.sentence); percent-encode it per RFC 5849 section 3.6.")
             }
-            locations.append(contentsOf: repeatElement(.body, count: parameters.count - locations.count))
         }
 
         if parameters.count > Self.maximumCount {
@@ -130,7 +139,7 @@ public struct RequestParameters: Sendable {
             if repeated {
                 throw OAuthError.rejected(name, "The protocol parameter \(name) appears more than once; send each oauth_ parameter exactly once.")
             }
-            let entryLocation = locations[index]
+            let entryLocation = Self.location(at: index, headerStart: headerStart, bodyStart: bodyStart)
             if let location, location != entryLocation {
                 throw OAuthError.rejected(name, "Protocol parameters were sent in both \(location.rawValue) and \(entryLocation.rawValue); RFC 5849 section 3.5 allows one location only.")
             }
@@ -141,7 +150,8 @@ public struct RequestParameters: Sendable {
         }
 
         self.parameters = parameters
-        self.locations = locations
+        self.headerStart = headerStart
+        self.bodyStart = bodyStart
         self.realm = realm
         self.protocolLocation = location
         self.known = known

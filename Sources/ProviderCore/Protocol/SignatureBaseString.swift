@@ -11,10 +11,12 @@ public enum SignatureBaseString {
 
     /// Builds the base string of a request from its collected parameters (RFC 5849 section 3.4.1).
     public static func make(request: HTTPRequest, parameters: RequestParameters) -> String {
-        // The closure captures the two parts it reads, not the whole request (which it would copy, field by field).
+        // The closure reaches the URL through a pointer: a captured URL would be copied, field by field, into each closure
+        // it is handed through.
         let method = request.method
-        let url = request.url
-        return NormalizedParameters.with(parameters) { make(method: method, url: url, normalized: $0) }
+        return withUnsafePointer(to: request.url) { url in
+            NormalizedParameters.with(parameters) { make(method: method, url: url.pointee, normalized: $0) }
+        }
     }
 
     /// Writes the three parts straight into the string's own storage, each encoded once (RFC 5849 section 3.4.1.1).

@@ -82,8 +82,16 @@ struct GatewayEnvironment: Sendable, ExpressibleByDictionaryLiteral {
 
     /// The kept names and values, one after another; a replaced value stays behind unused.
     private var bytes = [UInt8]()
-    /// Where each variable's value lies in `bytes`, by raw value; nil when the server did not pass it.
-    private var values = [Range<Int>?](repeating: nil, count: Variable.count)
+    /// Where each variable's value lies in `bytes`, by raw value: its start and end, -1 when the server did not pass it.
+    /// Kept in two vectors rather than an array, so that setting one is a store, without a uniqueness check.
+    private var valueStarts = SIMD32<Int>(repeating: -1)
+    private var valueEnds = SIMD32<Int>(repeating: -1)
+
+    /// Where a variable's value lies in `bytes`, when the server passed it.
+    private func range(of variable: Variable) -> Range<Int>? {
+        let start = valueStarts[variable.rawValue]
+        return start < 0 ? nil : start..<valueEnds[variable.rawValue]
+    }
     /// The `HTTP_` variables except HTTP_PROXY (httpoxy), sorted by name once all are in: the header order then never depends
     /// on the server's order or, for a dictionary, on its hashing.
     private var headerVariables = [HeaderVariable]()
@@ -92,20 +100,31 @@ struct GatewayEnvironment: Sendable, ExpressibleByDictionaryLiteral {
 
     /// The value of a variable the decoder reads, when the server passed it; made into a String only now.
     subscript(variable: Variable) -> String? {
-        guard let range = values[variable.rawValue] else { return nil }
+        guard let range = range(of: variable) else { return nil }
         return bytes.withUnsafeBufferPointer { String(decoding: UnsafeBufferPointer(rebasing: $0[range]), as: UTF8.self) }
     }
 
     /// Whether a variable was passed with a value that is not empty, without making it a String.
     func hasValue(_ variable: Variable) -> Bool {
-        values[variable.rawValue].map { !$0.isEmpty } ?? false
+        range(of: variable).map { !$0.isEmpty } ?? false
     }
 
     /// Whether a variable was passed with exactly this value, compared as bytes without making it a String.
     func value(_ variable: Variable, is expected: StaticString) -> Bool {
-        guard let range = values[variable.rawValue], range.count == expected.utf8CodeUnitCount else { return false }
+        guard let range = range(of: variable), range.count == expected.utf8CodeUnitCount else { return false }
         guard !range.isEmpty else { return true }
         return bytes.withUnsafeBytes { memcmp($0.baseAddress! + range.lowerBound, expected.utf8Start, range.count) == 0 }
+    }
+
+    /// Whether a variable was passed with the lowercase ASCII `lowercase` in any ASCII case, compared as bytes: what
+    /// `GatewayRequestDecoder.equalsIgnoringASCIICase` answers for its String, for a word without `k`.
+    func value(_ variable: Variable, isIgnoringASCIICase lowercase: StaticString) -> Bool {
+        guard let range = range(of: variable), range.count == lowercase.utf8CodeUnitCount else { return false }
+        return bytes.withUnsafeBufferPointer { buffer in
+            zip(buffer[range], UnsafeBufferPointer(start: lowercase.utf8Start, count: range.count)).allSatisfy { (byte: UInt8, lower: UInt8) in
+                (byte >= 0x41 && byte <= 0x5A ? byte + 32 : byte) == lower
+            }
+        }
     }
 
     /// How many `HTTP_` variables there are.
@@ -149,7 +168,8 @@ struct GatewayEnvironment: Sendable, ExpressibleByDictionaryLiteral {
     mutating func load(cStrings: UnsafePointer<UnsafeMutablePointer<CChar>?>?) {
         bytes.removeAll(keepingCapacity: true)
         if bytes.capacity < 1024 { bytes.reserveCapacity(1024) }
-        for index in values.indices { values[index] = nil }
+        valueStarts = SIMD32(repeating: -1)
+        valueEnds = SIMD32(repeating: -1)
         headerVariables.removeAll(keepingCapacity: true)
         hasNonASCIIHeaderName = false
         if var pointer = cStrings {
@@ -179,7 +199,9 @@ struct GatewayEnvironment: Sendable, ExpressibleByDictionaryLiteral {
     /// Keeps a variable the decoder reads or an `HTTP_` variable; a later one of the same name wins, as it did in a dictionary.
     private mutating func add(name: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer) {
         if let variable = Variable(name: name) {
-            values[variable.rawValue] = append(value)
+            let range = append(value)
+            valueStarts[variable.rawValue] = range.lowerBound
+            valueEnds[variable.rawValue] = range.upperBound
             return
         }
         guard name.count >= 5, name[0] == UInt8(ascii: "H"), name[1] == UInt8(ascii: "T"), name[2] == UInt8(ascii: "T"),
