@@ -1,3 +1,4 @@
+import Foundation
 @testable import oauth1_fcgi
 import Testing
 
@@ -75,5 +76,31 @@ import Testing
                 #expect(request.http.url.scheme == (expected ? "https" : "http"), "HTTPS \(https ?? "-") REQUEST_SCHEME \(requestScheme ?? "-")")
             }
         }
+    }
+}
+
+/// The environment's byte storage keeps value semantics, and header variables come out in String order of their names.
+@Suite struct GatewayEnvironmentStorageTests {
+    static func entries(_ lines: [String]) -> [ArraySlice<UInt8>] { lines.map { ArraySlice(Array($0.utf8)) } }
+
+    @Test func aCopyKeepsItsVariablesWhenTheOriginalIsReloaded() {
+        var environment = GatewayEnvironment(entries: Self.entries(["REQUEST_METHOD=GET", "HTTP_HOST=a.example"]))
+        let copy = environment
+        let lines = ["REQUEST_METHOD=POST", "HTTP_HOST=" + String(repeating: "b", count: 5000)]
+        var pointers = lines.map { strdup($0) } + [nil]
+        defer { for pointer in pointers { free(pointer) } }
+        pointers.withUnsafeBufferPointer { environment.load(cStrings: $0.baseAddress!) }
+        #expect(copy[.requestMethod] == "GET" && environment[.requestMethod] == "POST")
+        var copied = [String]()
+        copy.forEachHeaderVariable { _, value in copied.append(String(decoding: value, as: UTF8.self)) }
+        #expect(copied == ["a.example"])
+    }
+
+    @Test func headerVariablesAreInStringOrderOfTheirNames() {
+        let names = ["HTTP_X_A", "HTTP_X", "HTTP_B", "HTTP_X_", "HTTP_A_LONGER_NAME", "HTTP_A", "HTTP_Z", "HTTP_X_AB"]
+        let environment = GatewayEnvironment(entries: Self.entries(names.map { $0 + "=v" }))
+        var order = [String]()
+        environment.forEachHeaderVariable { name, _ in order.append(String(decoding: name, as: UTF8.self)) }
+        #expect(order == names.sorted())
     }
 }

@@ -81,7 +81,7 @@ struct GatewayEnvironment: Sendable, ExpressibleByDictionaryLiteral {
     }
 
     /// The kept names and values, one after another; a replaced value stays behind unused.
-    private var bytes = [UInt8]()
+    private var bytes = ByteBuffer()
     /// Where each variable's value lies in `bytes`, by raw value: its start and end, -1 when the server did not pass it.
     /// Kept in two vectors rather than an array, so that setting one is a store, without a uniqueness check.
     private var valueStarts = SIMD32<Int>(repeating: -1)
@@ -101,7 +101,7 @@ struct GatewayEnvironment: Sendable, ExpressibleByDictionaryLiteral {
     /// The value of a variable the decoder reads, when the server passed it; made into a String only now.
     subscript(variable: Variable) -> String? {
         guard let range = range(of: variable) else { return nil }
-        return bytes.withUnsafeBufferPointer { String(decoding: UnsafeBufferPointer(rebasing: $0[range]), as: UTF8.self) }
+        return bytes.withUnsafeBytes { String(decoding: UnsafeRawBufferPointer(rebasing: $0[range]), as: UTF8.self) }
     }
 
     /// Whether a variable was passed with a value that is not empty, without making it a String.
@@ -120,7 +120,7 @@ struct GatewayEnvironment: Sendable, ExpressibleByDictionaryLiteral {
     /// `GatewayRequestDecoder.equalsIgnoringASCIICase` answers for its String, for a word without `k`.
     func value(_ variable: Variable, isIgnoringASCIICase lowercase: StaticString) -> Bool {
         guard let range = range(of: variable), range.count == lowercase.utf8CodeUnitCount else { return false }
-        return bytes.withUnsafeBufferPointer { buffer in
+        return bytes.withUnsafeBytes { buffer in
             zip(buffer[range], UnsafeBufferPointer(start: lowercase.utf8Start, count: range.count)).allSatisfy { (byte: UInt8, lower: UInt8) in
                 (byte >= 0x41 && byte <= 0x5A ? byte + 32 : byte) == lower
             }
@@ -141,7 +141,6 @@ struct GatewayEnvironment: Sendable, ExpressibleByDictionaryLiteral {
 
     /// From name/value pairs: CGI's environment, tests.
     init(_ variables: [String: String]) {
-        bytes.reserveCapacity(1024)
         for (name, value) in variables {
             var name = name
             var value = value
@@ -166,8 +165,7 @@ struct GatewayEnvironment: Sendable, ExpressibleByDictionaryLiteral {
     /// Replaces every variable with those of a NULL-terminated array of `NAME=value` C strings, keeping the buffers: a
     /// FastCGI worker reloads one environment for each request, so that a request allocates nothing here.
     mutating func load(cStrings: UnsafePointer<UnsafeMutablePointer<CChar>?>?) {
-        bytes.removeAll(keepingCapacity: true)
-        if bytes.capacity < 1024 { bytes.reserveCapacity(1024) }
+        bytes.removeAll()
         valueStarts = SIMD32(repeating: -1)
         valueEnds = SIMD32(repeating: -1)
         headerVariables.removeAll(keepingCapacity: true)
@@ -236,21 +234,23 @@ struct GatewayEnvironment: Sendable, ExpressibleByDictionaryLiteral {
 
     /// Copies bytes to the end of `bytes` and returns where they now lie.
     private mutating func append(_ part: UnsafeRawBufferPointer) -> Range<Int> {
-        let start = bytes.count
-        // As typed bytes: the append is then one copy, not a loop over a raw buffer's elements.
-        part.withMemoryRebound(to: UInt8.self) { bytes.append(contentsOf: $0) }
-        return start..<bytes.count
+        bytes.append(part)
     }
 
     /// Puts the `HTTP_` variables in String order of their names: for ASCII names that is the order of their bytes.
     private mutating func sortHeaderVariables() {
         guard headerVariables.count > 1 else { return }
         let stored = bytes
-        if hasNonASCIIHeaderName {
-            headerVariables.sort { String(decoding: stored[$0.name], as: UTF8.self) < String(decoding: stored[$1.name], as: UTF8.self) }
-        } else {
-            stored.withUnsafeBufferPointer { buffer in
-                headerVariables.sort { buffer[$0.name].lexicographicallyPrecedes(buffer[$1.name]) }
+        stored.withUnsafeBytes { buffer in
+            if hasNonASCIIHeaderName {
+                headerVariables.sort { String(decoding: buffer[$0.name], as: UTF8.self) < String(decoding: buffer[$1.name], as: UTF8.self) }
+            } else {
+                // Byte order, a shorter name first when it is a prefix of the other: memcmp, then the lengths.
+                headerVariables.sort { lhs, rhs in
+                    let common = min(lhs.name.count, rhs.name.count)
+                    let order = common == 0 ? 0 : memcmp(buffer.baseAddress! + lhs.name.lowerBound, buffer.baseAddress! + rhs.name.lowerBound, common)
+                    return order != 0 ? order < 0 : lhs.name.count < rhs.name.count
+                }
             }
         }
     }
