@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import ProviderCore
 
 /// The 128-bit fingerprint under which the nonce table stores one (client, token, timestamp, nonce): SipHash-2-4-128
@@ -16,13 +19,8 @@ struct NonceFingerprint: Equatable, Sendable {
         withUnsafeBytes(of: nonce.timestamp.littleEndian) { hasher.append($0) }
         Self.append(nonce.nonce, to: &hasher)
         let (first, second) = hasher.finalize()
-        var bytes = [UInt8](repeating: 0, count: 16)
-        for index in 0..<8 {
-            bytes[index] = UInt8(truncatingIfNeeded: first >> (8 * index))
-            bytes[8 + index] = UInt8(truncatingIfNeeded: second >> (8 * index))
-        }
-        bytes[15] |= 0x80
-        self.bytes = bytes
+        // The two halves little-endian, the top bit of the last byte set.
+        bytes = withUnsafeBytes(of: (first.littleEndian, (second | 1 << 63).littleEndian)) { Array($0) }
     }
 
     /// Bits that pick the fingerprint's window in `level`, different for every level.
@@ -36,22 +34,21 @@ struct NonceFingerprint: Equatable, Sendable {
     }
 
     /// Whether the 16 bytes at `offset` of `buffer` are this fingerprint.
-    func matches(_ buffer: [UInt8], at offset: Int) -> Bool {
-        for index in 0..<16 where buffer[offset + index] != bytes[index] { return false }
-        return true
+    func matches(_ buffer: UnsafeRawBufferPointer, at offset: Int) -> Bool {
+        precondition(offset >= 0 && offset + 16 <= buffer.count)
+        return bytes.withUnsafeBytes { memcmp($0.baseAddress!, buffer.baseAddress! + offset, 16) == 0 }
     }
 
     /// Whether the 16 bytes at `offset` of `buffer` are an empty slot.
-    static func isEmpty(_ buffer: [UInt8], at offset: Int) -> Bool {
-        for index in 0..<16 where buffer[offset + index] != 0 { return false }
-        return true
+    static func isEmpty(_ buffer: UnsafeRawBufferPointer, at offset: Int) -> Bool {
+        precondition(offset >= 0 && offset + 16 <= buffer.count)
+        return buffer.loadUnaligned(fromByteOffset: offset, as: UInt64.self) | buffer.loadUnaligned(fromByteOffset: offset + 8, as: UInt64.self) == 0
     }
 
     private static func append(_ field: String, to hasher: inout SipHash128) {
-        var field = field
-        field.withUTF8 { text in
-            withUnsafeBytes(of: UInt64(text.count).littleEndian) { hasher.append($0) }
-            hasher.append(UnsafeRawBufferPointer(text))
+        withUnsafeBytes(of: UInt64(field.utf8.count).littleEndian) { hasher.append($0) }
+        if field.utf8.withContiguousStorageIfAvailable({ hasher.append(UnsafeRawBufferPointer($0)) }) == nil {
+            Array(field.utf8).withUnsafeBytes { hasher.append($0) }
         }
     }
 }

@@ -74,26 +74,28 @@ final class NonceTablePartition {
     func insertIfAbsent(_ fingerprint: NonceFingerprint, deleteAfter: Int64) throws -> Bool {
         try withLock {
             if deleteAfter > lastKnownDeleteAfter { try raiseDeleteAfter(to: deleteAfter) }
-            var window = [UInt8](repeating: 0, count: Self.windowBytes)
-            var levelStart = Self.headerBytes
-            for level in 0..<Self.maximumLevels {
-                let levelSlots = baseSlots << (2 * level)
-                let windowIndex = Int(fingerprint.windowSeed(level: level) & UInt64(levelSlots / Self.windowSlots - 1))
-                let offset = levelStart + windowIndex * Self.windowBytes
-                levelStart += levelSlots * Self.slotBytes
-                try readFully(&window, at: offset)
-                var free: Int?
-                for slot in 0..<Self.windowSlots {
-                    let start = slot * Self.slotBytes
-                    if fingerprint.matches(window, at: start) { return false }
-                    if free == nil, NonceFingerprint.isEmpty(window, at: start) { free = slot }
+            // The window is read into temporary (stack) storage, not an array allocated per request.
+            return try withUnsafeTemporaryAllocation(byteCount: Self.windowBytes, alignment: 8) { window in
+                var levelStart = Self.headerBytes
+                for level in 0..<Self.maximumLevels {
+                    let levelSlots = baseSlots << (2 * level)
+                    let windowIndex = Int(fingerprint.windowSeed(level: level) & UInt64(levelSlots / Self.windowSlots - 1))
+                    let offset = levelStart + windowIndex * Self.windowBytes
+                    levelStart += levelSlots * Self.slotBytes
+                    try readFully(window, at: offset)
+                    var free: Int?
+                    for slot in 0..<Self.windowSlots {
+                        let start = slot * Self.slotBytes
+                        if fingerprint.matches(UnsafeRawBufferPointer(window), at: start) { return false }
+                        if free == nil, NonceFingerprint.isEmpty(UnsafeRawBufferPointer(window), at: start) { free = slot }
+                    }
+                    if let free {
+                        try writeFully(fingerprint.bytes, at: offset + free * Self.slotBytes)
+                        return true
+                    }
                 }
-                if let free {
-                    try writeFully(fingerprint.bytes, at: offset + free * Self.slotBytes)
-                    return true
-                }
+                throw POSIXFile.Failure(operation: "insert into", path: path, code: ENOSPC)
             }
-            throw POSIXFile.Failure(operation: "insert into", path: path, code: ENOSPC)
         }
     }
 
@@ -129,12 +131,12 @@ final class NonceTablePartition {
             // Data starts on a file-system block, which slots (16 bytes after a 4096-byte header) never straddle.
             var position = Int(data) - (Int(data) - Self.headerBytes) % Self.slotBytes
             while position < Int(hole) {
-                let read = try readSome(&chunk, at: position)
+                let read = try chunk.withUnsafeMutableBytes { try readSome($0, at: position) }
                 if read == 0 { return total }
                 let limit = min(read, Int(hole) - position)
                 var start = 0
                 while start + Self.slotBytes <= limit {
-                    if !NonceFingerprint.isEmpty(chunk, at: start) { total += 1 }
+                    if !chunk.withUnsafeBytes({ NonceFingerprint.isEmpty($0, at: start) }) { total += 1 }
                     start += Self.slotBytes
                 }
                 guard start > 0 else { break }
@@ -169,21 +171,19 @@ final class NonceTablePartition {
     }
 
     /// Reads `buffer.count` bytes at `offset`; bytes past the end of the file read as zero (empty slots).
-    private func readFully(_ buffer: inout [UInt8], at offset: Int) throws {
-        let count = try readSome(&buffer, at: offset)
-        if count < buffer.count {
-            buffer.withUnsafeMutableBytes { bytes in _ = memset(bytes.baseAddress! + count, 0, bytes.count - count) }
-        }
+    private func readFully(_ buffer: UnsafeMutableRawBufferPointer, at offset: Int) throws {
+        let count = try readSome(buffer, at: offset)
+        if count < buffer.count { _ = memset(buffer.baseAddress! + count, 0, buffer.count - count) }
     }
 
-    private func readSome(_ buffer: inout [UInt8], at offset: Int) throws -> Int {
-        try Self.readSome(descriptor, &buffer, at: offset, path: path)
+    private func readSome(_ buffer: UnsafeMutableRawBufferPointer, at offset: Int) throws -> Int {
+        try Self.readSome(descriptor, buffer, at: offset, path: path)
     }
 
-    private static func readSome(_ descriptor: Int32, _ buffer: inout [UInt8], at offset: Int, path: String) throws -> Int {
+    private static func readSome(_ descriptor: Int32, _ buffer: UnsafeMutableRawBufferPointer, at offset: Int, path: String) throws -> Int {
         var filled = 0
         while filled < buffer.count {
-            let count = buffer.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress! + filled, $0.count - filled, off_t(offset + filled)) }
+            let count = pread(descriptor, buffer.baseAddress! + filled, buffer.count - filled, off_t(offset + filled))
             if count < 0 {
                 if errno == EINTR { continue }
                 throw POSIXFile.Failure(operation: "read", path: path, code: errno)
@@ -210,7 +210,7 @@ final class NonceTablePartition {
 
     private static func readHeader(_ descriptor: Int32, path: String) throws -> (baseSlots: Int, deleteAfter: Int64) {
         var header = [UInt8](repeating: 0, count: 32)
-        let count = try readSome(descriptor, &header, at: 0, path: path)
+        let count = try header.withUnsafeMutableBytes { try readSome(descriptor, $0, at: 0, path: path) }
         // Checked before it becomes an Int: a damaged header may hold any 64-bit value.
         let storedSlots = header.littleEndianWord(at: 16)
         guard count == header.count, header.prefix(8).elementsEqual(magic),

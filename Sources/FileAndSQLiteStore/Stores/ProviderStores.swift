@@ -42,8 +42,9 @@ public enum NonceBackend: String, Sendable, Equatable, CaseIterable {
 }
 
 /// Every store the provider uses, opened on one data directory: the SQLite file `oauth1.sqlite` and the nonce table
-/// `nonces/`, or the file cache for nonces and temporary credentials when chosen.
-public struct ProviderStores: Sendable {
+/// `nonces/`, or the file cache for nonces and temporary credentials when chosen. A class: every part is shared, so
+/// handing the stores to a request is one reference rather than a copy of each store.
+public final class ProviderStores: Sendable {
     /// The data directory (created 0700).
     public let dataDirectory: String
     /// The database.

@@ -1,10 +1,20 @@
 /// The checks every signed request shares: client and token look-up, signature, nonce (RFC 5849 sections 3.2 to 3.4), with an unknown client or token costing the same work as a known one.
-struct RequestAuthenticator: Sendable {
+/// A class: each request hands it around, and a reference costs one retain where a copy retained every part.
+final class RequestAuthenticator: Sendable {
     let configuration: ProviderConfiguration
     let registry: SignatureMethodRegistry
     let clients: any ClientStore
     let nonces: any NonceStore
     let clock: any EpochClock
+
+    init(configuration: ProviderConfiguration, registry: SignatureMethodRegistry, clients: any ClientStore,
+         nonces: any NonceStore, clock: any EpochClock) {
+        self.configuration = configuration
+        self.registry = registry
+        self.clients = clients
+        self.nonces = nonces
+        self.clock = clock
+    }
 
     /// A secret of the usual length, used in place of a missing client's or token's so the signature check still runs.
     private static let placeholderSecret = String(repeating: "x", count: 48)

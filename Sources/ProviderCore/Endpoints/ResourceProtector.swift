@@ -75,7 +75,7 @@ public struct ResourceProtector: Sendable {
 
         let verified = VerifiedCredential(client: client, token: credential, scopes: credential.scopes)
         try require(requiredScopes, of: verified)
-        if credential.lastUsedAt.map({ now - $0 >= configuration.useRecordingInterval }) ?? true {
+        if credential.lastUsedAt.map({ now - $0 >= authenticator.configuration.useRecordingInterval }) ?? true {
             try tokenCredentials.recordUse(token: token, at: now)
         }
         return verified

@@ -54,8 +54,7 @@ struct SignedRequest: Sendable {
 
         var timestamp: Int64?
         if let text = timestampText {
-            guard !text.isEmpty, text.utf8.count <= 18, text.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }),
-                  let value = Int64(text), value > 0 else {
+            guard let value = Self.positiveSeconds(text) else {
                 throw OAuthError.rejected("oauth_timestamp",
                                           "oauth_timestamp must be a positive whole number of seconds since 1970-01-01T00:00:00Z, at most 18 digits.")
             }
@@ -87,5 +86,23 @@ struct SignedRequest: Sendable {
         self.timestamp = timestamp
         self.nonce = nonce
         self.token = parameters[known: .token]
+    }
+
+    /// A timestamp of 1 to 18 ASCII digits (so it fits an Int64) that is above zero, read from its bytes; nil for any other.
+    static func positiveSeconds(_ text: String) -> Int64? {
+        let parsed = text.utf8.withContiguousStorageIfAvailable { digits -> Int64? in
+            guard !digits.isEmpty, digits.count <= 18 else { return nil }
+            var value: Int64 = 0
+            for digit in digits {
+                guard digit >= 0x30, digit <= 0x39 else { return nil }
+                value = value * 10 + Int64(digit - 0x30)
+            }
+            return value > 0 ? value : nil
+        }
+        if let parsed { return parsed }
+        // Text without contiguous UTF-8 (a bridged string): the same rule through the view.
+        guard !text.isEmpty, text.utf8.count <= 18, text.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }),
+              let value = Int64(text), value > 0 else { return nil }
+        return value
     }
 }

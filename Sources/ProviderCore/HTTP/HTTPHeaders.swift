@@ -3,8 +3,14 @@ public struct HTTPHeaders: Sendable, Equatable, Sequence, ExpressibleByArrayLite
     fileprivate struct Field: Sendable {
         let name: String
         let value: String
-        /// The name lowercased once, when the field is added, so lookups compare without allocating.
-        let key: String
+        /// Whether the name is ASCII, noted once when the field is added: two ASCII names then compare byte by byte.
+        let nameIsASCII: Bool
+
+        init(name: String, value: String) {
+            self.name = name
+            self.value = value
+            nameIsASCII = name.containsOnlyASCII
+        }
     }
 
     private var storage: [Field]
@@ -14,7 +20,7 @@ public struct HTTPHeaders: Sendable, Equatable, Sequence, ExpressibleByArrayLite
 
     /// Creates headers from name/value pairs, keeping their order.
     public init(_ fields: [(String, String)] = []) {
-        storage = fields.map { Field(name: $0.0, value: $0.1, key: Self.key($0.0)) }
+        storage = fields.map { Field(name: $0.0, value: $0.1) }
     }
 
     /// Creates headers from a literal list of name/value pairs.
@@ -24,33 +30,38 @@ public struct HTTPHeaders: Sendable, Equatable, Sequence, ExpressibleByArrayLite
 
     /// The first value of the named field, compared without regard to case.
     public subscript(name: String) -> String? {
-        let key = Self.key(name)
-        for field in storage where field.key == key { return field.value }
+        let name = FieldName(name)
+        for field in storage where name.matches(field) { return field.value }
         return nil
     }
 
     /// Every value of the named field, in order.
     public func values(for name: String) -> [String] {
-        let key = Self.key(name)
-        return storage.compactMap { $0.key == key ? $0.value : nil }
+        let name = FieldName(name)
+        return storage.compactMap { name.matches($0) ? $0.value : nil }
     }
 
     /// Calls `body` with every value of the named field, in order, without collecting them into an array.
     public func forEachValue(for name: String, _ body: (String) throws -> Void) rethrows {
-        let key = Self.key(name)
-        for field in storage where field.key == key { try body(field.value) }
+        let name = FieldName(name)
+        for field in storage where name.matches(field) { try body(field.value) }
+    }
+
+    /// Makes room for `count` fields in all, so that adding them one by one allocates once.
+    public mutating func reserveCapacity(_ count: Int) {
+        storage.reserveCapacity(count)
     }
 
     /// Appends a field, keeping any earlier field of the same name.
     public mutating func add(_ name: String, _ value: String) {
-        storage.append(Field(name: name, value: value, key: Self.key(name)))
+        storage.append(Field(name: name, value: value))
     }
 
     /// Replaces every field of this name with one field.
     public mutating func set(_ name: String, _ value: String) {
-        let key = Self.key(name)
-        storage.removeAll { $0.key == key }
-        storage.append(Field(name: name, value: value, key: key))
+        let fieldName = FieldName(name)
+        storage.removeAll { fieldName.matches($0) }
+        storage.append(Field(name: name, value: value))
     }
 
     /// Iterates over the fields in order, without building the `fields` array.
@@ -68,8 +79,25 @@ public struct HTTPHeaders: Sendable, Equatable, Sequence, ExpressibleByArrayLite
         }
     }
 
+    /// A name looked up: fields match when their lookup keys are equal Strings. Two ASCII names (every real field name)
+    /// are compared byte by byte with ASCII case folded, which is that equality without building either key.
+    private struct FieldName {
+        let name: String
+        let isASCII: Bool
+
+        init(_ name: String) {
+            self.name = name
+            isASCII = name.containsOnlyASCII
+        }
+
+        func matches(_ field: Field) -> Bool {
+            guard isASCII, field.nameIsASCII else { return HTTPHeaders.key(name) == HTTPHeaders.key(field.name) }
+            return name.utf8.count == field.name.utf8.count && name.isASCIICaseInsensitiveEqual(toASCII: field.name)
+        }
+    }
+
     /// The lookup key of a field name: lowercased, byte by byte for ASCII (every real field name), else by Unicode rules.
-    private static func key(_ name: String) -> String {
+    fileprivate static func key(_ name: String) -> String {
         var name = name
         return name.withUTF8 { bytes -> String? in
             guard bytes.allSatisfy({ $0 < 0x80 }) else { return nil }

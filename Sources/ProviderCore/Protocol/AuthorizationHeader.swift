@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// The `Authorization: OAuth` header of RFC 5849 section 3.5.1, parsed into its realm and its percent-decoded parameters.
 public struct AuthorizationHeader: Sendable, Equatable {
     /// The `realm` value, kept apart: it is never part of the signature base string.
@@ -7,12 +11,17 @@ public struct AuthorizationHeader: Sendable, Equatable {
 
     /// Whether a header value uses the `OAuth` scheme (case-insensitive, RFC 5849 section 3.5.1).
     public static func isOAuth(_ value: String) -> Bool {
-        var bytes = value.utf8.makeIterator()
-        for expected in "oauth".utf8 {
-            guard let byte = bytes.next(), byte | 0x20 == expected else { return false }
+        if let answer = value.utf8.withContiguousStorageIfAvailable(isOAuth) { return answer }
+        return Array(value.utf8).withUnsafeBufferPointer(isOAuth)
+    }
+
+    /// The same test over the header's bytes.
+    private static func isOAuth(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard bytes.count >= 5, bytes[0] | 0x20 == UInt8(ascii: "o"), bytes[1] | 0x20 == UInt8(ascii: "a"),
+              bytes[2] | 0x20 == UInt8(ascii: "u"), bytes[3] | 0x20 == UInt8(ascii: "t"), bytes[4] | 0x20 == UInt8(ascii: "h") else {
+            return false
         }
-        guard let next = bytes.next() else { return true }
-        return next == 0x20 || next == 0x09
+        return bytes.count == 5 || bytes[5] == 0x20 || bytes[5] == 0x09
     }
 
     /// Parses a header value such as `OAuth realm="Photos", oauth_consumer_key="dpf43f3p2l4k3l03"` (RFC 5849 section 3.5.1).
@@ -68,7 +77,7 @@ public struct AuthorizationHeader: Sendable, Equatable {
             } catch {
                 throw .badEncoding(parameter: String(decoding: rawName, as: UTF8.self), error)
             }
-            if name == "realm" {
+            if name.utf8.count == 5, name == "realm" {
                 guard realm == nil else { throw .malformed("realm appears more than once") }
                 realm = decodedValue
             } else {
@@ -147,13 +156,15 @@ struct HeaderScanner {
 
     /// Reads up to the closing quote; a backslash escapes the next byte (RFC 9110 quoted-string).
     mutating func readQuoted() -> Value? {
-        // The usual value has no backslash: it is a range of the header.
-        var end = offset
-        while end < bytes.count, bytes[end] != UInt8(ascii: "\""), bytes[end] != UInt8(ascii: "\\") { end += 1 }
-        if end < bytes.count, bytes[end] == UInt8(ascii: "\"") {
-            let value = offset..<end
-            offset = end + 1
-            return .range(value)
+        // The usual value has no backslash: it is a range of the header, found with two memchr calls.
+        if let start = bytes.baseAddress, offset < bytes.count,
+           let quote = memchr(start + offset, Int32(UInt8(ascii: "\"")), bytes.count - offset) {
+            let end = UnsafeRawPointer(quote) - UnsafeRawPointer(start)
+            if memchr(start + offset, Int32(UInt8(ascii: "\\")), end - offset) == nil {
+                let value = offset..<end
+                offset = end + 1
+                return .range(value)
+            }
         }
         var value = [UInt8]()
         while offset < bytes.count {

@@ -23,8 +23,10 @@ enum KnownProtocolParameter: Int, CaseIterable {
         }
     }
 
-    /// The parameter's name.
-    var name: String { spelling.description }
+    /// The parameter's name: made once per process from its spelling, so a parsed name that spells it shares its storage.
+    var name: String { Self.names[rawValue] }
+
+    private static let names: [String] = allCases.map { $0.spelling.description }
 
     /// The parameter a decoded name spells, or nil: the length picks the candidates, the bytes decide.
     init?(_ name: UnsafeBufferPointer<UInt8>) {

@@ -17,51 +17,50 @@ struct NormalizedParameters {
 
     /// Normalizes `parameters` and hands the result to `body`.
     static func with<R>(_ parameters: [Parameter], _ body: (NormalizedParameters) -> R) -> R {
-        with(parameters, skipping: nil, parameter: { $0 }, body)
+        with(parameters, skipping: nil, body)
     }
 
     /// Normalizes the signed parameters of a request, all but `oauth_signature` (RFC 5849 section 3.4.1.3.1), and hands the result to `body`.
     static func with<R>(_ request: RequestParameters, _ body: (NormalizedParameters) -> R) -> R {
-        with(request.entries, skipping: request.signatureEntry, parameter: { $0.parameter }, body)
+        with(request.parameters, skipping: request.signatureEntry, body)
     }
 
-    private static func with<Item, R>(_ items: [Item], skipping: Int?, parameter: (Item) -> Parameter,
-                                      _ body: (NormalizedParameters) -> R) -> R {
-        var rawCount = 0
-        for (index, item) in items.enumerated() where index != skipping {
-            let parameter = parameter(item)
-            rawCount += parameter.name.utf8.count + parameter.value.utf8.count
-        }
-        let count = items.count - (skipping == nil ? 0 : 1)
-        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 3 * rawCount) { buffer in
-            withUnsafeTemporaryAllocation(of: Pair.self, capacity: count) { pairs in
-                var output = PercentEncodingWriter(buffer)
-                var written = 0
-                for (index, item) in items.enumerated() where index != skipping {
-                    var name = parameter(item).name
-                    var value = parameter(item).value
-                    let nameStart = output.count
-                    name.withUTF8 { output.writeEncoded($0) }
-                    let valueStart = output.count
-                    value.withUTF8 { output.writeEncoded($0) }
-                    (pairs.baseAddress! + written).initialize(to: Pair(name: nameStart..<valueStart, value: valueStart..<output.count))
-                    written += 1
-                }
-                let encoded = UnsafeBufferPointer(rebasing: buffer[..<output.count])
-                func precedes(_ lhs: Range<Int>, _ rhs: Range<Int>) -> Bool? {
-                    let common = min(lhs.count, rhs.count)
-                    if common > 0 {
-                        let order = memcmp(encoded.baseAddress! + lhs.lowerBound, encoded.baseAddress! + rhs.lowerBound, common)
-                        if order != 0 { return order < 0 }
+    private static func with<R>(_ parameters: [Parameter], skipping: Int?, _ body: (NormalizedParameters) -> R) -> R {
+        // The parameters are read in place, through the array's buffer: no copy of a name or value is retained.
+        parameters.withUnsafeBufferPointer { items in
+            var rawCount = 0
+            for index in items.indices where index != skipping {
+                rawCount += items[index].name.utf8.count + items[index].value.utf8.count
+            }
+            let count = items.count - (skipping == nil ? 0 : 1)
+            return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 3 * rawCount) { buffer in
+                withUnsafeTemporaryAllocation(of: Pair.self, capacity: count) { pairs in
+                    var output = PercentEncodingWriter(buffer)
+                    var written = 0
+                    for index in items.indices where index != skipping {
+                        let nameStart = output.count
+                        output.writeEncoded(items[index].name)
+                        let valueStart = output.count
+                        output.writeEncoded(items[index].value)
+                        (pairs.baseAddress! + written).initialize(to: Pair(name: nameStart..<valueStart, value: valueStart..<output.count))
+                        written += 1
                     }
-                    return lhs.count == rhs.count ? nil : lhs.count < rhs.count
+                    let encoded = UnsafeBufferPointer(rebasing: buffer[..<output.count])
+                    func precedes(_ lhs: Range<Int>, _ rhs: Range<Int>) -> Bool? {
+                        let common = min(lhs.count, rhs.count)
+                        if common > 0 {
+                            let order = memcmp(encoded.baseAddress! + lhs.lowerBound, encoded.baseAddress! + rhs.lowerBound, common)
+                            if order != 0 { return order < 0 }
+                        }
+                        return lhs.count == rhs.count ? nil : lhs.count < rhs.count
+                    }
+                    var sorted = UnsafeMutableBufferPointer(rebasing: pairs[..<written])
+                    sorted.sort { lhs, rhs in
+                        precedes(lhs.name, rhs.name) ?? precedes(lhs.value, rhs.value) ?? false
+                    }
+                    // Pair holds only integers: the memory needs no deinitialization before it is released.
+                    return body(NormalizedParameters(encoded: encoded, pairs: UnsafeBufferPointer(sorted)))
                 }
-                var sorted = UnsafeMutableBufferPointer(rebasing: pairs[..<written])
-                sorted.sort { lhs, rhs in
-                    precedes(lhs.name, rhs.name) ?? precedes(lhs.value, rhs.value) ?? false
-                }
-                // Pair holds only integers: the memory needs no deinitialization before it is released.
-                return body(NormalizedParameters(encoded: encoded, pairs: UnsafeBufferPointer(sorted)))
             }
         }
     }

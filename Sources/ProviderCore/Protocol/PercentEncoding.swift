@@ -49,12 +49,7 @@ public enum PercentEncoding {
 
     /// Decodes bytes in place of a parsed request (RFC 5849 section 3.6); offsets in errors count from the first byte.
     static func decode(_ bytes: UnsafeBufferPointer<UInt8>, plusIsSpace: Bool) throws(PercentDecodingError) -> String {
-        var needsWork = false
-        for byte in bytes where byte == UInt8(ascii: "%") || (plusIsSpace && byte == UInt8(ascii: "+")) || byte >= 0x80 || byte == 0 {
-            needsWork = true
-            break
-        }
-        if !needsWork { return String(decoding: bytes, as: UTF8.self) }
+        if !mayNeedDecoding(bytes, plusIsSpace: plusIsSpace) { return String(decoding: bytes, as: UTF8.self) }
         // Decoded into temporary storage (never longer than the input); ASCII text needs no validation.
         let decoded = withUnsafeTemporaryAllocation(of: UInt8.self, capacity: bytes.count) { output -> Result<String, PercentDecodingError> in
             var count = 0
@@ -86,6 +81,33 @@ public enum PercentEncoding {
             return .success(validated)
         }
         return try decoded.get()
+    }
+
+    /// Whether bytes may hold a `%`, a `+` (when it means a space), a NUL or a non-ASCII byte: never false when they do,
+    /// so that text for which it is false is its own decoding. Eight bytes are tested at a time (a word has a zero byte
+    /// exactly when `(w - 0x01..) & ~w & 0x80..` is not zero; a byte equal to `c` is a zero byte of `w ^ c..`).
+    static func mayNeedDecoding(_ bytes: UnsafeBufferPointer<UInt8>, plusIsSpace: Bool) -> Bool {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = ones &* 0x80
+        func hasZeroByte(_ word: UInt64) -> Bool { (word &- ones) & ~word & highs != 0 }
+        var index = 0
+        if let base = bytes.baseAddress {
+            let raw = UnsafeRawPointer(base)
+            while index + 8 <= bytes.count {
+                let word = raw.loadUnaligned(fromByteOffset: index, as: UInt64.self)
+                if word & highs != 0 || hasZeroByte(word) || hasZeroByte(word ^ (ones &* 0x25))
+                    || (plusIsSpace && hasZeroByte(word ^ (ones &* 0x2B))) {
+                    return true
+                }
+                index += 8
+            }
+        }
+        while index < bytes.count {
+            let byte = bytes[index]
+            if byte == UInt8(ascii: "%") || (plusIsSpace && byte == UInt8(ascii: "+")) || byte >= 0x80 || byte == 0 { return true }
+            index += 1
+        }
+        return false
     }
 
     /// Whether a byte is in RFC 3986's unreserved set (ALPHA, DIGIT, `-`, `.`, `_`, `~`), which RFC 5849 section 3.6 leaves unencoded.

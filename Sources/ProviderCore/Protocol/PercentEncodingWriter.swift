@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// Writes bytes, and their RFC 5849 section 3.6 encoding, into storage the caller sized: the base string and the
 /// normalized parameters are built in place, with no growing array in between.
 struct PercentEncodingWriter {
@@ -49,19 +53,31 @@ struct PercentEncodingWriter {
     /// its `%` needs escaping, as `%25`; every other byte is unreserved.
     mutating func writeEncodedAgain(_ bytes: UnsafeBufferPointer<UInt8>) {
         precondition(count + 3 * bytes.count <= buffer.count)
-        guard let output = buffer.baseAddress else { return }
+        guard let output = buffer.baseAddress, let input = bytes.baseAddress else { return }
+        // The runs between `%` signs are copied whole; each `%` is found with memchr.
         var position = count
-        for byte in bytes {
-            output[position] = byte
-            if byte == UInt8(ascii: "%") {
-                output[position + 1] = UInt8(ascii: "2")
-                output[position + 2] = UInt8(ascii: "5")
-                position += 3
-            } else {
-                position += 1
-            }
+        var start = 0
+        while start < bytes.count {
+            let percent = memchr(input + start, Int32(UInt8(ascii: "%")), bytes.count - start)
+            let end = percent.map { UnsafeRawPointer($0) - UnsafeRawPointer(input) } ?? bytes.count
+            (output + position).update(from: input + start, count: end - start)
+            position += end - start
+            guard end < bytes.count else { break }
+            output[position] = UInt8(ascii: "%")
+            output[position + 1] = UInt8(ascii: "2")
+            output[position + 2] = UInt8(ascii: "5")
+            position += 3
+            start = end + 1
         }
         count = position
+    }
+
+    /// Writes the encoding of a string's UTF-8 bytes, read in place.
+    mutating func writeEncoded(_ text: String) {
+        if text.utf8.withContiguousStorageIfAvailable({ writeEncoded($0) }) == nil {
+            let copy = Array(text.utf8)
+            copy.withUnsafeBufferPointer { writeEncoded($0) }
+        }
     }
 
     /// Writes the encoding of a constant such as `"://"`.

@@ -2,20 +2,14 @@
 import Glibc
 #endif
 
-/// Protocol parameter names (RFC 5849 section 3.1) kept as string constants: a parsed name that spells one is handed out
-/// as the constant instead of a new string. Only names longer than 15 bytes are listed: shorter ones are stored inline
-/// in a `String` and never allocated anyway.
+/// Protocol parameter names (RFC 5849 section 3.1) kept as string constants: a parsed name that spells one the provider
+/// reads is handed out as the constant instead of a new string.
 enum ProtocolParameterName {
-    static let long: [String] = ["oauth_consumer_key", "oauth_signature_method"]
-
-    /// The constant for a raw (still percent-encoded) name when its bytes spell one of the long names, else nil.
+    /// The constant for a raw (still percent-encoded) name when its bytes spell a known protocol parameter, else nil: a
+    /// name without `%` decodes to its own bytes, so the constant is the decoded name.
     static func interned(_ bytes: UnsafeBufferPointer<UInt8>) -> String? {
-        guard bytes.count > 15, bytes[0] == UInt8(ascii: "o") else { return nil }
-        for name in long where name.utf8.count == bytes.count {
-            let equal = name.utf8.withContiguousStorageIfAvailable { memcmp($0.baseAddress!, bytes.baseAddress!, bytes.count) == 0 }
-            if equal == true { return name }
-        }
-        return nil
+        guard bytes.count > 10, bytes[0] == UInt8(ascii: "o") else { return nil }
+        return KnownProtocolParameter(bytes)?.name
     }
 }
 

@@ -9,44 +9,58 @@ public struct RequestParameters: Sendable {
     }
 
     /// Every parameter (query, then Authorization header, then form body), `realm` of the header excluded.
-    public let entries: [Entry]
+    public var entries: [Entry] {
+        parameters.indices.map { Entry(parameter: parameters[$0], location: location(at: $0)) }
+    }
+    /// The parameters of `entries`, kept as a list of their own: the base string is built from it without a copy.
+    let parameters: [Parameter]
+    /// Where the header's parameters and the body's start in `parameters`: the query's come first, then the header's, then
+    /// the body's, so two positions say where each came from.
+    private let headerStart: Int
+    private let bodyStart: Int
     /// The `realm` of the `Authorization: OAuth` header, when present.
     public let realm: String?
-    /// The `oauth_` parameters, each name once, in request order: a few, so looked up by scanning rather than hashing.
-    let protocolParameters: [Parameter]
     /// The single value of each `oauth_` parameter.
     public var protocolValues: [String: String] {
-        Dictionary(uniqueKeysWithValues: protocolParameters.map { ($0.name, $0.value) })
+        Dictionary(uniqueKeysWithValues: parameters.filter(\.isProtocolParameter).map { ($0.name, $0.value) })
     }
     /// Where the protocol parameters were sent, when any were.
     public let protocolLocation: ParameterLocation?
-    /// Where the protocol parameters the provider reads sit in `protocolParameters`.
+    /// Where the protocol parameters the provider reads sit in `parameters`.
     private let known: KnownProtocolParameterPositions
-    /// The position in `entries` of the one `oauth_signature`, when sent: the base string leaves it out.
-    let signatureEntry: Int?
+    /// The position in `parameters` of the one `oauth_signature`, when sent: the base string leaves it out.
+    var signatureEntry: Int? { known[.signature] }
 
     /// The parameters that enter the signature base string: all but `oauth_signature` (RFC 5849 section 3.4.1.3.1).
     public var signedParameters: [Parameter] {
-        var signed = [Parameter]()
-        signed.reserveCapacity(entries.count)
-        for (index, entry) in entries.enumerated() where index != signatureEntry { signed.append(entry.parameter) }
+        var signed = parameters
+        if let signatureEntry { signed.remove(at: signatureEntry) }
         return signed
     }
 
     /// The value of a protocol parameter the provider reads, found without comparing names.
     subscript(known parameter: KnownProtocolParameter) -> String? {
-        known[parameter].map { protocolParameters[$0].value }
+        known[parameter].map { parameters[$0].value }
     }
 
-    /// The value of a protocol parameter, such as `oauth_token`.
+    /// The value of a protocol parameter, such as `oauth_token`: each is sent once at most, so the first is the one.
     public subscript(protocolParameter name: String) -> String? {
-        for parameter in protocolParameters where parameter.name == name { return parameter.value }
+        for parameter in parameters where parameter.name == name && parameter.isProtocolParameter { return parameter.value }
         return nil
     }
 
     /// The first value of any parameter by name, such as `scope`.
     public func first(_ name: String) -> String? {
-        entries.first { $0.parameter.name == name }?.parameter.value
+        parameters.first { $0.name == name }?.value
+    }
+
+    /// Where the parameter at `index` came from.
+    private func location(at index: Int) -> ParameterLocation {
+        Self.location(at: index, headerStart: headerStart, bodyStart: bodyStart)
+    }
+
+    private static func location(at index: Int, headerStart: Int, bodyStart: Int) -> ParameterLocation {
+        index < headerStart ? .query : index < bodyStart ? .authorizationHeader : .body
     }
 
     /// The most parameters one request may carry: enough for any real form, and a bound on the sorting work a request can cause.
@@ -54,17 +68,18 @@ public struct RequestParameters: Sendable {
 
     /// Collects the parameters of a request (RFC 5849 sections 3.4.1.3.1 and 3.5): a protocol parameter present twice, or in more than one location, is refused with 400.
     public init(_ request: HTTPRequest) throws(OAuthError) {
-        var entries = [Entry]()
+        var parameters = [Parameter]()
         var realm: String?
 
         if let query = request.url.rawQuery, !query.isEmpty {
             do {
-                entries.append(try FormURLEncoding.parse(query), from: .query)
+                parameters = try FormURLEncoding.parse(query)
             } catch {
                 throw OAuthError(.parameterRejected, "The query string \(error.sentence); percent-encode it per RFC 5849 section 3.6.")
             }
         }
 
+        let headerStart = parameters.count
         var oauthHeader: String?
         var oauthHeaders = 0
         request.headers.forEachValue(for: "Authorization") { value in
@@ -77,78 +92,68 @@ public struct RequestParameters: Sendable {
         }
         if let headerValue = oauthHeader {
             // Appended straight to the list, without an AuthorizationHeader value in between.
-            entries.reserveCapacity(entries.count + 8)
+            parameters.reserveCapacity(parameters.count + 8)
             do {
-                realm = try AuthorizationHeader.parse(headerValue) { name, value in
-                    entries.append(Entry(parameter: Parameter(name, value), location: .authorizationHeader))
-                }
+                realm = try AuthorizationHeader.parse(headerValue) { name, value in parameters.append(Parameter(name, value)) }
             } catch {
                 throw OAuthError(.parameterRejected, error.sentence)
             }
         }
 
+        let bodyStart = parameters.count
         if request.hasFormBody, !request.body.isEmpty {
             guard let text = String(validating: request.body, as: UTF8.self) else {
                 throw OAuthError(.parameterRejected, "The form-encoded body is not UTF-8 text; percent-encode every non-ASCII byte.")
             }
             do {
-                entries.append(try FormURLEncoding.parse(text), from: .body)
+                parameters.append(contentsOf: try FormURLEncoding.parse(text))
             } catch {
                 throw OAuthError(.parameterRejected, "The form-encoded body \(error.sentence); percent-encode it per RFC 5849 section 3.6.")
             }
         }
 
-        if entries.count > Self.maximumCount {
-            throw OAuthError(.parameterRejected, "The request has \(entries.count) parameters; at most \(Self.maximumCount) are accepted.")
+        if parameters.count > Self.maximumCount {
+            throw OAuthError(.parameterRejected, "The request has \(parameters.count) parameters; at most \(Self.maximumCount) are accepted.")
         }
 
-        var protocolParameters = [Parameter]()
-        protocolParameters.reserveCapacity(min(entries.count, 16))
         var known = KnownProtocolParameterPositions()
-        var signatureEntry: Int?
-        // Names the provider reads are told apart by their position; for any other oauth_ name the list is scanned,
-        // which is cheapest for a handful, and past 16 a set of every name so far keeps the check linear.
+        // Names the provider reads are told apart by their position; any other oauth_ name is compared with the earlier
+        // ones, which is cheapest for a handful, and past 16 a set of every name so far keeps the check linear.
+        var protocolCount = 0
         var seen: Set<String>?
         var location: ParameterLocation?
-        for (index, entry) in entries.enumerated() {
-            let (isProtocolParameter, knownName) = entry.parameter.protocolName
+        for (index, parameter) in parameters.enumerated() {
+            let (isProtocolParameter, knownName) = parameter.protocolName
             guard isProtocolParameter else { continue }
-            let name = entry.parameter.name
+            let name = parameter.name
             let repeated: Bool
             if let knownName {
                 repeated = known[knownName] != nil
             } else {
-                if seen == nil, protocolParameters.count >= 16 { seen = Set(protocolParameters.map(\.name)) }
-                repeated = seen.map { $0.contains(name) } ?? protocolParameters.contains { $0.name == name }
+                if seen == nil, protocolCount >= 16 {
+                    seen = Set(parameters[..<index].lazy.filter(\.isProtocolParameter).map(\.name))
+                }
+                repeated = seen.map { $0.contains(name) }
+                    ?? parameters[..<index].contains { $0.name == name && $0.isProtocolParameter }
             }
             if repeated {
                 throw OAuthError.rejected(name, "The protocol parameter \(name) appears more than once; send each oauth_ parameter exactly once.")
             }
-            if let location, location != entry.location {
-                throw OAuthError.rejected(name, "Protocol parameters were sent in both \(location.rawValue) and \(entry.location.rawValue); RFC 5849 section 3.5 allows one location only.")
+            let entryLocation = Self.location(at: index, headerStart: headerStart, bodyStart: bodyStart)
+            if let location, location != entryLocation {
+                throw OAuthError.rejected(name, "Protocol parameters were sent in both \(location.rawValue) and \(entryLocation.rawValue); RFC 5849 section 3.5 allows one location only.")
             }
-            if let knownName {
-                known[knownName] = protocolParameters.count
-                if knownName == .signature { signatureEntry = index }
-            }
-            protocolParameters.append(entry.parameter)
+            if let knownName { known[knownName] = index }
+            protocolCount += 1
             seen?.insert(name)
-            location = entry.location
+            location = entryLocation
         }
 
-        self.entries = entries
+        self.parameters = parameters
+        self.headerStart = headerStart
+        self.bodyStart = bodyStart
         self.realm = realm
-        self.protocolParameters = protocolParameters
         self.protocolLocation = location
         self.known = known
-        self.signatureEntry = signatureEntry
-    }
-}
-
-extension [RequestParameters.Entry] {
-    /// Appends the parameters of one location, growing the list once.
-    fileprivate mutating func append(_ parameters: [Parameter], from location: ParameterLocation) {
-        reserveCapacity(count + parameters.count)
-        for parameter in parameters { append(RequestParameters.Entry(parameter: parameter, location: location)) }
     }
 }

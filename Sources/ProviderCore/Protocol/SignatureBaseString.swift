@@ -11,7 +11,12 @@ public enum SignatureBaseString {
 
     /// Builds the base string of a request from its collected parameters (RFC 5849 section 3.4.1).
     public static func make(request: HTTPRequest, parameters: RequestParameters) -> String {
-        NormalizedParameters.with(parameters) { make(method: request.method, url: request.url, normalized: $0) }
+        // The closure reaches the URL through a pointer: a captured URL would be copied, field by field, into each closure
+        // it is handed through.
+        let method = request.method
+        return withUnsafePointer(to: request.url) { url in
+            NormalizedParameters.with(parameters) { make(method: method, url: url.pointee, normalized: $0) }
+        }
     }
 
     /// Writes the three parts straight into the string's own storage, each encoded once (RFC 5849 section 3.4.1.1).
@@ -22,7 +27,8 @@ public enum SignatureBaseString {
         var scheme = schemeIsASCII ? url.scheme : url.scheme.lowercased()
         var host = hostIsASCII ? url.host : url.host.lowercased()
         var path = url.rawPath.isEmpty ? "/" : url.rawPath
-        var port = url.port.flatMap { $0 != RequestURL.defaultPort(forScheme: url.scheme) ? ":" + String($0) : nil } ?? ""
+        var port = ""
+        if let number = url.port, number != RequestURL.defaultPort(forScheme: url.scheme) { port = ":" + String(number) }
         // Every byte may become three, and the normalized string is encoded twice.
         let capacity = 3 * (method.utf8.count + scheme.utf8.count + 3 + host.utf8.count + port.utf8.count + path.utf8.count)
             + 3 * normalized.count + 2

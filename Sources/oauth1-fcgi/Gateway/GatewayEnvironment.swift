@@ -37,22 +37,40 @@ struct GatewayEnvironment: Sendable, ExpressibleByDictionaryLiteral {
             }
         }
 
-        /// The candidates for a name of each length, so matching a name compares it with one to five names at most.
-        private static let candidatesByLength: [[Variable]] = {
-            var table = [[Variable]](repeating: [], count: 28)
-            for variable in allCases { table[variable.name.utf8CodeUnitCount].append(variable) }
-            return table
-        }()
+        /// The one variable a name could be, told by its length and a byte or two (the names differ there); nil when no
+        /// variable's name has that shape. `init(name:)` then compares the whole name.
+        private static func candidate(for name: UnsafeRawBufferPointer) -> Variable? {
+            switch name.count {
+            case 5: return .https
+            case 9: return name[0] == UInt8(ascii: "P") ? .pathInfo : .fastCGIRole
+            case 11:
+                // REQUEST_URI, REMOTE_USER, SCRIPT_NAME, SERVER_NAME, SERVER_PORT, REMOTE_ADDR: byte 7, then byte 1.
+                switch name[7] {
+                case UInt8(ascii: "_"): return .requestURI
+                case UInt8(ascii: "U"): return .remoteUser
+                case UInt8(ascii: "N"): return name[1] == UInt8(ascii: "C") ? .scriptName : .serverName
+                case UInt8(ascii: "P"): return .serverPort
+                case UInt8(ascii: "A"): return .remoteAddress
+                default: return nil
+                }
+            case 12: return name[0] == UInt8(ascii: "Q") ? .queryString : .contentType
+            case 14:
+                // REQUEST_METHOD, REQUEST_SCHEME, CONTENT_LENGTH.
+                if name[0] == UInt8(ascii: "C") { return .contentLength }
+                return name[8] == UInt8(ascii: "M") ? .requestMethod : .requestScheme
+            case 20: return .requiredScope
+            case 22: return .allowsTwoLegged
+            case 27: return .redirectedAuthorization
+            default: return nil
+            }
+        }
 
         /// The variable with exactly these name bytes. All names are ASCII without `K`, `;` or `` ` `` (the only ASCII
         /// characters with a non-ASCII canonical equivalent), so byte equality is the String equality a dictionary used.
         init?(name: UnsafeRawBufferPointer) {
-            guard name.count < 28, let start = name.baseAddress else { return nil }
-            for candidate in Self.candidatesByLength[name.count] where memcmp(start, candidate.name.utf8Start, name.count) == 0 {
-                self = candidate
-                return
-            }
-            return nil
+            guard let start = name.baseAddress, let candidate = Self.candidate(for: name),
+                  memcmp(start, candidate.name.utf8Start, name.count) == 0 else { return nil }
+            self = candidate
         }
     }
 
@@ -63,9 +81,17 @@ struct GatewayEnvironment: Sendable, ExpressibleByDictionaryLiteral {
     }
 
     /// The kept names and values, one after another; a replaced value stays behind unused.
-    private var bytes = [UInt8]()
-    /// Where each variable's value lies in `bytes`, by raw value; nil when the server did not pass it.
-    private var values = [Range<Int>?](repeating: nil, count: Variable.count)
+    private var bytes = ByteBuffer()
+    /// Where each variable's value lies in `bytes`, by raw value: its start and end, -1 when the server did not pass it.
+    /// Kept in two vectors rather than an array, so that setting one is a store, without a uniqueness check.
+    private var valueStarts = SIMD32<Int>(repeating: -1)
+    private var valueEnds = SIMD32<Int>(repeating: -1)
+
+    /// Where a variable's value lies in `bytes`, when the server passed it.
+    private func range(of variable: Variable) -> Range<Int>? {
+        let start = valueStarts[variable.rawValue]
+        return start < 0 ? nil : start..<valueEnds[variable.rawValue]
+    }
     /// The `HTTP_` variables except HTTP_PROXY (httpoxy), sorted by name once all are in: the header order then never depends
     /// on the server's order or, for a dictionary, on its hashing.
     private var headerVariables = [HeaderVariable]()
@@ -74,20 +100,31 @@ struct GatewayEnvironment: Sendable, ExpressibleByDictionaryLiteral {
 
     /// The value of a variable the decoder reads, when the server passed it; made into a String only now.
     subscript(variable: Variable) -> String? {
-        guard let range = values[variable.rawValue] else { return nil }
-        return bytes.withUnsafeBufferPointer { String(decoding: UnsafeBufferPointer(rebasing: $0[range]), as: UTF8.self) }
+        guard let range = range(of: variable) else { return nil }
+        return bytes.withUnsafeBytes { String(decoding: UnsafeRawBufferPointer(rebasing: $0[range]), as: UTF8.self) }
     }
 
     /// Whether a variable was passed with a value that is not empty, without making it a String.
     func hasValue(_ variable: Variable) -> Bool {
-        values[variable.rawValue].map { !$0.isEmpty } ?? false
+        range(of: variable).map { !$0.isEmpty } ?? false
     }
 
     /// Whether a variable was passed with exactly this value, compared as bytes without making it a String.
     func value(_ variable: Variable, is expected: StaticString) -> Bool {
-        guard let range = values[variable.rawValue], range.count == expected.utf8CodeUnitCount else { return false }
+        guard let range = range(of: variable), range.count == expected.utf8CodeUnitCount else { return false }
         guard !range.isEmpty else { return true }
         return bytes.withUnsafeBytes { memcmp($0.baseAddress! + range.lowerBound, expected.utf8Start, range.count) == 0 }
+    }
+
+    /// Whether a variable was passed with the lowercase ASCII `lowercase` in any ASCII case, compared as bytes: what
+    /// `GatewayRequestDecoder.equalsIgnoringASCIICase` answers for its String, for a word without `k`.
+    func value(_ variable: Variable, isIgnoringASCIICase lowercase: StaticString) -> Bool {
+        guard let range = range(of: variable), range.count == lowercase.utf8CodeUnitCount else { return false }
+        return bytes.withUnsafeBytes { buffer in
+            zip(buffer[range], UnsafeBufferPointer(start: lowercase.utf8Start, count: range.count)).allSatisfy { (byte: UInt8, lower: UInt8) in
+                (byte >= 0x41 && byte <= 0x5A ? byte + 32 : byte) == lower
+            }
+        }
     }
 
     /// How many `HTTP_` variables there are.
@@ -104,7 +141,6 @@ struct GatewayEnvironment: Sendable, ExpressibleByDictionaryLiteral {
 
     /// From name/value pairs: CGI's environment, tests.
     init(_ variables: [String: String]) {
-        bytes.reserveCapacity(1024)
         for (name, value) in variables {
             var name = name
             var value = value
@@ -129,9 +165,9 @@ struct GatewayEnvironment: Sendable, ExpressibleByDictionaryLiteral {
     /// Replaces every variable with those of a NULL-terminated array of `NAME=value` C strings, keeping the buffers: a
     /// FastCGI worker reloads one environment for each request, so that a request allocates nothing here.
     mutating func load(cStrings: UnsafePointer<UnsafeMutablePointer<CChar>?>?) {
-        bytes.removeAll(keepingCapacity: true)
-        if bytes.capacity < 1024 { bytes.reserveCapacity(1024) }
-        for index in values.indices { values[index] = nil }
+        bytes.removeAll()
+        valueStarts = SIMD32(repeating: -1)
+        valueEnds = SIMD32(repeating: -1)
         headerVariables.removeAll(keepingCapacity: true)
         hasNonASCIIHeaderName = false
         if var pointer = cStrings {
@@ -161,7 +197,9 @@ struct GatewayEnvironment: Sendable, ExpressibleByDictionaryLiteral {
     /// Keeps a variable the decoder reads or an `HTTP_` variable; a later one of the same name wins, as it did in a dictionary.
     private mutating func add(name: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer) {
         if let variable = Variable(name: name) {
-            values[variable.rawValue] = append(value)
+            let range = append(value)
+            valueStarts[variable.rawValue] = range.lowerBound
+            valueEnds[variable.rawValue] = range.upperBound
             return
         }
         guard name.count >= 5, name[0] == UInt8(ascii: "H"), name[1] == UInt8(ascii: "T"), name[2] == UInt8(ascii: "T"),
@@ -185,7 +223,9 @@ struct GatewayEnvironment: Sendable, ExpressibleByDictionaryLiteral {
     private func headerIndex(named name: UnsafeRawBufferPointer, isASCII: Bool) -> Int? {
         bytes.withUnsafeBytes { buffer in
             if isASCII, !hasNonASCIIHeaderName {
-                return headerVariables.firstIndex { buffer[$0.name].elementsEqual(name) }
+                return headerVariables.firstIndex {
+                    $0.name.count == name.count && memcmp(buffer.baseAddress! + $0.name.lowerBound, name.baseAddress!, name.count) == 0
+                }
             }
             let text = String(decoding: name, as: UTF8.self)
             return headerVariables.firstIndex { String(decoding: buffer[$0.name], as: UTF8.self) == text }
@@ -194,21 +234,23 @@ struct GatewayEnvironment: Sendable, ExpressibleByDictionaryLiteral {
 
     /// Copies bytes to the end of `bytes` and returns where they now lie.
     private mutating func append(_ part: UnsafeRawBufferPointer) -> Range<Int> {
-        let start = bytes.count
-        // As typed bytes: the append is then one copy, not a loop over a raw buffer's elements.
-        part.withMemoryRebound(to: UInt8.self) { bytes.append(contentsOf: $0) }
-        return start..<bytes.count
+        bytes.append(part)
     }
 
     /// Puts the `HTTP_` variables in String order of their names: for ASCII names that is the order of their bytes.
     private mutating func sortHeaderVariables() {
         guard headerVariables.count > 1 else { return }
         let stored = bytes
-        if hasNonASCIIHeaderName {
-            headerVariables.sort { String(decoding: stored[$0.name], as: UTF8.self) < String(decoding: stored[$1.name], as: UTF8.self) }
-        } else {
-            stored.withUnsafeBufferPointer { buffer in
-                headerVariables.sort { buffer[$0.name].lexicographicallyPrecedes(buffer[$1.name]) }
+        stored.withUnsafeBytes { buffer in
+            if hasNonASCIIHeaderName {
+                headerVariables.sort { String(decoding: buffer[$0.name], as: UTF8.self) < String(decoding: buffer[$1.name], as: UTF8.self) }
+            } else {
+                // Byte order, a shorter name first when it is a prefix of the other: memcmp, then the lengths.
+                headerVariables.sort { lhs, rhs in
+                    let common = min(lhs.name.count, rhs.name.count)
+                    let order = common == 0 ? 0 : memcmp(buffer.baseAddress! + lhs.name.lowerBound, buffer.baseAddress! + rhs.name.lowerBound, common)
+                    return order != 0 ? order < 0 : lhs.name.count < rhs.name.count
+                }
             }
         }
     }

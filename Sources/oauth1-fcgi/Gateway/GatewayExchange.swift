@@ -11,7 +11,7 @@ enum GatewayExchange {
         return output
     }
 
-    /// The same, written over what `output` held, keeping its capacity (a FastCGI worker's one buffer).
+    /// The same, written over what `output` held (a FastCGI worker's one buffer).
     static func respond(environment: GatewayEnvironment, application: Application, decoder: GatewayRequestDecoder,
                         readBody: (Int) -> [UInt8], into output: inout [UInt8]) {
         let response: HTTPResponse

@@ -53,7 +53,8 @@ struct GatewayRequestDecoder: Sendable {
     /// Decodes parameters and body into a request and its route.
     func decode(environment: GatewayEnvironment, body: [UInt8]) throws(GatewayError) -> GatewayRequest {
         guard let method = environment[.requestMethod], !method.isEmpty, method.utf8.count <= 32,
-              method.utf8.allSatisfy(HeaderScannerCharacters.isToken) else {
+              method.utf8.withContiguousStorageIfAvailable({ $0.allSatisfy(HeaderScannerCharacters.isToken) })
+                ?? method.utf8.allSatisfy(HeaderScannerCharacters.isToken) else {
             throw GatewayError(status: 400, message: "The request method is missing or malformed.")
         }
 
@@ -69,8 +70,10 @@ struct GatewayRequestDecoder: Sendable {
         let remoteAddress = environment[.remoteAddress]
         let trusted = remoteAddress.map { trustedProxies.contains($0) } ?? false
 
-        var scheme = (environment[.https].map { Self.equalsIgnoringASCIICase($0, "on") || $0 == "1" } ?? false) ? "https"
-            : ((environment[.requestScheme].map { Self.equalsIgnoringASCIICase($0, "https") } ?? false) ? "https" : "http")
+        // Compared as bytes, as `equalsIgnoringASCIICase` compares the Strings.
+        let secure = environment.value(.https, isIgnoringASCIICase: "on") || environment.value(.https, is: "1")
+            || environment.value(.requestScheme, isIgnoringASCIICase: "https")
+        var scheme = secure ? "https" : "http"
         if trusted, let forwarded = headers["X-Forwarded-Proto"]?.split(separator: ",").first?.trimming(" ").lowercased() {
             guard forwarded == "http" || forwarded == "https" else {
                 throw GatewayError(status: 400, message: "X-Forwarded-Proto must be http or https.")
@@ -123,13 +126,12 @@ struct GatewayRequestDecoder: Sendable {
     /// when no Authorization came; and whether any value holds a control character (the decoder then finds which).
     static func headers(_ environment: GatewayEnvironment) -> (HTTPHeaders, hasControlCharacter: Bool) {
         var hasControlCharacter = false
-        var fields = [(String, String)]()
-        fields.reserveCapacity(environment.headerVariableCount + 1)
+        var headers = HTTPHeaders()
+        headers.reserveCapacity(environment.headerVariableCount + 2)
         environment.forEachHeaderVariable { name, value in
-            fields.append((headerName(fromHTTPVariable: name), String(decoding: value, as: UTF8.self)))
+            headers.add(headerName(fromHTTPVariable: name), String(decoding: value, as: UTF8.self))
             hasControlCharacter = hasControlCharacter || containsControlCharacter(value)
         }
-        var headers = HTTPHeaders(fields)
         if environment.hasValue(.contentType), let contentType = environment[.contentType] {
             headers.set("Content-Type", contentType)
             hasControlCharacter = hasControlCharacter || containsControlCharacter(contentType)
@@ -205,6 +207,7 @@ struct GatewayRequestDecoder: Sendable {
 
     /// The header an `HTTP_` variable carries, from the variable's name bytes: `HTTP_X_FORWARDED_FOR` becomes `X-Forwarded-For`.
     static func headerName(fromHTTPVariable variable: UnsafeRawBufferPointer) -> String {
+        if let common = CommonHeaderName.name(forVariable: variable) { return common }
         // An ASCII name's five-character prefix is five bytes: the rest converts in place, without a String of its own.
         if let ascii = asciiHeaderName(UnsafeRawBufferPointer(rebasing: variable.dropFirst(5))) { return ascii }
         return headerName(fromVariable: String(String(decoding: variable, as: UTF8.self).dropFirst(5)))

@@ -9,44 +9,93 @@ enum ResponseEncoder {
         return output
     }
 
-    /// Writes the response over what `output` held, keeping its capacity: a FastCGI worker reuses one buffer.
+    /// Writes the response over what `output` held, keeping its capacity: a FastCGI worker reuses one buffer. The head is
+    /// written through a pointer into temporary storage sized for it (a bound summed first: every part's length, which
+    /// dropping bytes only shortens), then copied in once.
     static func encode(_ response: HTTPResponse, includeBody: Bool = true, contentLength: Bool = true, into output: inout [UInt8]) {
-        // Built as bytes: CR, LF and `:` are ASCII, so dropping them byte by byte is what dropping the Characters did.
+        // Status line, each field's `: ` and CRLF, Content-Length with up to 20 digits, the blank line.
+        var bound = 32 + reason(response.status).utf8CodeUnitCount + 40
+        for field in response.headers { bound += field.name.utf8.count + field.value.utf8.count + 4 }
         output.removeAll(keepingCapacity: true)
-        output.reserveCapacity(256 + (includeBody ? response.body.count : 0))
-        output.append(literal: "Status: ")
-        output.appendDecimal(response.status)
-        output.append(UInt8(ascii: " "))
-        output.append(literal: reason(response.status))
-        output.append(literal: "\r\n")
-        var hasLength = false
-        for field in response.headers {
-            let nameStart = output.count
-            append(field.name, droppingColons: true, to: &output)
-            if !hasLength, isContentLength(output[nameStart...]) { hasLength = true }
-            output.append(literal: ": ")
-            append(field.value, droppingColons: false, to: &output)
-            output.append(literal: "\r\n")
+        output.reserveCapacity(bound + (includeBody ? response.body.count : 0))
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: bound) { buffer in
+            var head = HeadWriter(buffer.baseAddress!)
+            head.write("Status: ")
+            head.writeDecimal(response.status)
+            head.write(UInt8(ascii: " "))
+            head.write(reason(response.status))
+            head.write("\r\n")
+            var hasLength = false
+            for field in response.headers {
+                let nameStart = head.count
+                head.write(field.name, droppingColons: true)
+                if !hasLength, isContentLength(UnsafeBufferPointer(start: buffer.baseAddress! + nameStart, count: head.count - nameStart)) {
+                    hasLength = true
+                }
+                head.write(": ")
+                head.write(field.value, droppingColons: false)
+                head.write("\r\n")
+            }
+            if !hasLength, contentLength {
+                head.write("Content-Length: ")
+                head.writeDecimal(response.body.count)
+                head.write("\r\n")
+            }
+            head.write("\r\n")
+            precondition(head.count <= bound)
+            output.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[..<head.count]))
         }
-        if !hasLength, contentLength {
-            output.append(literal: "Content-Length: ")
-            output.appendDecimal(response.body.count)
-            output.append(literal: "\r\n")
-        }
-        output.append(literal: "\r\n")
         if includeBody { output += response.body }
     }
 
-    /// Appends a header name or value without CR and LF (and without `:` in a name): whole when it has none of them.
-    private static func append(_ text: String, droppingColons: Bool, to output: inout [UInt8]) {
-        var text = text
-        text.withUTF8 { bytes in
-            if let first = firstDropped(bytes, droppingColons: droppingColons) {
-                output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[..<first]))
-                for byte in bytes[first...] where !isDropped(byte, droppingColons: droppingColons) { output.append(byte) }
-            } else {
-                output.append(contentsOf: bytes)
+    /// Writes head text at a pointer, counting what it wrote; the caller sized the storage.
+    private struct HeadWriter {
+        private let start: UnsafeMutablePointer<UInt8>
+        private(set) var count = 0
+
+        init(_ start: UnsafeMutablePointer<UInt8>) {
+            self.start = start
+        }
+
+        mutating func write(_ byte: UInt8) {
+            start[count] = byte
+            count += 1
+        }
+
+        mutating func write(_ text: StaticString) {
+            (start + count).initialize(from: text.utf8Start, count: text.utf8CodeUnitCount)
+            count += text.utf8CodeUnitCount
+        }
+
+        /// A number's decimal digits, as `String(value)` writes them.
+        mutating func writeDecimal(_ value: Int) {
+            guard value >= 0 else {
+                for byte in String(value).utf8 { write(byte) }
+                return
             }
+            var divisor = 1
+            while divisor <= value / 10 { divisor *= 10 }
+            repeat {
+                write(UInt8(ascii: "0") + UInt8(value / divisor % 10))
+                divisor /= 10
+            } while divisor > 0
+        }
+
+        /// A header name or value without CR and LF (and without `:` in a name): copied whole when it has none of them.
+        mutating func write(_ text: String, droppingColons: Bool) {
+            if text.utf8.withContiguousStorageIfAvailable({ write($0, droppingColons: droppingColons) }) != nil { return }
+            let copy = Array(text.utf8)
+            copy.withUnsafeBufferPointer { write($0, droppingColons: droppingColons) }
+        }
+
+        private mutating func write(_ bytes: UnsafeBufferPointer<UInt8>, droppingColons: Bool) {
+            guard let source = bytes.baseAddress else { return }
+            guard firstDropped(bytes, droppingColons: droppingColons) != nil else {
+                (start + count).initialize(from: source, count: bytes.count)
+                count += bytes.count
+                return
+            }
+            for byte in bytes where !isDropped(byte, droppingColons: droppingColons) { write(byte) }
         }
     }
 
@@ -64,7 +113,7 @@ enum ResponseEncoder {
     }
 
     /// Whether a header name is `Content-Length` in any ASCII case.
-    private static func isContentLength(_ name: ArraySlice<UInt8>) -> Bool {
+    private static func isContentLength(_ name: UnsafeBufferPointer<UInt8>) -> Bool {
         let expected = "content-length".utf8
         guard name.count == expected.count else { return false }
         return zip(name, expected).allSatisfy { ($0 >= 0x41 && $0 <= 0x5A ? $0 + 32 : $0) == $1 }

@@ -1,0 +1,1 @@
+../../../../Sources/oauth1-fcgi/Gateway/ByteBuffer.swift
