@@ -12,7 +12,7 @@ struct NonceFingerprint: Equatable, Sendable {
     /// Never all zero: an all-zero slot is an empty one.
     let bytes: [UInt8]
 
-    init(_ nonce: TimestampNonce, salt: [UInt8]) {
+    init(_ nonce: borrowing TimestampNonce, salt: borrowing [UInt8]) {
         var hasher = SipHash128(k0: salt.littleEndianWord(at: 0), k1: salt.littleEndianWord(at: 8))
         Self.append(nonce.clientIdentifier, to: &hasher)
         Self.append(nonce.token, to: &hasher)

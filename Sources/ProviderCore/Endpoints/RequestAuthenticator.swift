@@ -44,11 +44,22 @@ final class RequestAuthenticator: Sendable {
         let client = try clients.client(identifier: signed.consumerKey)
         let method = signed.signatureMethod
         let baseString = SignatureBaseString.make(request: request, parameters: signed.parameters)
+        // The stand-ins are chosen with `if let`, not `??`: an optional String copied whole costs a generic copy.
         let rsaKey = client.map { $0.rsaPublicKey } ?? Self.placeholderKey
+        let clientSecret: String
+        if let client { clientSecret = client.secret } else { clientSecret = Self.placeholderSecret }
+        let signingTokenSecret: String
+        if !expectsToken {
+            signingTokenSecret = ""
+        } else if let tokenSecret {
+            signingTokenSecret = tokenSecret
+        } else {
+            signingTokenSecret = Self.placeholderSecret
+        }
         let input = SignatureInput(baseString: baseString,
                                    signature: signed.signature,
-                                   clientSecret: client?.secret ?? Self.placeholderSecret,
-                                   tokenSecret: expectsToken ? (tokenSecret ?? Self.placeholderSecret) : "",
+                                   clientSecret: clientSecret,
+                                   tokenSecret: signingTokenSecret,
                                    rsaPublicKey: method.usesRSAPublicKey ? (rsaKey ?? Self.placeholderKey) : nil)
         let valid = method.verify(input)
 

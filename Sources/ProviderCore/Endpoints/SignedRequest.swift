@@ -14,8 +14,9 @@ struct SignedRequest: Sendable {
     subscript(known parameter: KnownProtocolParameter) -> String? { parameters[known: parameter] }
 
     /// Collects and checks the protocol parameters; `required` names those this endpoint needs beyond the common ones.
-    init(_ request: HTTPRequest, required: [String], configuration: ProviderConfiguration,
-         registry: SignatureMethodRegistry, now: Int64) throws(OAuthError) {
+    /// The arguments are borrowed: an initializer otherwise takes its own copy of each (a request, the configuration).
+    init(_ request: borrowing HTTPRequest, required: [String], configuration: borrowing ProviderConfiguration,
+         registry: borrowing SignatureMethodRegistry, now: Int64) throws(OAuthError) {
         if !configuration.allowsInsecureTransport, !request.url.scheme.isASCIICaseInsensitiveEqual(to: "https") {
             throw OAuthError(.transportRejected,
                              "OAuth requests must use HTTPS. For local development only, set OAUTH1_INSECURE_TRANSPORT=true.")

@@ -92,7 +92,8 @@ public struct HTTPHeaders: Sendable, Equatable, Sequence, ExpressibleByArrayLite
 
         func matches(_ field: Field) -> Bool {
             guard isASCII, field.nameIsASCII else { return HTTPHeaders.key(name) == HTTPHeaders.key(field.name) }
-            return name.utf8.count == field.name.utf8.count && name.isASCIICaseInsensitiveEqual(toASCII: field.name)
+            // The same spelling (the usual lookup) is answered by String equality, which is byte equality for ASCII.
+            return name.utf8.count == field.name.utf8.count && (name == field.name || name.isASCIICaseInsensitiveEqual(toASCII: field.name))
         }
     }
 

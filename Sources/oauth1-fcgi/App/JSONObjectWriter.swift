@@ -28,7 +28,7 @@ struct JSONObjectWriter {
     }
 
     /// The object's bytes: `{"key": value, ...}`, the layout `JSON.object` has always written.
-    consuming func finish() -> [UInt8] {
+    mutating func finish() -> [UInt8] {
         bytes.append(UInt8(ascii: "}"))
         return bytes
     }
