@@ -17,6 +17,12 @@ import Testing
         name.withUnsafeBytes { Variable(name: $0) }
     }
 
+    /// Values are kept by raw value in 32-lane vectors: one variable more than that would trap on the first request.
+    @Test func everyVariableHasALaneOfItsOwn() {
+        #expect(Variable.allCases.count <= SIMD32<Int>.scalarCount)
+        #expect(Variable.allCases.map(\.rawValue) == Array(0..<Variable.allCases.count))
+    }
+
     @Test func everyNameAndEveryOneByteChangeOfItIsRecognisedAsByComparison() {
         for variable in Variable.allCases {
             let name = variable.name.withUTF8Buffer { Array($0) }

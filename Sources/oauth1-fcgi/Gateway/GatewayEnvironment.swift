@@ -11,9 +11,6 @@ struct GatewayEnvironment: Sendable, ExpressibleByDictionaryLiteral {
         case requestMethod, requestURI, queryString, scriptName, pathInfo, contentLength, contentType, https, requestScheme,
              serverName, serverPort, remoteAddress, remoteUser, redirectedAuthorization, fastCGIRole, requiredScope, allowsTwoLegged
 
-        /// How many variables there are.
-        static let count = 17
-
         /// The variable's name as the server passes it.
         var name: StaticString {
             switch self {
@@ -83,7 +80,8 @@ struct GatewayEnvironment: Sendable, ExpressibleByDictionaryLiteral {
     /// The kept names and values, one after another; a replaced value stays behind unused.
     private var bytes = ByteBuffer()
     /// Where each variable's value lies in `bytes`, by raw value: its start and end, -1 when the server did not pass it.
-    /// Kept in two vectors rather than an array, so that setting one is a store, without a uniqueness check.
+    /// Kept in two vectors rather than an array, so that setting one is a store, without a uniqueness check; they hold 32
+    /// variables (a test checks that `Variable` has no more).
     private var valueStarts = SIMD32<Int>(repeating: -1)
     private var valueEnds = SIMD32<Int>(repeating: -1)
 

@@ -2,8 +2,9 @@ import Glibc
 
 /// One FastCGI responder request sent by hand over a unix socket (FastCGI specification 1.0, sections 3 and 5): for tests
 /// that need to see what the worker does with the connection itself, which nginx hides.
-struct FastCGIConnection {
-    let descriptor: Int32
+final class FastCGIConnection {
+    /// The socket; -1 once closed, so that a second `close()` cannot close a descriptor another test has since opened.
+    private var descriptor: Int32
 
     init(socketPath: String) throws {
         descriptor = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
@@ -18,14 +19,14 @@ struct FastCGIConnection {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
         }
         guard connected == 0 else {
-            Glibc.close(descriptor)
+            // deinit closes the socket.
             throw ServerError("connect to \(socketPath) failed: \(String(cString: strerror(errno)))")
         }
     }
 
-    /// Sends a whole request: FCGI_BEGIN_REQUEST (responder, connection not kept), the parameters, then `stdin` and,
-    /// when `endInput` is true, the empty FCGI_STDIN record that ends the input stream.
-    func send(parameters: [(String, String)], stdin: [UInt8] = [], endInput: Bool = true) throws {
+    /// Sends a whole request: FCGI_BEGIN_REQUEST (responder, connection not kept), the parameters, then `stdin` and the
+    /// empty FCGI_STDIN record that ends the input stream.
+    func send(parameters: [(String, String)], stdin: [UInt8] = []) throws {
         var bytes = Self.record(type: 1, [0, 1, 0, 0, 0, 0, 0, 0])
         var pairs: [UInt8] = []
         for (name, value) in parameters {
@@ -33,7 +34,7 @@ struct FastCGIConnection {
         }
         bytes += Self.record(type: 4, pairs) + Self.record(type: 4, [])
         if !stdin.isEmpty { bytes += Self.record(type: 5, stdin) }
-        if endInput { bytes += Self.record(type: 5, []) }
+        bytes += Self.record(type: 5, [])
         try write(bytes)
     }
 
@@ -55,7 +56,13 @@ struct FastCGIConnection {
         return sent < 0 ? errno : 0
     }
 
-    func close() { Glibc.close(descriptor) }
+    func close() {
+        guard descriptor >= 0 else { return }
+        Glibc.close(descriptor)
+        descriptor = -1
+    }
+
+    deinit { close() }
 
     private func write(_ bytes: [UInt8]) throws {
         var offset = 0
