@@ -28,7 +28,9 @@ import Testing
     @Test func headerLookupIsLowercasedStringEquality() {
         // The Kelvin sign lowercases to ASCII `k`; dotted capital I grows when lowercased; `ß` has no ASCII form.
         let names = ["Host", "host", "HOST", "Authorization", "authorizatioN", "X-Kind", "X-\u{212A}ind", "x-kind", "\u{212A}",
-                     "k", "K", "\u{0130}", "i\u{0307}", "I", "Stra\u{DF}e", "STRASSE", "Content-Type", "content-type", "", "é", "E\u{301}"]
+                     "k", "K", "\u{0130}", "i\u{0307}", "I", "Stra\u{DF}e", "STRASSE", "Content-Type", "content-type", "", "é", "E\u{301}",
+                     // Longer than the 8-byte ASCII scan, with the non-ASCII byte after its first word.
+                     "X-Long-Header-\u{212A}ey", "x-long-header-key", "X-LONG-HEADER-KEY", "X-Long-Header-Ké", "x-long-header-ké"]
         for fieldName in names {
             let headers = HTTPHeaders([(fieldName, "v")])
             for name in names {
@@ -90,5 +92,52 @@ import Testing
             bytes.withUnsafeBufferPointer { PercentEncoding.appendEncoded($0, to: &expected) }
             #expect(Array(written[..<count]) == expected, "byte \(byte)")
         }
+    }
+}
+
+/// The second encoding of already-encoded text, and the timestamp rule, against the String-level rules they replaced.
+@Suite struct EncodingAndTimestampAgreementTests {
+    typealias SeededGenerator = PropertyTests.SeededGenerator
+
+    /// Encoding encoded text again escapes only its `%`: the writer's `memchr` runs give `PercentEncoding.encode`.
+    @Test func secondEncodingIsTheEncoderOnEncodedText() {
+        var generator = SeededGenerator(state: 3411)
+        for _ in 0..<5_000 {
+            let text = String(decoding: FastPathAgreementTests.randomBytes(&generator, maxLength: 40), as: UTF8.self)
+            let encoded = Array(PercentEncoding.encode(text).utf8)
+            var written = [UInt8](repeating: 0, count: 3 * encoded.count + 1)
+            let count = written.withUnsafeMutableBufferPointer { buffer in
+                var writer = PercentEncodingWriter(buffer)
+                encoded.withUnsafeBufferPointer { writer.writeEncodedAgain($0) }
+                return writer.count
+            }
+            #expect(Array(written[..<count]) == Array(PercentEncoding.encode(String(decoding: encoded, as: UTF8.self)).utf8),
+                    "\(text)")
+        }
+    }
+
+    /// The rule `positiveSeconds` stands in for: 1 to 18 ASCII digits, parsed, above zero.
+    static func stringRule(_ text: String) -> Int64? {
+        guard !text.isEmpty, text.utf8.count <= 18, text.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }),
+              let value = Int64(text), value > 0 else { return nil }
+        return value
+    }
+
+    @Test func timestampsAreReadAsTheStringRuleReadsThem() {
+        var cases = ["", "0", "00", "1", "0001", "000000000000000001", "999999999999999999", "9999999999999999999",
+                     "1000000000000000000", "+1", "-5", " 1", "1 ", "1.5", "1e3", "\u{0661}", "１", "0x10", "1732867200"]
+        var generator = SeededGenerator(state: 64)
+        for _ in 0..<2_000 {
+            let length = Int.random(in: 0...20, using: &generator)
+            cases.append(String((0..<length).map { _ in
+                Bool.random(using: &generator) ? "0" : Character(String(Int.random(in: 0...9, using: &generator)))
+            }))
+        }
+        for text in cases { #expect(SignedRequest.positiveSeconds(text) == Self.stringRule(text), "\(text)") }
+    }
+
+    /// Known parameters' positions are kept in 16 bits, which the request's parameter limit must fit.
+    @Test func parameterLimitFitsTheKeptPositions() {
+        #expect(RequestParameters.maximumCount <= Int(Int16.max))
     }
 }

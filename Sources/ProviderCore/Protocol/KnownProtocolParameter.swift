@@ -53,11 +53,13 @@ enum KnownProtocolParameter: Int, CaseIterable {
     }
 }
 
-/// Where each known protocol parameter sits in a request's list of protocol parameters.
+/// Where each known protocol parameter sits in a request's list of all its parameters. Positions are 16-bit: a request
+/// has at most `RequestParameters.maximumCount` parameters, checked before any position is kept (a test holds that
+/// limit below `Int16.max`).
 struct KnownProtocolParameterPositions: Sendable {
     private var positions = SIMD16<Int16>(repeating: -1)
 
-    /// The position of `parameter` in the protocol parameter list, or nil when the request did not send it.
+    /// The position of `parameter` in the request's parameter list, or nil when the request did not send it.
     subscript(parameter: KnownProtocolParameter) -> Int? {
         get {
             let position = positions[parameter.rawValue]
