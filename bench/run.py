@@ -248,14 +248,14 @@ def memory_kib(pid):
     return values.get("VmHWM", 0), values.get("VmRSS", 0)
 
 
-def cpu_seconds(pids):
-    """utime + stime of the processes, in seconds (processes that are gone count 0)."""
+def cpu_seconds(pids, user_only=False):
+    """utime + stime of the processes (utime alone with `user_only`), in seconds (processes that are gone count 0)."""
     ticks = 0
     for pid in pids:
         try:
             with open("/proc/%d/stat" % pid) as fh:
                 fields = fh.read().rsplit(")", 1)[1].split()
-            ticks += int(fields[11]) + int(fields[12])
+            ticks += int(fields[11]) + (0 if user_only else int(fields[12]))
         except (FileNotFoundError, ProcessLookupError, IndexError, ValueError):
             pass
     return ticks / float(os.sysconf("SC_CLK_TCK"))
@@ -854,14 +854,18 @@ http {{
             pids = self.worker_pids(target)
             nginx_pids = children_of(self.nginx.pid)
             cpu_before, nginx_before = cpu_seconds(pids), cpu_seconds(nginx_pids)
+            user_before = cpu_seconds(pids, user_only=True)
             if before_load:
                 before_load()
             with MachineSampler() as machine:
                 result = self.wrk(path, prefix, reserve, duration, threads, connections)
             cpu_used, nginx_used = cpu_seconds(pids) - cpu_before, cpu_seconds(nginx_pids) - nginx_before
+            user_used = cpu_seconds(pids, user_only=True) - user_before
             per_request = (lambda seconds: seconds / result["requests"] * 1e6 if result["requests"] else None)
             # CPU the backend's workers spent per completed request: less sensitive to a noisy machine than req/s.
             result["worker_cpu_us_per_request"] = per_request(cpu_used)
+            # Its user-space part: what bench/callgrind.py's instruction count measures (the rest is the kernel's).
+            result["worker_user_cpu_us_per_request"] = per_request(user_used)
             # Where the rest of the machine's time went: nginx's workers, then the whole machine (wrk, the kernel and
             # any other tenant included) and the share of time its cores stood idle, both taken inside the load run.
             result["nginx_cpu_us_per_request"] = per_request(nginx_used)
@@ -908,11 +912,11 @@ http {{
         if problems:
             self.failures.append("%s round %s: %s" % (target, label, "; ".join(problems)))
         log("  %-5s %9.0f req/s  p50 %6.2f ms  p99 %6.2f ms  non-2xx %d  socket errors %d  worker peak RSS %.1f MiB"
-            "  worker CPU %.0f us/req  nginx %.0f  machine busy %.0f  idle %.0f%%  (%d lines made in %.1f s)" % (
+            "  worker CPU %.0f us/req (user %.0f)  nginx %.0f  machine busy %.0f  idle %.0f%%  (%d lines made in %.1f s)" % (
                 target, result["rps"], result["latency_us"]["p50"] / 1000, result["latency_us"]["p99"] / 1000,
                 result["non_2xx"], result["socket_errors"], result["rss_peak_kib"] / 1024,
-                result["worker_cpu_us_per_request"] or 0, result["nginx_cpu_us_per_request"] or 0,
-                result["machine_busy_us_per_request"] or 0, 100 * (result["machine_idle_share"] or 0),
+                result["worker_cpu_us_per_request"] or 0, result["worker_user_cpu_us_per_request"] or 0,
+                result["nginx_cpu_us_per_request"] or 0, result["machine_busy_us_per_request"] or 0, 100 * (result["machine_idle_share"] or 0),
                 count, sign_seconds))
         return result
 
@@ -1162,6 +1166,8 @@ http {{
                 "rss_peak_mib": max(r["rss_peak_kib"] for r in runs) / 1024,
                 "worker_cpu_us_per_request": statistics.median(
                     r["worker_cpu_us_per_request"] or 0 for r in runs),
+                "worker_user_cpu_us_per_request": statistics.median(
+                    r.get("worker_user_cpu_us_per_request") or 0 for r in runs),
                 "nginx_cpu_us_per_request": statistics.median(r["nginx_cpu_us_per_request"] or 0 for r in runs),
                 "machine_busy_us_per_request": statistics.median(
                     r["machine_busy_us_per_request"] or 0 for r in runs),
@@ -1198,16 +1204,17 @@ http {{
             % (started_at, args.rounds, args.duration, args.threads, args.connections, args.workers,
                args.nginx_workers, mode))
         log("")
-        log("%-26s %10s %9s %9s %8s %8s %13s %14s %10s %12s %6s" % (
-            "target", "req/s", "p50 ms", "p99 ms", "non-2xx", "errors", "peak RSS MiB", "CPU us/req", "nginx us",
+        log("%-26s %10s %9s %9s %8s %8s %13s %14s %9s %10s %12s %6s" % (
+            "target", "req/s", "p50 ms", "p99 ms", "non-2xx", "errors", "peak RSS MiB", "CPU us/req", "user us", "nginx us",
             "machine us", "idle"))
         names = {"floor": "floor (libfcgi hello)", "hmac": "GET /user HMAC-SHA1", "rsa": "GET /user RSA-SHA1"}
         for target in ("floor", "hmac", "rsa"):
             if target in s:
                 t = s[target]
-                log("%-26s %10.0f %9.2f %9.2f %8d %8d %13.1f %14.0f %10.0f %12.0f %5.0f%%" % (
+                log("%-26s %10.0f %9.2f %9.2f %8d %8d %13.1f %14.0f %9.0f %10.0f %12.0f %5.0f%%" % (
                     names[target], t["rps"], t["p50_ms"], t["p99_ms"], t["non_2xx"], t["socket_errors"],
-                    t["rss_peak_mib"], t["worker_cpu_us_per_request"], t["nginx_cpu_us_per_request"],
+                    t["rss_peak_mib"], t["worker_cpu_us_per_request"], t["worker_user_cpu_us_per_request"],
+                    t["nginx_cpu_us_per_request"],
                     t["machine_busy_us_per_request"], 100 * t["machine_idle_share"]))
         if "flow" in s:
             f = s["flow"]
