@@ -27,7 +27,7 @@ struct HeaderScanner {
     }
 
     /// Reads one `name=value` or `name="value"` pair, the name and value still percent-encoded, the quotes and backslash escapes removed.
-    mutating func readNameAndValue() throws(AuthorizationHeaderError) -> (name: [UInt8], value: [UInt8]) {
+    mutating func readNameAndValue() throws(AuthorizationHeaderError) -> (name: ArraySlice<UInt8>, value: ArraySlice<UInt8>) {
         let name = readToken()
         guard !name.isEmpty else { throw .malformed("expected a parameter name at byte \(offset)") }
         skipWhitespace()
@@ -39,14 +39,14 @@ struct HeaderScanner {
         guard let value = readQuoted() else {
             throw .malformed("the value of '\(String(decoding: name, as: UTF8.self))' has no closing quote")
         }
-        return (name, value)
+        return (name, ArraySlice(value))
     }
 
     /// Reads an HTTP token (RFC 9110 tchar), which also covers percent-encoded names and unquoted values.
-    private mutating func readToken() -> [UInt8] {
+    private mutating func readToken() -> ArraySlice<UInt8> {
         let start = offset
         while offset < bytes.count, Self.isTokenCharacter(bytes[offset]) { offset += 1 }
-        return Array(bytes[start..<offset])
+        return bytes[start..<offset]
     }
 
     /// Reads up to the closing quote; a backslash escapes the next byte (RFC 9110 quoted-string). Nil when the quote never closes.
