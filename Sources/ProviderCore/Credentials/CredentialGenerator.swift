@@ -9,6 +9,7 @@ public struct SystemRandomSource: RandomSource {
     /// Creates the system random source.
     public init() {}
 
+    /// Fills the buffer from the system generator, eight bytes from each 64-bit draw.
     public func fill(_ buffer: inout [UInt8]) {
         var generator = SystemRandomNumberGenerator()
         var index = 0

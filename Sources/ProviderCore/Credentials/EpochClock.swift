@@ -15,6 +15,7 @@ public struct SystemEpochClock: EpochClock {
     /// Creates the system clock.
     public init() {}
 
+    /// The real-time clock's whole seconds.
     public func now() -> Int64 {
         var spec = timespec()
         clock_gettime(CLOCK_REALTIME, &spec)

@@ -4,7 +4,7 @@ enum BodyHash {
     /// Checks a present `oauth_body_hash` against the body; a form-encoded body must not carry one (its parameters are signed).
     /// - Parameter required: the client must send one whenever the body is not form-encoded and not empty.
     static func check(_ signed: SignedRequest, request: HTTPRequest, required: Bool = false) throws(OAuthError) {
-        guard let provided = signed[known: .bodyHash] else {
+        guard let provided = signed["oauth_body_hash"] else {
             if required, !request.hasFormBody, !request.body.isEmpty {
                 throw OAuthError(.parameterAbsent, "This client must sign its request bodies: add oauth_body_hash, the base64 digest of the exact body bytes (OAuth Request Body Hash extension).")
             }

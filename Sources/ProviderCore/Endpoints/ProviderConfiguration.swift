@@ -85,6 +85,7 @@ public struct ConfigurationError: Error, Sendable, Equatable, CustomStringConver
         self.message = message
     }
 
+    /// The key and what is wrong with it, as one sentence.
     public var description: String { "\(key) \(message)." }
 
     /// Errors are equal when they name the same key; the message is explanation.

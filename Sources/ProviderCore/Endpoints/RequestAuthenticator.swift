@@ -1,6 +1,5 @@
 /// The checks every signed request shares: client and token look-up, signature, nonce (RFC 5849 sections 3.2 to 3.4), with an unknown client or token costing the same work as a known one.
-/// A class: each request hands it around, and a reference costs one retain where a copy retained every part.
-final class RequestAuthenticator: Sendable {
+struct RequestAuthenticator: Sendable {
     let configuration: ProviderConfiguration
     let registry: SignatureMethodRegistry
     let clients: any ClientStore
@@ -44,23 +43,13 @@ final class RequestAuthenticator: Sendable {
         let client = try clients.client(identifier: signed.consumerKey)
         let method = signed.signatureMethod
         let baseString = SignatureBaseString.make(request: request, parameters: signed.parameters)
-        // The stand-ins are chosen with `if let`, not `??`: an optional String copied whole costs a generic copy.
-        let rsaKey = client.map { $0.rsaPublicKey } ?? Self.placeholderKey
-        let clientSecret: String
-        if let client { clientSecret = client.secret } else { clientSecret = Self.placeholderSecret }
-        let signingTokenSecret: String
-        if !expectsToken {
-            signingTokenSecret = ""
-        } else if let tokenSecret {
-            signingTokenSecret = tokenSecret
-        } else {
-            signingTokenSecret = Self.placeholderSecret
-        }
+        let clientSecret = client?.secret ?? Self.placeholderSecret
+        let signingTokenSecret = expectsToken ? tokenSecret ?? Self.placeholderSecret : ""
         let input = SignatureInput(baseString: baseString,
                                    signature: signed.signature,
                                    clientSecret: clientSecret,
                                    tokenSecret: signingTokenSecret,
-                                   rsaPublicKey: method.usesRSAPublicKey ? (rsaKey ?? Self.placeholderKey) : nil)
+                                   rsaPublicKey: method.usesRSAPublicKey ? client?.rsaPublicKey ?? Self.placeholderKey : nil)
         let valid = method.verify(input)
 
         guard let client else {
@@ -82,16 +71,5 @@ final class RequestAuthenticator: Sendable {
         }
         try BodyHash.check(signed, request: request, required: client.requiresBodyHash)
         return client
-    }
-
-    /// Records the nonce, refusing one already used with the same client, token and timestamp (RFC 5849 section 3.3).
-    func useNonce(_ signed: SignedRequest) throws {
-        guard let timestamp = signed.timestamp, let nonce = signed.nonce else { return }
-        let record = TimestampNonce(clientIdentifier: signed.consumerKey, token: signed.token ?? "",
-                                    timestamp: timestamp, nonce: nonce)
-        let expiresAt = clock.now() + configuration.nonceLifetime
-        guard try nonces.insertIfAbsent(record, expiresAt: expiresAt) else {
-            throw OAuthError(.nonceUsed, "This oauth_nonce was already used with this timestamp and these credentials; send a fresh nonce with every request.")
-        }
     }
 }

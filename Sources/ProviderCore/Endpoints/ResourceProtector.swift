@@ -1,26 +1,10 @@
 /// The seed's resource protector: verifies a request signed with a token credential, or with client credentials alone for two-legged clients (RFC 5849 section 3).
 public struct ResourceProtector: Sendable {
-    /// The parts, held once: handing the protector around (as every `validate` call through a stored protector does)
-    /// retains one reference instead of copying every part.
-    private final class Parts: Sendable {
-        let authenticator: RequestAuthenticator
-        let tokenCredentials: any TokenCredentialStore
-        let lookups: any LookupScope
-
-        init(authenticator: RequestAuthenticator, tokenCredentials: any TokenCredentialStore, lookups: any LookupScope) {
-            self.authenticator = authenticator
-            self.tokenCredentials = tokenCredentials
-            self.lookups = lookups
-        }
-    }
-
-    private let parts: Parts
-
     /// The settings in force.
-    public var configuration: ProviderConfiguration { parts.authenticator.configuration }
-    var authenticator: RequestAuthenticator { parts.authenticator }
-    var tokenCredentials: any TokenCredentialStore { parts.tokenCredentials }
-    var lookups: any LookupScope { parts.lookups }
+    public var configuration: ProviderConfiguration { authenticator.configuration }
+    let authenticator: RequestAuthenticator
+    let tokenCredentials: any TokenCredentialStore
+    let lookups: any LookupScope
 
     /// Builds a protector from its settings and stores; the configuration is validated against the registry first.
     /// `lookups` groups the token and client look-ups of a request (one read transaction of a database).
@@ -32,9 +16,10 @@ public struct ResourceProtector: Sendable {
                 clock: any EpochClock = SystemEpochClock(),
                 lookups: any LookupScope = SeparateLookups()) throws(ConfigurationError) {
         try configuration.validate(against: signatureMethods)
-        parts = Parts(authenticator: RequestAuthenticator(configuration: configuration, registry: signatureMethods,
-                                                          clients: clients, nonces: nonces, clock: clock),
-                      tokenCredentials: tokenCredentials, lookups: lookups)
+        authenticator = RequestAuthenticator(configuration: configuration, registry: signatureMethods,
+                                             clients: clients, nonces: nonces, clock: clock)
+        self.tokenCredentials = tokenCredentials
+        self.lookups = lookups
     }
 
     /// Verifies the request and returns the credential it proves (the seed's `current_credential`); a missing required scope is 403.

@@ -1,4 +1,4 @@
-/// One HTTP request as the provider sees it: method, the URL the client signed, headers and body (DESIGN.md's request value).
+/// One HTTP request as the provider sees it: method, the URL the client signed, headers and body.
 public struct HTTPRequest: Sendable {
     /// The request method, as sent.
     public var method: String

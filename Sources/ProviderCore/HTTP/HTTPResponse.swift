@@ -26,3 +26,11 @@ public struct HTTPResponse: Sendable, Equatable {
                      body: Array(FormURLEncoding.serialize(parameters).utf8))
     }
 }
+
+extension HTTPResponse {
+    /// The response when a store fails: 503, with a sentence that says to retry and nothing about the cause.
+    public static let storageUnavailable = HTTPResponse(
+        status: 503,
+        headers: [("Content-Type", "text/plain; charset=utf-8"), ("Retry-After", "1"), ("Cache-Control", "no-store")],
+        body: Array("The provider's storage is temporarily unavailable; retry the request shortly.\n".utf8))
+}

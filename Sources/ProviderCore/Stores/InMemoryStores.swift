@@ -14,6 +14,7 @@ public final class InMemoryClientStore: ClientStore {
     /// Adds or replaces a client.
     public func add(_ client: Client) { clients.withLock { $0[client.identifier] = client } }
 
+    /// The client with this identifier, or nil.
     public func client(identifier: String) throws -> Client? { clients.withLock { $0[identifier] } }
 }
 
@@ -24,14 +25,17 @@ public final class InMemoryTemporaryCredentialStore: TemporaryCredentialStore {
     /// Creates an empty store.
     public init() {}
 
+    /// Stores a newly issued temporary credential.
     public func save(_ credential: TemporaryCredential) throws {
         credentials.withLock { $0[credential.token] = credential }
     }
 
+    /// The temporary credential with this token, or nil.
     public func temporaryCredential(token: String) throws -> TemporaryCredential? {
         credentials.withLock { $0[token] }
     }
 
+    /// Records the user's approval once, under the lock; false when the credential is missing or already authorized.
     public func authorize(token: String, userID: String, verifier: String, grantedScopes: [String]) throws -> Bool {
         credentials.withLock { table in
             guard var credential = table[token], !credential.isAuthorized else { return false }
@@ -43,6 +47,7 @@ public final class InMemoryTemporaryCredentialStore: TemporaryCredentialStore {
         }
     }
 
+    /// Removes the credential and returns it, under the lock.
     public func consume(token: String) throws -> TemporaryCredential? {
         credentials.withLock { $0.removeValue(forKey: token) }
     }
@@ -55,18 +60,22 @@ public final class InMemoryTokenCredentialStore: TokenCredentialStore {
     /// Creates an empty store.
     public init() {}
 
+    /// Stores a newly issued token credential.
     public func save(_ credential: TokenCredential) throws {
         credentials.withLock { $0[credential.token] = credential }
     }
 
+    /// The token credential with this token, or nil.
     public func tokenCredential(token: String) throws -> TokenCredential? {
         credentials.withLock { $0[token] }
     }
 
+    /// Notes that the credential was used at this time.
     public func recordUse(token: String, at time: Int64) throws {
         credentials.withLock { $0[token]?.lastUsedAt = time }
     }
 
+    /// Marks the credential revoked; false when no such token exists.
     public func revoke(token: String) throws -> Bool {
         credentials.withLock { table in
             guard table[token] != nil else { return false }
@@ -83,6 +92,7 @@ public final class InMemoryNonceStore: NonceStore {
     /// Creates an empty store.
     public init() {}
 
+    /// Inserts the nonce if it is absent, under the lock, and says whether it was.
     public func insertIfAbsent(_ nonce: TimestampNonce, expiresAt: Int64) throws -> Bool {
         nonces.withLock { table in
             if table[nonce] != nil { return false }

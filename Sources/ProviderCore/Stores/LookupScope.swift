@@ -10,5 +10,6 @@ public struct SeparateLookups: LookupScope {
     /// Creates the scope.
     public init() {}
 
+    /// Runs `body` as it is.
     public func lookUp<T>(_ body: () throws -> T) throws -> T { try body() }
 }
