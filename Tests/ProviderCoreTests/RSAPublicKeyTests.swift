@@ -16,6 +16,19 @@ import Testing
         #expect(try RSAPublicKey(pem: "Subject: CN=test\r\n" + pem + "\r\ntrailing notes").bits == 2048)
     }
 
+    /// Pasted keys: indented lines, lines ended by a bare carriage return, and an encrypted private key's headers.
+    @Test func readsIndentedAndCarriageReturnPEM() throws {
+        let pem = try fixture("rsa2048-spki.pem")
+        #expect(try RSAPublicKey(pem: pem.split(separator: "\n").map { "    " + $0 + " \t" }.joined(separator: "\n")).bits == 2048)
+        #expect(try RSAPublicKey(pem: pem.replacingOccurrences(of: "\n", with: "\r")).bits == 2048)
+        let encrypted = "-----BEGIN RSA PRIVATE KEY-----\nProc-Type: 4,ENCRYPTED\nDEK-Info: AES-128-CBC,00112233445566778899AABBCCDDEEFF\n\nAAAA\n-----END RSA PRIVATE KEY-----\n"
+        #expect(throws: RSAKeyError.privateKey) { try RSAPublicKey(pem: encrypted) }
+        let block = PEMBlock.first(in: "-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----")
+        #expect(block?.label == "PUBLIC KEY" && block?.der == [0, 0, 0])
+        #expect(PEMBlock.first(in: "-----BEGIN PUBLIC KEY-----\n-----END PUBLIC KEY-----") == nil)
+        #expect(PEMBlock.first(in: "-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PRIVATE KEY-----") == nil)
+    }
+
     @Test func refusesSmallNonRSAPrivateAndBrokenKeys() throws {
         #expect(throws: RSAKeyError.badSize(512)) { try RSAPublicKey(pem: try fixture("rsa512-spki.pem")) }
         #expect(throws: RSAKeyError.notRSA) { try RSAPublicKey(pem: try fixture("ec-p256-spki.pem")) }

@@ -2,16 +2,16 @@ import COpenSSL
 
 /// One-shot message digests through OpenSSL.
 public enum Digest {
-    /// The digest of `bytes` with the given hash.
+    /// The digest of `bytes` with the given hash; empty only if OpenSSL fails.
     public static func hash(_ algorithm: HashAlgorithm, _ bytes: [UInt8]) -> [UInt8] {
-        var output = [UInt8](repeating: 0, count: 64)
+        var digest = [UInt8](repeating: 0, count: algorithm.digestLength)
         var length: UInt32 = 0
-        _ = bytes.withUnsafeBufferPointer { input in
-            output.withUnsafeMutableBufferPointer { buffer in
-                EVP_Digest(input.baseAddress, input.count, buffer.baseAddress, &length, algorithm.evp, nil)
-            }
+        guard EVP_Digest(bytes, bytes.count, &digest, &length, algorithm.messageDigest, nil) == 1,
+              Int(length) == algorithm.digestLength else {
+            ERR_clear_error()
+            return []
         }
-        return Array(output.prefix(Int(length)))
+        return digest
     }
 
     /// The bytes that hexadecimal text (either case) spells, or nil when it is not whole pairs of hex digits.

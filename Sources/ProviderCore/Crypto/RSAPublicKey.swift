@@ -1,5 +1,4 @@
 import COpenSSL
-import Synchronization
 
 /// An RSA public key a client registered for RSA-SHA1 (RFC 5849 section 3.4.3), parsed once and reused for every request.
 public final class RSAPublicKey: @unchecked Sendable {
@@ -8,11 +7,8 @@ public final class RSAPublicKey: @unchecked Sendable {
     /// The largest key size accepted, in bits: larger keys would let one client make every verification slow.
     public static let maximumBits = 8192
 
+    /// The parsed key (an EVP_PKEY), only read after parsing, so threads may verify with it at once.
     private let key: OpaquePointer
-    /// Verification contexts of this key, one idle per hash at most (RSAVerifyContexts.swift).
-    private let contexts = RSAVerifyContexts()
-    /// The key prepared for the AVX-512 IFMA public-key operation, where it applies (RSA2048VectorKey.swift).
-    private let vectorKey: RSA2048VectorKey?
     /// The modulus size in bits.
     public let bits: Int
     /// Which PEM form the key arrived in.
@@ -71,7 +67,6 @@ public final class RSAPublicKey: @unchecked Sendable {
             throw .badSize(bits)
         }
         self.key = parsed
-        self.vectorKey = RSA2048VectorKey(key: parsed)
         self.bits = bits
         self.format = format
     }
@@ -80,30 +75,14 @@ public final class RSAPublicKey: @unchecked Sendable {
 
     /// Whether `signature` is a valid RSASSA-PKCS1-v1_5 signature of `message` under this key with the given hash (RFC 3447 section 8.2, as RFC 5849 section 3.4.3 uses it).
     public func verify(signature: [UInt8], message: [UInt8], hash: HashAlgorithm) -> Bool {
-        message.withUnsafeBytes { verify(signature: signature, message: $0, hash: hash) }
-    }
-
-    /// Whether verifications with this key use the vector public-key operation rather than OpenSSL's.
-    var usesVectorOperation: Bool { vectorKey != nil }
-
-    /// The same check over message bytes in place: the message is hashed, and the digest checked by the vector
-    /// operation where it applies, else with an OpenSSL context of this key kept from an earlier request (setting one up
-    /// costs more than the digest and padding checks). `openSSLOnly` is for tests that compare the two.
-    func verify(signature: [UInt8], message: UnsafeRawBufferPointer, hash: HashAlgorithm, openSSLOnly: Bool = false) -> Bool {
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 64) { digest -> Bool in
-            guard let length = FetchedDigest.hash(hash, message, into: digest) else { return false }
-            if let vectorKey, !openSSLOnly {
-                return vectorKey.verify(signature: signature, digest: UnsafeBufferPointer(rebasing: digest[0..<length]), hash: hash)
-            }
-            guard let context = contexts.take(hash) ?? contexts.make(key: key, hash: hash) else { return false }
-            let result = signature.withUnsafeBufferPointer { signatureBuffer in
-                EVP_PKEY_verify(context.pointer, signatureBuffer.baseAddress, signatureBuffer.count, digest.baseAddress, length)
-            }
-            if result != 1 { ERR_clear_error() }
-            // 0 is a signature that does not verify; below 0 an OpenSSL failure, after which the context is not kept.
-            if result >= 0 { contexts.put(context, hash) } else { EVP_PKEY_CTX_free(context.pointer) }
-            return result == 1
-        }
+        guard let context = EVP_MD_CTX_new() else { return false }
+        defer { EVP_MD_CTX_free(context) }
+        // An RSA key's default signature padding is PKCS #1 v1.5.
+        let verified = EVP_DigestVerifyInit_ex(context, nil, hash.rawValue, nil, nil, key, nil) == 1
+            && EVP_DigestVerify(context, signature, signature.count, message, message.count) == 1
+        // A signature that does not verify leaves an error on the thread's queue.
+        ERR_clear_error()
+        return verified
     }
 }
 
