@@ -1,8 +1,8 @@
 import ProviderCore
 import Testing
 
-/// The base string as RFC 5849 section 3.4.1 spells it out, built step by step with the pairs sorted as byte arrays, as an
-/// oracle for the provider's builder over many random requests: method and host case (also non-ASCII), ports, paths and parameters.
+/// The base string as RFC 5849 section 3.4.1 spells it out, built from strings step by step, against the provider's
+/// byte-level builder over many random requests: method and host case (also non-ASCII), ports, paths and parameters.
 @Suite struct BaseStringReferenceTests {
     typealias Generator = PropertyTests.SeededGenerator
 

@@ -7,24 +7,39 @@ public enum HMAC {
 
     /// The HMAC of a message under a key with the given hash; empty only if OpenSSL fails.
     public static func authenticationCode(_ hash: HashAlgorithm, key: [UInt8], message: [UInt8]) -> [UInt8] {
-        guard let algorithm, let context = EVP_MAC_CTX_new(algorithm) else { return [] }
-        defer { EVP_MAC_CTX_free(context) }
+        // A context that holds this key already is only reset (a NULL key keeps the key it has).
+        let kept = HMACKeyedContexts.shared.take(hash, key: key)
+        guard let context = kept ?? makeContext(hash, key: key) else { return [] }
         var code = [UInt8](repeating: 0, count: hash.digestLength)
         var length = 0
-        let computed = "digest".withCString { parameterName in
+        let computed = (kept == nil || EVP_MAC_init(context, nil, 0, nil) == 1)
+            && EVP_MAC_update(context, message, message.count) == 1
+            && EVP_MAC_final(context, &code, &length, hash.digestLength) == 1
+        guard computed, length == code.count else {
+            EVP_MAC_CTX_free(context)
+            ERR_clear_error()
+            return []
+        }
+        HMACKeyedContexts.shared.put(context, hash, key: key)
+        return code
+    }
+
+    /// A new HMAC context for `hash`, keyed with `key`, or nil if OpenSSL fails.
+    private static func makeContext(_ hash: HashAlgorithm, key: [UInt8]) -> OpaquePointer? {
+        guard let algorithm, let context = EVP_MAC_CTX_new(algorithm) else { return nil }
+        let keyed = "digest".withCString { parameterName in
             hash.rawValue.withCString { digestName in
                 var parameters = [OSSL_PARAM_construct_utf8_string(parameterName, UnsafeMutablePointer(mutating: digestName), 0),
                                   OSSL_PARAM_construct_end()]
                 return EVP_MAC_init(context, key, key.count, &parameters) == 1
-                    && EVP_MAC_update(context, message, message.count) == 1
-                    && EVP_MAC_final(context, &code, &length, hash.digestLength) == 1
             }
         }
-        guard computed, length == code.count else {
+        guard keyed else {
+            EVP_MAC_CTX_free(context)
             ERR_clear_error()
-            return []
+            return nil
         }
-        return code
+        return context
     }
 
     /// The HMAC of a UTF-8 message under a UTF-8 key.

@@ -1,15 +1,15 @@
-/// An ordered list of HTTP header fields with case-insensitive lookup by name: two names match when their `lowercased()` forms are equal.
+/// An ordered list of HTTP header fields with case-insensitive lookup by name.
 public struct HTTPHeaders: Sendable, Equatable, Sequence, ExpressibleByArrayLiteral {
-    /// One field, with its name lowercased once for lookups.
-    private struct Field: Sendable {
+    fileprivate struct Field: Sendable {
         let name: String
         let value: String
-        let key: String
+        /// Whether the name is ASCII, noted once when the field is added: two ASCII names then compare byte by byte.
+        let nameIsASCII: Bool
 
         init(name: String, value: String) {
             self.name = name
             self.value = value
-            key = name.lowercased()
+            nameIsASCII = name.containsOnlyASCII
         }
     }
 
@@ -30,17 +30,24 @@ public struct HTTPHeaders: Sendable, Equatable, Sequence, ExpressibleByArrayLite
 
     /// The first value of the named field, compared without regard to case.
     public subscript(name: String) -> String? {
-        let key = name.lowercased()
-        return storage.first { $0.key == key }?.value
+        let name = FieldName(name)
+        for field in storage where name.matches(field) { return field.value }
+        return nil
     }
 
     /// Every value of the named field, in order.
     public func values(for name: String) -> [String] {
-        let key = name.lowercased()
-        return storage.filter { $0.key == key }.map(\.value)
+        let name = FieldName(name)
+        return storage.compactMap { name.matches($0) ? $0.value : nil }
     }
 
-    /// Makes room for `count` fields in all.
+    /// Calls `body` with every value of the named field, in order, without collecting them into an array.
+    public func forEachValue(for name: String, _ body: (String) throws -> Void) rethrows {
+        let name = FieldName(name)
+        for field in storage where name.matches(field) { try body(field.value) }
+    }
+
+    /// Makes room for `count` fields in all, so that adding them one by one allocates once.
     public mutating func reserveCapacity(_ count: Int) {
         storage.reserveCapacity(count)
     }
@@ -52,17 +59,58 @@ public struct HTTPHeaders: Sendable, Equatable, Sequence, ExpressibleByArrayLite
 
     /// Replaces every field of this name with one field.
     public mutating func set(_ name: String, _ value: String) {
-        let field = Field(name: name, value: value)
-        storage.removeAll { $0.key == field.key }
-        storage.append(field)
+        let fieldName = FieldName(name)
+        storage.removeAll { fieldName.matches($0) }
+        storage.append(Field(name: name, value: value))
     }
 
-    /// Iterates over the fields in order.
-    public func makeIterator() -> IndexingIterator<[(name: String, value: String)]> {
-        fields.makeIterator()
+    /// Iterates over the fields in order, without building the `fields` array.
+    public func makeIterator() -> Iterator {
+        Iterator(base: storage.makeIterator())
     }
 
-    /// Headers are equal when they hold the same names and values in the same order.
+    /// An iterator over the fields in order.
+    public struct Iterator: IteratorProtocol {
+        fileprivate var base: IndexingIterator<[Field]>
+
+        /// The next field's name and value, or nil at the end.
+        public mutating func next() -> (name: String, value: String)? {
+            base.next().map { (name: $0.name, value: $0.value) }
+        }
+    }
+
+    /// A name looked up: fields match when their lookup keys are equal Strings. Two ASCII names (every real field name)
+    /// are compared byte by byte with ASCII case folded, which is that equality without building either key.
+    private struct FieldName {
+        let name: String
+        let isASCII: Bool
+
+        init(_ name: String) {
+            self.name = name
+            isASCII = name.containsOnlyASCII
+        }
+
+        func matches(_ field: Field) -> Bool {
+            guard isASCII, field.nameIsASCII else { return HTTPHeaders.key(name) == HTTPHeaders.key(field.name) }
+            // The same spelling (the usual lookup) is answered by String equality, which is byte equality for ASCII.
+            return name.utf8.count == field.name.utf8.count && (name == field.name || name.isASCIICaseInsensitiveEqual(toASCII: field.name))
+        }
+    }
+
+    /// The lookup key of a field name: lowercased, byte by byte for ASCII (every real field name), else by Unicode rules.
+    fileprivate static func key(_ name: String) -> String {
+        var name = name
+        return name.withUTF8 { bytes -> String? in
+            guard bytes.allSatisfy({ $0 < 0x80 }) else { return nil }
+            return String(unsafeUninitializedCapacity: bytes.count) { key in
+                for (index, byte) in bytes.enumerated() {
+                    key[index] = byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") ? byte + 32 : byte
+                }
+                return bytes.count
+            }
+        } ?? name.lowercased()
+    }
+
     public static func == (lhs: HTTPHeaders, rhs: HTTPHeaders) -> Bool {
         lhs.storage.count == rhs.storage.count
             && zip(lhs.storage, rhs.storage).allSatisfy { $0.name == $1.name && $0.value == $1.value }

@@ -75,11 +75,13 @@ public struct RequestURL: Sendable, Hashable {
 
     /// The default port of a scheme: 80 for http, 443 for https.
     public static func defaultPort(forScheme scheme: String) -> Int? {
-        switch scheme.lowercased() {
-        case "http": return 80
-        case "https": return 443
-        default: return nil
-        }
+        // Compared in place: no character but ASCII lowercases to h, t, p or s, so this is `scheme.lowercased()` compared.
+        // The lowercase spellings, the usual ones, are matched by String equality first.
+        if scheme == "http" { return 80 }
+        if scheme == "https" { return 443 }
+        if scheme.isASCIICaseInsensitiveEqual(to: "http") { return 80 }
+        if scheme.isASCIICaseInsensitiveEqual(to: "https") { return 443 }
+        return nil
     }
 
     /// The port the connection used: the explicit one, else the scheme's default.

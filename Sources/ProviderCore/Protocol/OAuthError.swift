@@ -67,7 +67,6 @@ public struct OAuthError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The `oauth_problem` value.
     public var problem: String { code.rawValue }
 
-    /// The problem code and the sentence, for logs.
     public var description: String { "\(code.rawValue): \(message)" }
 
     /// Errors are equal when their codes are; the sentence and details are explanation.

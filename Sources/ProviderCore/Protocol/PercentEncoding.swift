@@ -2,64 +2,116 @@
 public enum PercentEncoding {
     /// Encodes a string per RFC 5849 section 3.6: UTF-8 bytes, unreserved characters kept, every other byte as `%XX` with uppercase hex.
     public static func encode(_ string: String) -> String {
-        String(decoding: encode(bytes: string.utf8), as: UTF8.self)
+        var string = string
+        // Most protocol values (keys, tokens, nonces, timestamps) are unreserved already: hand them back unchanged.
+        let clean = string.withUTF8 { bytes in bytes.allSatisfy(isUnreserved) }
+        if clean { return string }
+        var output = [UInt8]()
+        output.reserveCapacity(string.utf8.count + 16)
+        string.withUTF8 { appendEncoded($0, to: &output) }
+        return String(decoding: output, as: UTF8.self)
     }
 
-    /// The RFC 5849 section 3.6 encoding of some bytes, as bytes.
-    static func encode(bytes: some Sequence<UInt8>) -> [UInt8] {
-        var encoded = [UInt8]()
-        encoded.reserveCapacity(bytes.underestimatedCount)
-        for byte in bytes {
-            if isUnreserved(byte) {
-                encoded.append(byte)
-            } else {
-                encoded.append(UInt8(ascii: "%"))
-                encoded.append(hexDigit(byte >> 4))
-                encoded.append(hexDigit(byte & 0x0F))
-            }
+    /// Appends the encoding of `bytes` (RFC 5849 section 3.6) to `output`.
+    static func appendEncoded(_ bytes: UnsafeBufferPointer<UInt8>, to output: inout [UInt8]) {
+        // Runs of unreserved bytes (most of any value) are copied whole; only the bytes between them are escaped.
+        var runStart = 0
+        for index in 0..<bytes.count where !isUnreserved(bytes[index]) {
+            if runStart < index { output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<index])) }
+            output.append(UInt8(ascii: "%"))
+            output.append(hexDigit(bytes[index] >> 4))
+            output.append(hexDigit(bytes[index] & 0x0F))
+            runStart = index + 1
         }
-        return encoded
+        if runStart < bytes.count { output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart...])) }
     }
 
-    /// The uppercase hexadecimal digit of a value from 0 to 15.
+    /// Appends the encoding of a string's UTF-8 bytes (RFC 5849 section 3.6) to `output`.
+    static func appendEncoded(_ string: String, to output: inout [UInt8]) {
+        var string = string
+        string.withUTF8 { appendEncoded($0, to: &output) }
+    }
+
+    @inline(__always)
     private static func hexDigit(_ value: UInt8) -> UInt8 {
         value < 10 ? UInt8(ascii: "0") + value : UInt8(ascii: "A") + value - 10
     }
 
     /// Decodes `%XX` escapes (and `+` as a space when `plusIsSpace`), refusing malformed escapes and bytes that are not UTF-8 (RFC 5849 section 3.6).
     public static func decode<S: StringProtocol>(_ string: S, plusIsSpace: Bool) throws(PercentDecodingError) -> String {
-        try decode(bytes: string.utf8, plusIsSpace: plusIsSpace)
+        var utf8 = Array(string.utf8)
+        return try decode(bytes: &utf8, plusIsSpace: plusIsSpace)
     }
 
-    /// Decodes percent-encoded bytes (RFC 5849 section 3.6); the offset of a malformed escape counts from the first byte.
-    /// A malformed escape anywhere is reported before a decoded NUL, and a NUL before bytes that are not UTF-8.
-    static func decode(bytes: some Collection<UInt8>, plusIsSpace: Bool) throws(PercentDecodingError) -> String {
-        var decoded = [UInt8]()
-        decoded.reserveCapacity(bytes.count)
-        var offset = 0
-        var input = bytes.makeIterator()
-        while let byte = input.next() {
-            switch byte {
-            case UInt8(ascii: "%"):
-                guard let high = input.next().flatMap(hexValue), let low = input.next().flatMap(hexValue) else {
-                    throw .malformedEscape(offset: offset)
+    static func decode(bytes: inout [UInt8], plusIsSpace: Bool) throws(PercentDecodingError) -> String {
+        try bytes.withUnsafeBufferPointer { buffer throws(PercentDecodingError) in try decode(buffer, plusIsSpace: plusIsSpace) }
+    }
+
+    /// Decodes bytes in place of a parsed request (RFC 5849 section 3.6); offsets in errors count from the first byte.
+    static func decode(_ bytes: UnsafeBufferPointer<UInt8>, plusIsSpace: Bool) throws(PercentDecodingError) -> String {
+        if !mayNeedDecoding(bytes, plusIsSpace: plusIsSpace) { return String(decoding: bytes, as: UTF8.self) }
+        // Decoded into temporary storage (never longer than the input); ASCII text needs no validation.
+        let decoded = withUnsafeTemporaryAllocation(of: UInt8.self, capacity: bytes.count) { output -> Result<String, PercentDecodingError> in
+            var count = 0
+            var nonASCII: UInt8 = 0
+            var hasNul = false
+            var index = 0
+            while index < bytes.count {
+                var byte = bytes[index]
+                if byte == UInt8(ascii: "%") {
+                    guard index + 2 < bytes.count,
+                          let high = hexValue(bytes[index + 1]), let low = hexValue(bytes[index + 2]) else {
+                        return .failure(.malformedEscape(offset: index))
+                    }
+                    byte = high << 4 | low
+                    index += 3
+                } else {
+                    if plusIsSpace && byte == UInt8(ascii: "+") { byte = UInt8(ascii: " ") }
+                    index += 1
                 }
-                decoded.append(high << 4 | low)
-                offset += 3
-            case UInt8(ascii: "+") where plusIsSpace:
-                decoded.append(UInt8(ascii: " "))
-                offset += 1
-            default:
-                decoded.append(byte)
-                offset += 1
+                output[count] = byte
+                count += 1
+                nonASCII |= byte & 0x80
+                hasNul = hasNul || byte == 0
+            }
+            if hasNul { return .failure(.nulByte) }
+            let text = UnsafeBufferPointer(rebasing: output[..<count])
+            if nonASCII == 0 { return .success(String(decoding: text, as: UTF8.self)) }
+            guard let validated = String(validating: text, as: UTF8.self) else { return .failure(.invalidUTF8) }
+            return .success(validated)
+        }
+        return try decoded.get()
+    }
+
+    /// Whether bytes may hold a `%`, a `+` (when it means a space), a NUL or a non-ASCII byte: never false when they do,
+    /// so that text for which it is false is its own decoding. Eight bytes are tested at a time (a word has a zero byte
+    /// exactly when `(w - 0x01..) & ~w & 0x80..` is not zero; a byte equal to `c` is a zero byte of `w ^ c..`).
+    static func mayNeedDecoding(_ bytes: UnsafeBufferPointer<UInt8>, plusIsSpace: Bool) -> Bool {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = ones &* 0x80
+        func hasZeroByte(_ word: UInt64) -> Bool { (word &- ones) & ~word & highs != 0 }
+        var index = 0
+        if let base = bytes.baseAddress {
+            let raw = UnsafeRawPointer(base)
+            while index + 8 <= bytes.count {
+                let word = raw.loadUnaligned(fromByteOffset: index, as: UInt64.self)
+                if word & highs != 0 || hasZeroByte(word) || hasZeroByte(word ^ (ones &* 0x25))
+                    || (plusIsSpace && hasZeroByte(word ^ (ones &* 0x2B))) {
+                    return true
+                }
+                index += 8
             }
         }
-        if decoded.contains(0) { throw .nulByte }
-        guard let text = String(validating: decoded, as: UTF8.self) else { throw .invalidUTF8 }
-        return text
+        while index < bytes.count {
+            let byte = bytes[index]
+            if byte == UInt8(ascii: "%") || (plusIsSpace && byte == UInt8(ascii: "+")) || byte >= 0x80 || byte == 0 { return true }
+            index += 1
+        }
+        return false
     }
 
     /// Whether a byte is in RFC 3986's unreserved set (ALPHA, DIGIT, `-`, `.`, `_`, `~`), which RFC 5849 section 3.6 leaves unencoded.
+    @inline(__always)
     public static func isUnreserved(_ byte: UInt8) -> Bool {
         switch byte {
         case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
@@ -72,6 +124,7 @@ public enum PercentEncoding {
     }
 
     /// The value of a hexadecimal digit in either case, or nil.
+    @inline(__always)
     public static func hexValue(_ byte: UInt8) -> UInt8? {
         switch byte {
         case UInt8(ascii: "0")...UInt8(ascii: "9"): return byte - UInt8(ascii: "0")

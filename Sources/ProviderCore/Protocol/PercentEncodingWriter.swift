@@ -1,5 +1,9 @@
-/// Writes bytes, and their RFC 5849 section 3.6 encoding, into storage the caller sized. The protocol core builds its
-/// strings with `PercentEncoding.encode`; this stays only for the signing key of `SignatureInput.withSigningKey`.
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Writes bytes, and their RFC 5849 section 3.6 encoding, into storage the caller sized: the base string and the
+/// normalized parameters are built in place, with no growing array in between.
 struct PercentEncodingWriter {
     private let buffer: UnsafeMutableBufferPointer<UInt8>
     /// How many bytes were written so far.
@@ -10,15 +14,79 @@ struct PercentEncodingWriter {
         self.buffer = buffer
     }
 
-    /// Writes one byte as it is.
     mutating func write(_ byte: UInt8) {
         precondition(count < buffer.count)
         buffer[count] = byte
         count += 1
     }
 
-    /// Writes the RFC 5849 section 3.6 encoding of `bytes`.
-    mutating func writeEncoded(_ bytes: UnsafeBufferPointer<UInt8>) {
-        for byte in PercentEncoding.encode(bytes: bytes) { write(byte) }
+    mutating func write(_ bytes: UnsafeBufferPointer<UInt8>) {
+        guard let source = bytes.baseAddress, !bytes.isEmpty else { return }
+        precondition(count + bytes.count <= buffer.count)
+        (buffer.baseAddress! + count).update(from: source, count: bytes.count)
+        count += bytes.count
+    }
+
+    /// Writes the encoding of `bytes`, optionally changing ASCII letters' case on the way.
+    mutating func writeEncoded(_ bytes: UnsafeBufferPointer<UInt8>, lowercasingASCII: Bool = false, uppercasingASCII: Bool = false) {
+        // Room for the worst case is checked once; the loop then writes through the pointer.
+        precondition(count + 3 * bytes.count <= buffer.count)
+        guard let output = buffer.baseAddress else { return }
+        var position = count
+        for var byte in bytes {
+            if lowercasingASCII, byte >= UInt8(ascii: "A"), byte <= UInt8(ascii: "Z") { byte += 32 }
+            if uppercasingASCII, byte >= UInt8(ascii: "a"), byte <= UInt8(ascii: "z") { byte -= 32 }
+            if PercentEncoding.isUnreserved(byte) {
+                output[position] = byte
+                position += 1
+            } else {
+                output[position] = UInt8(ascii: "%")
+                output[position + 1] = Self.hexDigit(byte >> 4)
+                output[position + 2] = Self.hexDigit(byte & 0x0F)
+                position += 3
+            }
+        }
+        count = position
+    }
+
+    /// Writes the encoding of text that is already encoded (the normalized parameters, RFC 5849 section 3.4.1.1): only
+    /// its `%` needs escaping, as `%25`; every other byte is unreserved.
+    mutating func writeEncodedAgain(_ bytes: UnsafeBufferPointer<UInt8>) {
+        precondition(count + 3 * bytes.count <= buffer.count)
+        guard let output = buffer.baseAddress, let input = bytes.baseAddress else { return }
+        // The runs between `%` signs are copied whole; each `%` is found with memchr.
+        var position = count
+        var start = 0
+        while start < bytes.count {
+            let percent = memchr(input + start, Int32(UInt8(ascii: "%")), bytes.count - start)
+            let end = percent.map { UnsafeRawPointer($0) - UnsafeRawPointer(input) } ?? bytes.count
+            (output + position).update(from: input + start, count: end - start)
+            position += end - start
+            guard end < bytes.count else { break }
+            output[position] = UInt8(ascii: "%")
+            output[position + 1] = UInt8(ascii: "2")
+            output[position + 2] = UInt8(ascii: "5")
+            position += 3
+            start = end + 1
+        }
+        count = position
+    }
+
+    /// Writes the encoding of a string's UTF-8 bytes, read in place.
+    mutating func writeEncoded(_ text: String) {
+        if text.utf8.withContiguousStorageIfAvailable({ writeEncoded($0) }) == nil {
+            let copy = Array(text.utf8)
+            copy.withUnsafeBufferPointer { writeEncoded($0) }
+        }
+    }
+
+    /// Writes the encoding of a constant such as `"://"`.
+    mutating func writeEncoded(_ text: StaticString) {
+        text.withUTF8Buffer { writeEncoded($0) }
+    }
+
+    @inline(__always)
+    private static func hexDigit(_ value: UInt8) -> UInt8 {
+        value < 10 ? UInt8(ascii: "0") + value : UInt8(ascii: "A") + value - 10
     }
 }
