@@ -29,7 +29,6 @@ def main():
     ap.add_argument("--target", choices=("hmac", "rsa"), default="hmac")
     ap.add_argument("--warmup", type=int, default=50)
     ap.add_argument("--requests", type=int, default=1000)
-    ap.add_argument("--cache", default=None, help="OAUTH1_CACHE, as for run.py")
     ap.add_argument("--workers", type=int, default=1,
                     help="workers (oauth1-fcgi serve under valgrind) and as many concurrent clients; with 2, each "
                          "worker also pays for what the other's commits cost it (page cache refills, lock waits)")
@@ -39,8 +38,7 @@ def main():
     if not shutil.which("valgrind"):
         print("callgrind: valgrind is not installed", file=sys.stderr)
         return 1
-    bench_args = run.parse_args(["--binary", args.binary, "--json", "", "--workers", "1"]
-                                + (["--cache", args.cache] if args.cache else []))
+    bench_args = run.parse_args(["--binary", args.binary, "--json", "", "--workers", "1"])
     run.become_subreaper()
     bench = run.Bench(bench_args)
     worker = None

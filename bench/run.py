@@ -571,8 +571,6 @@ class Bench:
             "OAUTH1_SUPPORTED_SIGNATURE_METHODS": "HMAC-SHA1,RSA-SHA1",
             "OAUTH1_LOG_LEVEL": "error",
         })
-        if self.args.cache:
-            env["OAUTH1_CACHE"] = self.args.cache
         return env
 
     def admin(self, *argv, stdin=None):
@@ -1286,7 +1284,7 @@ http {{
             "config": {"rounds": args.rounds, "duration_s": args.duration, "warmup_s": args.warmup,
                        "threads": args.threads, "connections": args.connections, "workers": args.workers,
                        "nginx_workers": args.nginx_workers, "keepalive": args.keepalive,
-                       "floor_close": args.floor_close, "cache": args.cache or "sqlite (default)",
+                       "floor_close": args.floor_close,
                        "keepalive_connections": args.keepalive_connections if args.keepalive else None,
                        "smoke": args.smoke},
             "summary": s,
@@ -1333,8 +1331,6 @@ def parse_args(argv):
     ap.add_argument("--flows", type=int, default=300, help="flows in all rounds together (default 300)")
     ap.add_argument("--cgi-runs", type=int, default=200, help="CGI runs in all rounds together (default 200)")
     ap.add_argument("--sign-processes", type=int, default=2, help="processes signing requests (default 2)")
-    ap.add_argument("--cache", default=None, help="OAUTH1_CACHE for the provider (default: its own default, sqlite; "
-                                                  "e.g. file:cache)")
     ap.add_argument("--floor-close", choices=("plain", "graceful"), default="plain",
                     help="how the floor ends a connection: 'plain' (default), like oauth1-fcgi, a plain close once the "
                          "request's input has ended; 'graceful', libfcgi's own shutdown-poll-read")

@@ -3,7 +3,7 @@ import Foundation
 import ProviderCore
 import Testing
 
-/// The database and cache as files: permissions, migrations, corruption, cross-process atomicity and durability.
+/// The database and the nonce table as files: permissions, migrations, corruption, cross-process atomicity and durability.
 @Suite struct DatabaseFileTests {
     static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures")
 
@@ -14,7 +14,7 @@ import Testing
     @Test func dataDirectoryIs0700AndDatabase0600() throws {
         let parent = TemporaryDirectory()
         let data = parent.file("data")
-        let stores = try ProviderStores(dataDirectory: data, hasher: fastHasher)
+        let stores = try ProviderStores(StorageConfiguration(dataDirectory: data), hasher: fastHasher)
         _ = try stores.users.create(username: "u", password: "password1")
         #expect(try mode(data) == 0o700)
         #expect(try mode(data + "/oauth1.sqlite") == 0o600)
@@ -25,10 +25,6 @@ import Testing
         #expect(try mode(data + "/nonces") == 0o700)
         #expect(try mode(data + "/nonces/format") == 0o600)
         #expect(try mode(data + "/nonces/p0") == 0o600, "timestamp 1 falls in partition 0")
-        let cache = try FileCache(directory: parent.file("cache"))
-        try cache.set("k", [1, 2, 3], expires: 60)
-        #expect(try mode(parent.file("cache")) == 0o700)
-        #expect(try mode(cache.path(for: "k")) == 0o600)
     }
 
     /// Nonces go to the nonce table: recording one commits nothing to oauth1.sqlite, so other workers keep its pages and
@@ -36,7 +32,7 @@ import Testing
     @Test func nonceInsertLeavesTheMainDatabaseUnchanged() throws {
         let parent = TemporaryDirectory()
         let data = parent.file("data")
-        let stores = try ProviderStores(dataDirectory: data, hasher: fastHasher)
+        let stores = try ProviderStores(StorageConfiguration(dataDirectory: data), hasher: fastHasher)
         let observer = try SQLiteDatabase(path: data + "/oauth1.sqlite")
         func dataVersion() throws -> Int64 { try observer.read { try $0.query("PRAGMA data_version").first?.integer(0) ?? -1 } }
         let before = try dataVersion()
@@ -52,7 +48,7 @@ import Testing
         let data = parent.file("data")
         try FileManager.default.createDirectory(atPath: data, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o755])
         #expect(try mode(data) == 0o755)
-        _ = try ProviderStores(dataDirectory: data, hasher: fastHasher)
+        _ = try ProviderStores(StorageConfiguration(dataDirectory: data), hasher: fastHasher)
         #expect(try mode(data) == 0o700)
     }
 
@@ -60,7 +56,7 @@ import Testing
         let directory = TemporaryDirectory()
         try FileManager.default.copyItem(atPath: Self.fixtures.appendingPathComponent("schema-v1.sqlite").path,
                                          toPath: directory.file("oauth1.sqlite"))
-        let stores = try ProviderStores(dataDirectory: directory.path, hasher: fastHasher)
+        let stores = try openStores(directory)
         #expect(try stores.database.schemaVersion() == Schema.currentVersion)
         #expect(try stores.users.user(username: "legacy-user")?.id == 1)
         let client = try #require(try stores.clients.record(identifier: "legacy-client"))
@@ -103,7 +99,7 @@ import Testing
         let path = directory.file("oauth1.sqlite")
         try Data(repeating: 0x41, count: 8192).write(to: URL(fileURLWithPath: path))
         do {
-            _ = try ProviderStores(dataDirectory: directory.path, hasher: fastHasher)
+            _ = try openStores(directory)
             Issue.record("a corrupt database opened")
         } catch {
             #expect("\(error)".contains(path))
@@ -111,63 +107,25 @@ import Testing
         }
     }
 
-    @Test func corruptCacheEntryGivesErrorNamingTheFile() throws {
-        let directory = TemporaryDirectory()
-        let stores = try Backend.file.open(directory)
-        let credential = TemporaryCredential(token: "t", secret: "s", clientIdentifier: "c", callback: "oob", expiresAt: 1_800_000_000)
-        try stores.temporaryCredentials.save(credential)
-        let cache = try #require(stores.fileCache)
-        let path = cache.path(for: "temporary-credential:t")
-        try Data("garbage".utf8).write(to: URL(fileURLWithPath: path))
-        do {
-            _ = try stores.temporaryCredentials.temporaryCredential(token: "t")
-            Issue.record("a corrupt cache entry was read")
-        } catch {
-            #expect("\(error)".contains(path))
-        }
-    }
-
-    @Test func seedCacheContractWithExpiry() throws {
-        let directory = TemporaryDirectory()
-        let clock = TestClock()
-        let cache = try FileCache(directory: directory.file("cache"), clock: clock)
-        #expect(try cache.get("missing") == nil)
-        try cache.set("a", Array("one".utf8), expires: 10)
-        try cache.set("forever", Array("two".utf8))
-        #expect(try cache.get("a") == Array("one".utf8))
-        try cache.set("a", Array("uno".utf8), expires: 10)
-        #expect(try cache.get("a") == Array("uno".utf8))
-        clock.advance(10)
-        #expect(try cache.get("a") == nil)
-        #expect(try cache.get("forever") == Array("two".utf8))
-        #expect(try cache.add("a", Array("new".utf8), expiresAt: clock.now() + 5))
-        #expect(try !cache.add("a", Array("newer".utf8), expiresAt: clock.now() + 5))
-        #expect(try cache.delete("forever"))
-        #expect(try !cache.delete("forever"))
-        clock.advance(5)
-        #expect(try cache.purge() == 1)
-        #expect(try cache.take("a") == nil)
-    }
-
     @Test func purgeRunsOnceAcrossCallersWithinItsInterval() throws {
         let directory = TemporaryDirectory()
         let clock = TestClock()
-        let stores = try Backend.sqlite.open(directory, clock: clock)
+        let stores = try openStores(directory, clock: clock)
         #expect(try stores.purgeIfDue(interval: 300) != nil)
         #expect(try stores.purgeIfDue(interval: 300) == nil)
-        let second = try Backend.sqlite.open(directory, clock: clock)
+        let second = try openStores(directory, clock: clock)
         #expect(try second.purgeIfDue(interval: 300) == nil)
         clock.advance(300)
         #expect(try second.purgeIfDue(interval: 300) != nil)
     }
 
     /// Four processes insert the same thousand nonces at once: each is accepted exactly once in total.
-    @Test(arguments: Backend.allCases)
-    func noncesAreAcceptedExactlyOnceAcrossProcesses(_ backend: Backend) throws {
+    @Test(arguments: StorageConfiguration.ExpiringStore.allCases)
+    func noncesAreAcceptedExactlyOnceAcrossProcesses(_ nonces: StorageConfiguration.ExpiringStore) throws {
         let directory = TemporaryDirectory()
-        _ = try backend.open(directory)
+        _ = try openStores(directory, nonces: nonces)
         let barrier = directory.file("go")
-        let outputs = try Helper.race(Array(repeating: ["nonces", directory.path, backend.setting(), barrier, "1000"], count: 4), barrier: barrier)
+        let outputs = try Helper.race(Array(repeating: ["nonces", directory.path, nonces.setting, barrier, "1000"], count: 4), barrier: barrier)
         let accepted = outputs.flatMap { $0.split(separator: " ").compactMap { Int($0) } }
         #expect(accepted.count == 1000)
         #expect(Set(accepted) == Set(0..<1000))
@@ -175,16 +133,15 @@ import Testing
     }
 
     /// Several processes race to consume one temporary credential: exactly one wins.
-    @Test(arguments: Backend.allCases)
-    func temporaryCredentialIsConsumedByOneProcess(_ backend: Backend) throws {
+    @Test func temporaryCredentialIsConsumedByOneProcess() throws {
         for round in 0..<3 {
             let directory = TemporaryDirectory()
-            let stores = try backend.open(directory)
+            let stores = try openStores(directory)
             try stores.clients.register(name: "Race", identifier: "race-client", secret: "s")
             try stores.temporaryCredentials.save(TemporaryCredential(token: "contested", secret: "s", clientIdentifier: "race-client",
                                                                      callback: "oob", expiresAt: 4_000_000_000))
             let barrier = directory.file("go")
-            let outputs = try Helper.race(Array(repeating: ["consume", directory.path, backend.setting(), barrier, "contested"], count: 4),
+            let outputs = try Helper.race(Array(repeating: ["consume", directory.path, "table", barrier, "contested"], count: 4),
                                           barrier: barrier)
             #expect(outputs.filter { $0 == "won" }.count == 1, "round \(round): \(outputs)")
             #expect(outputs.filter { $0 == "lost" }.count == 3, "round \(round): \(outputs)")
@@ -194,13 +151,13 @@ import Testing
     /// A writer killed with SIGKILL mid-stream leaves a sound database holding every write it reported committed.
     @Test func acknowledgedWritesSurviveSIGKILL() throws {
         let directory = TemporaryDirectory()
-        let stores = try Backend.sqlite.open(directory)
+        let stores = try openStores(directory)
         _ = try stores.users.create(username: "writer", password: "password1")
         try stores.clients.register(name: "Stream", identifier: "stream-client", secret: "s")
         let acknowledged = try Helper.killMidStream(["write-stream", directory.path], after: 300)
         #expect(acknowledged >= 300)
 
-        let reopened = try Backend.sqlite.open(directory)
+        let reopened = try openStores(directory)
         #expect(try reopened.database.integrityCheck() == "ok")
         let stored = try reopened.tokenCredentials.all().count
         #expect(stored >= acknowledged + 1, "acknowledged \(acknowledged + 1), found \(stored)")

@@ -40,9 +40,9 @@ import Testing
         let directory = TemporaryDirectory()
         // A small level 0 (fixed in the format file the processes then read), so the race runs through levels 1 and 2.
         _ = try NonceTableStore(directory: directory.path + "/" + ProviderStores.nonceTableDirectoryName, smallestBaseSlots: 1024)
-        _ = try Backend.sqlite.open(directory)
+        _ = try openStores(directory)
         let barrier = directory.file("go")
-        let outputs = try Helper.race(Array(repeating: ["nonces", directory.path, "sqlite", barrier, "6000"], count: 4), barrier: barrier)
+        let outputs = try Helper.race(Array(repeating: ["nonces", directory.path, "table", barrier, "6000"], count: 4), barrier: barrier)
         let accepted = outputs.flatMap { $0.split(separator: " ").compactMap { Int($0) } }
         #expect(accepted.count == 6000)
         #expect(Set(accepted) == Set(0..<6000))
@@ -50,11 +50,11 @@ import Testing
 
     @Test func acknowledgedNoncesSurviveSIGKILL() throws {
         let directory = TemporaryDirectory()
-        _ = try Backend.sqlite.open(directory)
+        _ = try openStores(directory)
         let acknowledged = try Helper.killMidStream(["nonce-stream", directory.path], after: 2000)
         #expect(acknowledged >= 2000)
 
-        let stores = try Backend.sqlite.open(directory)
+        let stores = try openStores(directory)
         for index in 0...acknowledged {
             let replay = TimestampNonce(clientIdentifier: "stream-client", token: "stream-token", timestamp: 1_700_000_000, nonce: "stream-\(index)")
             if try stores.nonces.insertIfAbsent(replay, expiresAt: Int64.max / 2) {
@@ -96,7 +96,7 @@ import Testing
     }
 }
 
-/// SipHash-2-4-128 against the reference implementation's vectors (key 00..0f, message 00..len-1), whole and in pieces.
+/// SipHash-2-4-128 (OpenSSL's) against the reference implementation's vectors (key 00..0f, message 00..len-1).
 @Suite struct SipHash128Tests {
     static let vectors: [(Int, String)] = [
         (0, "a3817f04ba25a8e66df67214c7550293"), (1, "da87c1d86b99af44347659119b22fc45"),
@@ -105,29 +105,47 @@ import Testing
         (63, "5150d1772f50834a503e069a973fbd7c"),
     ]
 
-    static func hex(_ halves: (UInt64, UInt64)) -> String {
-        (0..<16).map { index in
-            let byte = UInt8(truncatingIfNeeded: (index < 8 ? halves.0 : halves.1) >> (8 * (index % 8)))
-            return String(byte, radix: 16).count == 1 ? "0" + String(byte, radix: 16) : String(byte, radix: 16)
-        }.joined()
+    @Test(arguments: vectors)
+    func matchesTheReferenceVectors(_ length: Int, _ expected: String) throws {
+        let key = (0..<16).map { UInt8($0) }
+        let message = (0..<length).map { UInt8($0) }
+        #expect(Digest.hex(try SipHash128.hash(message, key: key)) == expected)
+    }
+}
+
+/// Fingerprints and a whole partition file as the nonce table wrote them before SipHash came from OpenSSL (the values
+/// were computed by the hand-written SipHash it replaced): tables written by older binaries keep working.
+@Suite struct NonceTableFormatStabilityTests {
+    static let salt = (0..<32).map { UInt8($0 * 7 + 3) }
+
+    @Test(arguments: [
+        ("client", "", Int64(1_700_000_000), "abc", "8f9358578c0dbb750335c969480bf7de", UInt64(7_141_539_550_835_223_446), UInt64(17_203_412_850_415_493_854)),
+        ("printer", "tok", -5, "x' OR 1=1 \u{1F600}", "1cc8759bbeb96c9e16d03a2938bc1e87", 8_191_967_751_414_884_394, 6_666_101_911_992_115_709),
+        ("", "", Int64.max, String(repeating: "n", count: 100), "a3597122b523ec9e768a87a8e2ff7dee", 3_664_482_938_630_880_540, 16_230_072_186_980_120_396),
+    ] as [(String, String, Int64, String, String, UInt64, UInt64)])
+    func fingerprintsAreUnchanged(_ client: String, _ token: String, _ timestamp: Int64, _ nonce: String, _ bytes: String,
+                                  _ seed0: UInt64, _ seed3: UInt64) throws {
+        let fingerprint = try NonceFingerprint(TimestampNonce(clientIdentifier: client, token: token, timestamp: timestamp, nonce: nonce), salt: Self.salt)
+        #expect(Digest.hex(fingerprint.bytes) == bytes)
+        #expect(fingerprint.windowSeed(level: 0) == seed0)
+        #expect(fingerprint.windowSeed(level: 3) == seed3)
     }
 
-    @Test(arguments: vectors)
-    func matchesTheReferenceVectors(_ length: Int, _ expected: String) {
-        let message = (0..<length).map { UInt8($0) }
-        var whole = SipHash128(k0: 0x0706_0504_0302_0100, k1: 0x0f0e_0d0c_0b0a_0908)
-        message.withUnsafeBytes { whole.append($0) }
-        #expect(Self.hex(whole.finalize()) == expected)
-        for split in [1, 3, 9] where split < length {
-            var pieces = SipHash128(k0: 0x0706_0504_0302_0100, k1: 0x0f0e_0d0c_0b0a_0908)
-            var start = 0
-            while start < length {
-                let end = min(length, start + split)
-                message[start..<end].withUnsafeBytes { pieces.append($0) }
-                start = end
-            }
-            #expect(Self.hex(pieces.finalize()) == expected, "in pieces of \(split)")
+    @Test func aPartitionFileIsByteForByteUnchanged() throws {
+        let directory = TemporaryDirectory()
+        try Data("oauth1-fcgi nonce table 1\npartition-seconds 64\nlevel0-slots 16\nsalt \(Digest.hex(Self.salt))\n".utf8)
+            .write(to: URL(fileURLWithPath: directory.path + "/format"))
+        let table = try NonceTableStore(directory: directory.path, clock: TestClock())
+        for index in 0..<300 {
+            let nonce = TimestampNonce(clientIdentifier: "client", token: index % 3 == 0 ? "" : "tok\(index % 7)",
+                                       timestamp: 1_700_000_000 + Int64(index % 5), nonce: "nonce-\(index)")
+            #expect(try table.insertIfAbsent(nonce, expiresAt: 1_700_000_600))
         }
+        let path = directory.path + "/" + NonceTablePartition.fileName(NonceTableStore.floorDivision(1_700_000_000, 64))
+        let file = try Data(contentsOf: URL(fileURLWithPath: path))
+        #expect(file.count == 17_168)
+        #expect(Digest.hex(Digest.hash(.sha256, Array(file))) == "497e595aacdefd817ffd125795377f599b61981a7a55c6e9f2c4bc00eed6f91e")
+        #expect(try table.count() == 300)
     }
 }
 
@@ -136,7 +154,7 @@ import Testing
     @Test func noncesGoToNoncesSqliteWhenChosen() throws {
         let directory = TemporaryDirectory()
         let clock = TestClock()
-        let stores = try ProviderStores(dataDirectory: directory.path, nonces: .sqlite, clock: clock, hasher: fastHasher)
+        let stores = try openStores(directory, nonces: .sqlite, clock: clock)
         let nonce = TimestampNonce(clientIdentifier: "c", token: "t", timestamp: clock.now(), nonce: "n")
         #expect(try stores.nonces.insertIfAbsent(nonce, expiresAt: clock.now() + 600))
         #expect(try !stores.nonces.insertIfAbsent(nonce, expiresAt: clock.now() + 600))
@@ -146,6 +164,6 @@ import Testing
         clock.advance(600)
         #expect(try stores.purge().nonces == 1)
         #expect(try stores.nonces.insertIfAbsent(nonce, expiresAt: clock.now() + 600), "a purged nonce is forgotten")
-        #expect(throws: StoreInputError.self) { _ = try NonceBackend(setting: "files") }
+        #expect(throws: StoreInputError.self) { _ = try StorageConfiguration.ExpiringStore(setting: "files") }
     }
 }

@@ -3,8 +3,8 @@ import Foundation
 import ProviderCore
 import Testing
 
-/// Clients and token credentials are cached per process until any process commits (`SnapshotCache`): a change made by
-/// another connection or another process must be seen by the very next look-up, inside `lookUp` or not.
+/// Clients and token credentials are cached per process until any connection commits (`SnapshotCache`): a change made by
+/// this connection, another connection or another process must be seen by the very next look-up, inside `lookUp` or not.
 @Suite struct SnapshotCacheTests {
     struct Seeded {
         let directory: TemporaryDirectory
@@ -14,7 +14,7 @@ import Testing
 
     func seeded() throws -> Seeded {
         let directory = TemporaryDirectory()
-        let stores = try Backend.sqlite.open(directory)
+        let stores = try openStores(directory)
         let user = try stores.users.create(username: "alice", password: "correct horse")
         try stores.clients.register(name: "Printer", identifier: "printer", secret: "printer-secret")
         let token = TokenCredential(token: "tok", secret: "tok-secret", clientIdentifier: "printer", userID: String(user.id),
@@ -31,22 +31,40 @@ import Testing
         return output.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
-    @Test func stampHoldsUntilAnotherConnectionOrProcessCommits() throws {
+    @Test func dataVersionHoldsUntilAnyConnectionCommits() throws {
         let seed = try seeded()
         let database = seed.stores.database
-        let before = try #require(database.changeStamp())
-        #expect(database.changeStamp() == before)
+        let before = try database.dataVersion()
+        #expect(try database.dataVersion() == before)
         _ = try seed.stores.tokenCredentials.all()
-        #expect(database.changeStamp() == before, "a read must not change the stamp")
+        #expect(try database.dataVersion() == before, "a read must not change the version")
 
         let other = try SQLiteDatabase(path: database.path)
         _ = try other.write { try $0.update("UPDATE token_credentials SET scopes = 'read write' WHERE token = 'tok'") }
-        let afterConnection = try #require(database.changeStamp())
+        let afterConnection = try database.dataVersion()
         #expect(afterConnection != before)
 
         #expect(try helper(["revoke", seed.directory.path, "tok"]) == "revoked")
-        let afterProcess = try #require(database.changeStamp())
+        let afterProcess = try database.dataVersion()
         #expect(afterProcess != afterConnection)
+
+        _ = try database.write { try $0.update("UPDATE token_credentials SET scopes = 'read' WHERE token = 'tok'") }
+        #expect(try database.dataVersion() != afterProcess, "this connection's own commit changes it too")
+    }
+
+    @Test func cachedRecordsShowOwnCommitsAtOnce() throws {
+        let seed = try seeded()
+        let (tokens, clients) = (seed.stores.tokenCredentials, seed.stores.clients)
+        #expect(try tokens.tokenCredential(token: "tok")?.isRevoked == false)
+        #expect(try seed.stores.database.lookUp { try clients.client(identifier: "printer")?.isDisabled } == false)
+
+        #expect(try tokens.revoke(token: "tok"))
+        #expect(try tokens.tokenCredential(token: "tok")?.isRevoked == true)
+        var record = try #require(try clients.record(identifier: "printer"))
+        record.isDisabled = true
+        #expect(try clients.update(record))
+        #expect(try seed.stores.database.lookUp { try clients.client(identifier: "printer")?.isDisabled } == true)
+        #expect(try seed.stores.database.lookUp { try tokens.tokenCredential(token: "tok")?.isRevoked } == true)
     }
 
     @Test func cachedTokenShowsRevocationByAnotherProcessAtOnce() throws {
@@ -74,7 +92,7 @@ import Testing
 
     @Test func changesByAnotherConnectionReplaceCachedRecords() throws {
         let seed = try seeded()
-        let other = try Backend.sqlite.open(seed.directory)
+        let other = try openStores(seed.directory)
         #expect(try seed.stores.tokenCredentials.tokenCredential(token: "tok")?.lastUsedAt == nil)
         try other.tokenCredentials.recordUse(token: "tok", at: 1_700_000_123)
         #expect(try seed.stores.tokenCredentials.tokenCredential(token: "tok")?.lastUsedAt == 1_700_000_123)
@@ -97,7 +115,7 @@ import Testing
         #expect(try seed.stores.database.lookUp { try tokens.tokenCredential(token: "later") } == nil)
         #expect(try seed.stores.clients.client(identifier: "later-client") == nil)
 
-        let other = try Backend.sqlite.open(seed.directory)
+        let other = try openStores(seed.directory)
         try other.clients.register(name: "Later", identifier: "later-client", secret: "later-secret")
         let later = TokenCredential(token: "later", secret: "s", clientIdentifier: "later-client", userID: seed.token.userID,
                                     createdAt: 1_700_000_000)
@@ -106,14 +124,14 @@ import Testing
         #expect(try seed.stores.database.lookUp { try seed.stores.clients.client(identifier: "later-client")?.secret } == "later-secret")
     }
 
-    /// The cache itself, with stamps of real commits: it answers only for the state its records were read in, keeps
-    /// absences apart from misses, and starts over when full.
+    /// The cache itself, with data versions of real commits: it answers only for the state its records were read in,
+    /// keeps absences apart from misses, and starts over when full.
     @Test func cacheAnswersOnlyForTheStateItWasFilledIn() throws {
         let seed = try seeded()
         let database = seed.stores.database
-        let before = try #require(database.changeStamp())
+        let before = try database.dataVersion()
         _ = try database.write { try $0.update("UPDATE token_credentials SET scopes = 'x' WHERE token = 'tok'") }
-        let after = try #require(database.changeStamp())
+        let after = try database.dataVersion()
 
         let cache = SnapshotCache<String>(capacity: 2)
         #expect(cache.value(for: "a", at: before) == nil)

@@ -30,17 +30,15 @@ final class TestClock: EpochClock {
 /// Cheap scrypt parameters so tests do not spend seconds hashing; the standard parameters are tested once on their own.
 let fastHasher = PasswordHasher(logN: 4, blockSize: 1, parallelism: 1)
 
-/// The two homes of temporary credentials and nonces.
-enum Backend: String, CaseIterable, Sendable {
-    case sqlite
-    case file
+extension StorageConfiguration.ExpiringStore {
+    /// The value of `OAUTH1_NONCES` (and of StoreRaceHelper's NONCES argument) that chooses this home of nonces.
+    var setting: String { self == .table ? "table" : "sqlite" }
+}
 
-    func setting() -> String { self == .sqlite ? "sqlite" : "file:cache" }
-
-    func open(_ directory: TemporaryDirectory, clock: TestClock = TestClock()) throws -> ProviderStores {
-        try ProviderStores(dataDirectory: directory.path, cache: CacheBackend(setting: setting(), dataDirectory: directory.path),
-                           clock: clock, hasher: fastHasher)
-    }
+/// Opens the stores on a test directory, with nonces in `nonces` and a cheap password hasher.
+func openStores(_ directory: TemporaryDirectory, nonces: StorageConfiguration.ExpiringStore = .table,
+                clock: TestClock = TestClock()) throws -> ProviderStores {
+    try ProviderStores(StorageConfiguration(dataDirectory: directory.path, nonces: nonces), clock: clock, hasher: fastHasher)
 }
 
 /// Runs the StoreRaceHelper executable built beside the tests.

@@ -1,8 +1,9 @@
 // A worker process for the store tests: several copies run at once against one data directory to prove
 // that nonces and temporary credentials are used exactly once across processes, and that acknowledged writes
 // survive SIGKILL. Usage:
-//   StoreRaceHelper nonces DATA_DIR CACHE BARRIER COUNT     insert nonces 0..<COUNT; print the accepted indices
-//   StoreRaceHelper consume DATA_DIR CACHE BARRIER TOKEN    take one temporary credential; print won or lost
+//   StoreRaceHelper nonces DATA_DIR NONCES BARRIER COUNT    insert nonces 0..<COUNT; print the accepted indices
+//   StoreRaceHelper consume DATA_DIR NONCES BARRIER TOKEN   take one temporary credential; print won or lost
+// NONCES is table or sqlite, as OAUTH1_NONCES; the other commands use the nonce table.
 //   StoreRaceHelper write-stream DATA_DIR                   save token credentials forever; print each committed index
 //   StoreRaceHelper nonce-stream DATA_DIR                   insert new nonces forever; print each accepted index
 //   StoreRaceHelper revoke DATA_DIR TOKEN                   revoke one token credential; print revoked or unknown
@@ -31,10 +32,10 @@ func waitForBarrier(_ path: String) {
     while access(path, F_OK) != 0 { usleep(1000) }
 }
 
-func openStores(_ directory: String, _ cache: String) -> ProviderStores {
+func openStores(_ directory: String, _ nonces: String = "table") -> ProviderStores {
     do {
-        let backend = try CacheBackend(setting: cache, dataDirectory: directory)
-        return try ProviderStores(dataDirectory: directory, cache: backend, hasher: PasswordHasher(logN: 4, blockSize: 1, parallelism: 1))
+        let storage = StorageConfiguration(dataDirectory: directory, nonces: try StorageConfiguration.ExpiringStore(setting: nonces))
+        return try ProviderStores(storage, hasher: PasswordHasher(logN: 4, blockSize: 1, parallelism: 1))
     } catch {
         fail("cannot open stores: \(error)")
     }
@@ -68,7 +69,7 @@ case "consume" where arguments.count == 6:
     }
 
 case "nonce-stream":
-    let stores = openStores(arguments[2], "sqlite")
+    let stores = openStores(arguments[2])
     var index = 0
     while true {
         let nonce = TimestampNonce(clientIdentifier: "stream-client", token: "stream-token", timestamp: 1_700_000_000, nonce: "stream-\(index)")
@@ -82,7 +83,7 @@ case "nonce-stream":
     }
 
 case "revoke" where arguments.count == 4:
-    let stores = openStores(arguments[2], "sqlite")
+    let stores = openStores(arguments[2])
     do {
         emit(try stores.tokenCredentials.revoke(token: arguments[3]) ? "revoked" : "unknown")
     } catch {
@@ -90,7 +91,7 @@ case "revoke" where arguments.count == 4:
     }
 
 case "disable-client" where arguments.count == 4:
-    let stores = openStores(arguments[2], "sqlite")
+    let stores = openStores(arguments[2])
     do {
         guard var record = try stores.clients.record(identifier: arguments[3]) else {
             emit("unknown")
@@ -103,7 +104,7 @@ case "disable-client" where arguments.count == 4:
     }
 
 case "write-stream":
-    let stores = openStores(arguments[2], "sqlite")
+    let stores = openStores(arguments[2])
     var index = 0
     while true {
         let credential = TokenCredential(token: "stream-\(index)", secret: "secret-\(index)", clientIdentifier: "stream-client",

@@ -250,6 +250,14 @@ import Testing
         #expect(try AppConfiguration(ConfigurationSource(values: ["OAUTH1_NONCES": "sqlite"], file: nil)).nonces == .sqlite)
     }
 
+    @Test(arguments: ["sqlite", "file:cache", ""])
+    func removedCacheSettingIsRefusedWithWhatReplacedIt(_ value: String) {
+        let error = #expect(throws: ConfigurationError.self) {
+            try AppConfiguration(ConfigurationSource(values: ["OAUTH1_CACHE": value], file: nil))
+        }
+        #expect(error?.description == "OAUTH1_CACHE was removed: nonces and temporary credentials live in the data directory; OAUTH1_NONCES=table|sqlite chooses where nonces go.")
+    }
+
     @Test func seedsInsecureTransportNameIsAccepted() throws {
         #expect(try AppConfiguration(ConfigurationSource(values: ["AUTHLIB_INSECURE_TRANSPORT": "true"], file: nil)).allowsInsecureTransport)
     }

@@ -1,26 +1,25 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import ProviderCore
 
 /// The 128-bit fingerprint under which the nonce table stores one (client, token, timestamp, nonce): SipHash-2-4-128
-/// keyed with the table's secret salt, over the four values, each prefixed with its length so no two tuples share an
-/// input. Equal tuples always give equal fingerprints, so a replay is never missed; two different tuples collide with
-/// probability about 2^-127, and then the second request is refused as a replay, which the client answers with a new
-/// nonce. Without the salt no one can search for such collisions.
+/// keyed with the first 16 bytes of the table's secret salt, over the four values, each string prefixed with its length
+/// so no two tuples share an input. Equal tuples always give equal fingerprints, so a replay is never missed; two
+/// different tuples collide with probability about 2^-127, and then the second request is refused as a replay, which
+/// the client answers with a new nonce. Without the salt no one can search for such collisions.
 struct NonceFingerprint: Equatable, Sendable {
-    /// Never all zero: an all-zero slot is an empty one.
+    /// The 16 bytes stored in a slot; never all zero, since an all-zero slot is an empty one.
     let bytes: [UInt8]
 
-    init(_ nonce: borrowing TimestampNonce, salt: borrowing [UInt8]) {
-        var hasher = SipHash128(k0: salt.littleEndianWord(at: 0), k1: salt.littleEndianWord(at: 8))
-        Self.append(nonce.clientIdentifier, to: &hasher)
-        Self.append(nonce.token, to: &hasher)
-        withUnsafeBytes(of: nonce.timestamp.littleEndian) { hasher.append($0) }
-        Self.append(nonce.nonce, to: &hasher)
-        let (first, second) = hasher.finalize()
-        // The two halves little-endian, the top bit of the last byte set.
-        bytes = withUnsafeBytes(of: (first.littleEndian, (second | 1 << 63).littleEndian)) { Array($0) }
+    /// The fingerprint of `nonce` under the table's `salt`.
+    init(_ nonce: TimestampNonce, salt: [UInt8]) throws {
+        var message = [UInt8]()
+        Self.append(nonce.clientIdentifier, to: &message)
+        Self.append(nonce.token, to: &message)
+        message += .littleEndian(nonce.timestamp)
+        Self.append(nonce.nonce, to: &message)
+        var bytes = try SipHash128.hash(message, key: Array(salt.prefix(16)))
+        // The top bit of the last byte set, so no fingerprint is all zero.
+        bytes[15] |= 0x80
+        self.bytes = bytes
     }
 
     /// Bits that pick the fingerprint's window in `level`, different for every level.
@@ -33,22 +32,19 @@ struct NonceFingerprint: Equatable, Sendable {
         return value ^ (value >> 31)
     }
 
-    /// Whether the 16 bytes at `offset` of `buffer` are this fingerprint.
-    func matches(_ buffer: UnsafeRawBufferPointer, at offset: Int) -> Bool {
-        precondition(offset >= 0 && offset + 16 <= buffer.count)
-        return bytes.withUnsafeBytes { memcmp($0.baseAddress!, buffer.baseAddress! + offset, 16) == 0 }
+    /// Whether the 16 bytes at `offset` of `slots` are this fingerprint.
+    func matches(_ slots: [UInt8], at offset: Int) -> Bool {
+        slots[offset..<offset + 16].elementsEqual(bytes)
     }
 
-    /// Whether the 16 bytes at `offset` of `buffer` are an empty slot.
-    static func isEmpty(_ buffer: UnsafeRawBufferPointer, at offset: Int) -> Bool {
-        precondition(offset >= 0 && offset + 16 <= buffer.count)
-        return buffer.loadUnaligned(fromByteOffset: offset, as: UInt64.self) | buffer.loadUnaligned(fromByteOffset: offset + 8, as: UInt64.self) == 0
+    /// Whether the 16 bytes at `offset` of `slots` are an empty slot.
+    static func isEmpty(_ slots: [UInt8], at offset: Int) -> Bool {
+        slots[offset..<offset + 16].allSatisfy { $0 == 0 }
     }
 
-    private static func append(_ field: String, to hasher: inout SipHash128) {
-        withUnsafeBytes(of: UInt64(field.utf8.count).littleEndian) { hasher.append($0) }
-        if field.utf8.withContiguousStorageIfAvailable({ hasher.append(UnsafeRawBufferPointer($0)) }) == nil {
-            Array(field.utf8).withUnsafeBytes { hasher.append($0) }
-        }
+    /// Appends a string's UTF-8 length (8 bytes, little-endian) and then its UTF-8 bytes.
+    private static func append(_ field: String, to message: inout [UInt8]) {
+        message += .littleEndian(UInt64(field.utf8.count))
+        message += field.utf8
     }
 }

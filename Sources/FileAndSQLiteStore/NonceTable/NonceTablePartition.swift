@@ -74,28 +74,25 @@ final class NonceTablePartition {
     func insertIfAbsent(_ fingerprint: NonceFingerprint, deleteAfter: Int64) throws -> Bool {
         try withLock {
             if deleteAfter > lastKnownDeleteAfter { try raiseDeleteAfter(to: deleteAfter) }
-            // The window is read into temporary (stack) storage, not an array allocated per request.
-            return try withUnsafeTemporaryAllocation(byteCount: Self.windowBytes, alignment: 8) { window in
-                var levelStart = Self.headerBytes
-                for level in 0..<Self.maximumLevels {
-                    let levelSlots = baseSlots << (2 * level)
-                    let windowIndex = Int(fingerprint.windowSeed(level: level) & UInt64(levelSlots / Self.windowSlots - 1))
-                    let offset = levelStart + windowIndex * Self.windowBytes
-                    levelStart += levelSlots * Self.slotBytes
-                    try readFully(window, at: offset)
-                    var free: Int?
-                    for slot in 0..<Self.windowSlots {
-                        let start = slot * Self.slotBytes
-                        if fingerprint.matches(UnsafeRawBufferPointer(window), at: start) { return false }
-                        if free == nil, NonceFingerprint.isEmpty(UnsafeRawBufferPointer(window), at: start) { free = slot }
-                    }
-                    if let free {
-                        try writeFully(fingerprint.bytes, at: offset + free * Self.slotBytes)
-                        return true
-                    }
+            var levelStart = Self.headerBytes
+            for level in 0..<Self.maximumLevels {
+                let levelSlots = baseSlots << (2 * level)
+                let windowIndex = Int(fingerprint.windowSeed(level: level) & UInt64(levelSlots / Self.windowSlots - 1))
+                let offset = levelStart + windowIndex * Self.windowBytes
+                levelStart += levelSlots * Self.slotBytes
+                let window = try readWindow(at: offset)
+                var free: Int?
+                for slot in 0..<Self.windowSlots {
+                    let start = slot * Self.slotBytes
+                    if fingerprint.matches(window, at: start) { return false }
+                    if free == nil, NonceFingerprint.isEmpty(window, at: start) { free = slot }
                 }
-                throw POSIXFile.Failure(operation: "insert into", path: path, code: ENOSPC)
+                if let free {
+                    try POSIXFile.write(descriptor, fingerprint.bytes, at: offset + free * Self.slotBytes, path: path)
+                    return true
+                }
             }
+            throw POSIXFile.Failure(operation: "insert into", path: path, code: ENOSPC)
         }
     }
 
@@ -118,7 +115,6 @@ final class NonceTablePartition {
 
     private func countUnlocked() throws -> Int {
         var total = 0
-        var chunk = [UInt8](repeating: 0, count: 1 << 20)
         var offset = off_t(Self.headerBytes)
         while true {
             let data = lseek(descriptor, offset, Self.seekData)
@@ -131,16 +127,13 @@ final class NonceTablePartition {
             // Data starts on a file-system block, which slots (16 bytes after a 4096-byte header) never straddle.
             var position = Int(data) - (Int(data) - Self.headerBytes) % Self.slotBytes
             while position < Int(hole) {
-                let read = try chunk.withUnsafeMutableBytes { try readSome($0, at: position) }
-                if read == 0 { return total }
-                let limit = min(read, Int(hole) - position)
-                var start = 0
-                while start + Self.slotBytes <= limit {
-                    if !chunk.withUnsafeBytes({ NonceFingerprint.isEmpty($0, at: start) }) { total += 1 }
-                    start += Self.slotBytes
+                let chunk = try POSIXFile.read(descriptor, count: min(1 << 20, Int(hole) - position), at: position, path: path)
+                if chunk.count < Self.slotBytes { break }
+                for start in stride(from: 0, through: chunk.count - Self.slotBytes, by: Self.slotBytes)
+                where !NonceFingerprint.isEmpty(chunk, at: start) {
+                    total += 1
                 }
-                guard start > 0 else { break }
-                position += start
+                position += chunk.count - chunk.count % Self.slotBytes
             }
             offset = hole
         }
@@ -163,57 +156,26 @@ final class NonceTablePartition {
     private func raiseDeleteAfter(to time: Int64) throws {
         let stored = try Self.readHeader(descriptor, path: path).deleteAfter
         if time > stored {
-            try writeFully(.littleEndian(time), at: Self.deleteAfterOffset)
+            try POSIXFile.write(descriptor, .littleEndian(time), at: Self.deleteAfterOffset, path: path)
             lastKnownDeleteAfter = time
         } else {
             lastKnownDeleteAfter = stored
         }
     }
 
-    /// Reads `buffer.count` bytes at `offset`; bytes past the end of the file read as zero (empty slots).
-    private func readFully(_ buffer: UnsafeMutableRawBufferPointer, at offset: Int) throws {
-        let count = try readSome(buffer, at: offset)
-        if count < buffer.count { _ = memset(buffer.baseAddress! + count, 0, buffer.count - count) }
-    }
-
-    private func readSome(_ buffer: UnsafeMutableRawBufferPointer, at offset: Int) throws -> Int {
-        try Self.readSome(descriptor, buffer, at: offset, path: path)
-    }
-
-    private static func readSome(_ descriptor: Int32, _ buffer: UnsafeMutableRawBufferPointer, at offset: Int, path: String) throws -> Int {
-        var filled = 0
-        while filled < buffer.count {
-            let count = pread(descriptor, buffer.baseAddress! + filled, buffer.count - filled, off_t(offset + filled))
-            if count < 0 {
-                if errno == EINTR { continue }
-                throw POSIXFile.Failure(operation: "read", path: path, code: errno)
-            }
-            if count == 0 { break }
-            filled += count
-        }
-        return filled
-    }
-
-    private func writeFully(_ bytes: [UInt8], at offset: Int) throws {
-        var written = 0
-        while written < bytes.count {
-            let count = bytes.withUnsafeBytes { pwrite(descriptor, $0.baseAddress! + written, $0.count - written, off_t(offset + written)) }
-            if count < 0 {
-                if errno == EINTR { continue }
-                throw POSIXFile.Failure(operation: "write", path: path, code: errno)
-            }
-            written += count
-        }
+    /// The window of slots at `offset`; slots past the end of the file read as zero (empty).
+    private func readWindow(at offset: Int) throws -> [UInt8] {
+        let window = try POSIXFile.read(descriptor, count: Self.windowBytes, at: offset, path: path)
+        return window + [UInt8](repeating: 0, count: Self.windowBytes - window.count)
     }
 
     // MARK: Header
 
     private static func readHeader(_ descriptor: Int32, path: String) throws -> (baseSlots: Int, deleteAfter: Int64) {
-        var header = [UInt8](repeating: 0, count: 32)
-        let count = try header.withUnsafeMutableBytes { try readSome(descriptor, $0, at: 0, path: path) }
+        let header = try POSIXFile.read(descriptor, count: 32, at: 0, path: path)
         // Checked before it becomes an Int: a damaged header may hold any 64-bit value.
-        let storedSlots = header.littleEndianWord(at: 16)
-        guard count == header.count, header.prefix(8).elementsEqual(magic),
+        let storedSlots = header.count == 32 ? header.littleEndianWord(at: 16) : 0
+        guard header.prefix(8).elementsEqual(magic),
               storedSlots >= windowSlots, storedSlots <= largestBaseSlots, storedSlots & (storedSlots - 1) == 0 else {
             throw CorruptRecordError(path: path, detail: "not a nonce table partition of this version")
         }
@@ -222,7 +184,7 @@ final class NonceTablePartition {
 
     private static func create(path: String, baseSlots: Int, deleteAfter: Int64) throws {
         var header = magic + [UInt8](repeating: 0, count: 8)
-        header += [UInt8].littleEndian(Int64(baseSlots)) + .littleEndian(deleteAfter)
+        header += [UInt8].littleEndian(UInt64(baseSlots)) + .littleEndian(deleteAfter)
         header += [UInt8](repeating: 0, count: headerBytes - header.count)
         let temporary = path + ".\(getpid()).new"
         POSIXFile.remove(temporary)

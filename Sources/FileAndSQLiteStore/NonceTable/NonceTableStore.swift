@@ -5,10 +5,12 @@ import Glibc
 import Synchronization
 
 /// Nonces in the nonce table: a directory of partition files, one per span of `oauth_timestamp` seconds, each a hash
-/// table of 128-bit fingerprints (`NonceTablePartition`). Insert-if-absent is one locked read and write of 256 bytes and
-/// 16 bytes, atomic across processes (PITFALLS 18); a partition file is deleted whole once every timestamp it covers is
-/// outside the window (PITFALLS 11), so the table holds about two windows of nonces. It costs about a tenth of an SQLite
-/// commit per request, which is why the provider keeps its nonces here.
+/// table of 128-bit fingerprints (`NonceTablePartition`). Insert-if-absent is one locked read of 256 bytes and write of
+/// 16 bytes, so of several processes given the same nonce exactly one accepts it (RFC 5849 section 3.3). A partition file
+/// is deleted whole once every timestamp it covers is outside the timestamp window, since a request carrying such a
+/// timestamp is refused before its nonce is looked at; so the table holds about two windows of nonces. It costs about a
+/// tenth of an SQLite commit per request, which is why it is the default home of nonces (docs/architecture.md, section
+/// "The nonce table").
 public final class NonceTableStore: NonceStore, Sendable {
     /// The table's directory.
     public let directory: String
@@ -39,7 +41,7 @@ public final class NonceTableStore: NonceStore, Sendable {
         let lifetime = max(0, Self.saturatingSum(expiresAt, -now))
         let partitionEnd = Self.saturatingProduct(number + 1, format.partitionSeconds)
         let deleteAfter = Self.saturatingSum(Self.saturatingSum(partitionEnd, lifetime), Self.slackSeconds)
-        let fingerprint = NonceFingerprint(nonce, salt: format.salt)
+        let fingerprint = try NonceFingerprint(nonce, salt: format.salt)
         return try partitions.withLock { open in
             try open.partition(number, directory: directory, smallestBaseSlots: format.smallestBaseSlots, deleteAfter: deleteAfter,
                                now: now)
@@ -94,7 +96,7 @@ public final class NonceTableStore: NonceStore, Sendable {
 }
 
 /// The partition files one process has open.
-private struct OpenPartitions: ~Copyable {
+private struct OpenPartitions {
     private var files: [Int64: NonceTablePartition] = [:]
 
     /// The open partition `number`, opened (or created) when needed. One whose deletion time has passed is reopened,

@@ -75,15 +75,8 @@ public struct PasswordHasher: Sendable {
         var output = [UInt8](repeating: 0, count: hashLength)
         let n = UInt64(1) << UInt64(logN)
         let memory = 128 * n * UInt64(r) * UInt64(p) + 1024 * 1024 * 64
-        let passwordLength = password.utf8.count
-        let status = password.withCString { passwordPointer in
-            salt.withUnsafeBufferPointer { saltBuffer in
-                output.withUnsafeMutableBufferPointer { outputBuffer in
-                    EVP_PBE_scrypt(passwordPointer, passwordLength, saltBuffer.baseAddress, saltBuffer.count,
-                                   n, UInt64(r), UInt64(p), memory, outputBuffer.baseAddress, outputBuffer.count)
-                }
-            }
-        }
+        let status = EVP_PBE_scrypt(password, password.utf8.count, salt, salt.count, n, UInt64(r), UInt64(p), memory,
+                                    &output, output.count)
         guard status == 1 else { throw PasswordHashError() }
         return output
     }

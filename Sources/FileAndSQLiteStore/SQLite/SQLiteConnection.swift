@@ -6,11 +6,11 @@ public final class SQLiteConnection {
     /// The database file.
     public let path: String
     private let handle: OpaquePointer
-    /// Prepared statements by the address of their constant SQL text: hashing the text on every call cost more than
-    /// running some of the statements.
-    private var statements: [UnsafeRawPointer: OpaquePointer] = [:]
+    /// Prepared statements by their SQL text, each prepared once and reused.
+    private var statements: [String: OpaquePointer] = [:]
     private let busyWait: SQLiteBusyWait
     private let checkpoints: SQLiteCheckpointPolicy
+    /// SQLITE_TRANSIENT, which C spells as a cast of -1: SQLite copies a bound value before the call returns.
     private static let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
 
     /// Opens (creating if needed) the database file, with a busy timeout, foreign keys on, and a checkpoint due every
@@ -42,14 +42,12 @@ public final class SQLiteConnection {
 
     /// Runs SQL text that takes no parameters and returns no rows needed, such as a pragma or a migration script.
     public func execute(_ sql: String) throws(SQLiteError) {
-        do {
-            var message: UnsafeMutablePointer<CChar>?
-            let status = sqlite3_exec(handle, sql, nil, nil, &message)
-            if status != SQLITE_OK {
-                let text = message.map { String(cString: $0) } ?? String(cString: sqlite3_errmsg(handle))
-                sqlite3_free(message)
-                throw SQLiteError(code: status, message: text, path: path)
-            }
+        var message: UnsafeMutablePointer<CChar>?
+        let status = sqlite3_exec(handle, sql, nil, nil, &message)
+        if status != SQLITE_OK {
+            let text = message.map { String(cString: $0) } ?? String(cString: sqlite3_errmsg(handle))
+            sqlite3_free(message)
+            throw SQLiteError(code: status, message: text, path: path)
         }
     }
 
@@ -75,8 +73,6 @@ public final class SQLiteConnection {
     }
 
     /// Runs `body` inside `BEGIN IMMEDIATE ... COMMIT`, so the write lock is taken up front and the work commits or rolls back whole.
-    /// BEGIN, COMMIT and ROLLBACK are prepared once and reused like every other statement (parsing them on every write
-    /// was a fifth of a protected request's time).
     public func immediateTransaction<T>(_ body: (SQLiteConnection) throws -> T) throws -> T {
         _ = try run("BEGIN IMMEDIATE", [])
         do {
@@ -105,9 +101,18 @@ public final class SQLiteConnection {
         _ = try? run("ROLLBACK", [])
     }
 
-    /// The WAL-index header of the database as it is now (`WALChangeStamp`); nil unless `isWAL`.
-    func changeStamp(isWAL: Bool) -> WALChangeStamp? {
-        isWAL ? WALChangeStamp.current(handle) : nil
+    /// A number that changes whenever any connection, this one included, commits to the main database
+    /// (`SQLITE_FCNTL_DATA_VERSION`); equal numbers mean no commit in between.
+    ///
+    /// SQLite notices another connection's commit only when a read transaction starts, so this first runs
+    /// `PRAGMA data_version`, which starts one (outside a transaction, a read transaction of its own: a WAL read lock
+    /// taken and released). The pragma's own value would not do: it ignores this connection's commits.
+    func dataVersion() throws(SQLiteError) -> UInt32 {
+        _ = try run("PRAGMA data_version", [])
+        var version: UInt32 = 0
+        let status = sqlite3_file_control(handle, "main", SQLITE_FCNTL_DATA_VERSION, &version)
+        guard status == SQLITE_OK else { throw error(status) }
+        return version
     }
 
     private func run(_ sql: StaticString, _ values: [any SQLiteBindable]) throws(SQLiteError) -> [SQLiteRow] {
@@ -122,10 +127,7 @@ public final class SQLiteConnection {
             switch value.sqliteValue {
             case .null: status = sqlite3_bind_null(statement, index)
             case .integer(let number): status = sqlite3_bind_int64(statement, index, number)
-            case .text(let text):
-                // withCString lends a native string's own NUL-terminated bytes; passing the String directly
-                // made an array copy first. SQLite copies the text (SQLITE_TRANSIENT).
-                status = text.withCString { sqlite3_bind_text(statement, index, $0, -1, Self.transient) }
+            case .text(let text): status = sqlite3_bind_text(statement, index, text, -1, Self.transient)
             }
             guard status == SQLITE_OK else { throw error(status) }
         }
@@ -134,39 +136,28 @@ public final class SQLiteConnection {
             let status = sqlite3_step(statement)
             if status == SQLITE_DONE { break }
             guard status == SQLITE_ROW else { throw error(status) }
-            let count = sqlite3_column_count(statement)
-            var row = [SQLiteValue]()
-            row.reserveCapacity(Int(count))
-            for column in 0..<count {
-                switch sqlite3_column_type(statement, column) {
-                case SQLITE_NULL: row.append(.null)
-                case SQLITE_INTEGER: row.append(.integer(sqlite3_column_int64(statement, column)))
-                default:
-                    if let text = sqlite3_column_text(statement, column) {
-                        // The length SQLite already knows, instead of strlen and a second pass.
-                        let length = Int(sqlite3_column_bytes(statement, column))
-                        row.append(.text(String(decoding: UnsafeRawBufferPointer(start: text, count: length), as: UTF8.self)))
-                    } else {
-                        row.append(.null)
-                    }
-                }
-            }
-            rows.append(SQLiteRow(values: row))
+            let columns = 0..<sqlite3_column_count(statement)
+            rows.append(SQLiteRow(values: columns.map { Self.value(statement, column: $0) }))
         }
         return rows
     }
 
-    private func prepared(_ sql: StaticString) throws(SQLiteError) -> OpaquePointer {
-        // SQL text is always a literal with a pointer representation; a one-scalar StaticString could not be SQL.
-        guard sql.hasPointerRepresentation else { throw SQLiteError(code: SQLITE_MISUSE, message: "SQL text is not a literal", path: path) }
-        let key = UnsafeRawPointer(sql.utf8Start)
-        if let statement = statements[key] { return statement }
-        var statement: OpaquePointer?
-        let status = sql.utf8Start.withMemoryRebound(to: CChar.self, capacity: sql.utf8CodeUnitCount) { text in
-            sqlite3_prepare_v3(handle, text, Int32(sql.utf8CodeUnitCount), UInt32(SQLITE_PREPARE_PERSISTENT), &statement, nil)
+    /// The value of one column of the current row.
+    private static func value(_ statement: OpaquePointer, column: Int32) -> SQLiteValue {
+        switch sqlite3_column_type(statement, column) {
+        case SQLITE_NULL: return .null
+        case SQLITE_INTEGER: return .integer(sqlite3_column_int64(statement, column))
+        default: return sqlite3_column_text(statement, column).map { .text(String(cString: $0)) } ?? .null
         }
+    }
+
+    private func prepared(_ sql: StaticString) throws(SQLiteError) -> OpaquePointer {
+        let text = sql.description
+        if let statement = statements[text] { return statement }
+        var statement: OpaquePointer?
+        let status = sqlite3_prepare_v3(handle, text, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &statement, nil)
         guard status == SQLITE_OK, let statement else { throw error(status) }
-        statements[key] = statement
+        statements[text] = statement
         return statement
     }
 

@@ -13,13 +13,12 @@ public final class SQLiteDatabase: @unchecked Sendable {
     /// The schema the file was migrated to on open.
     public let schema: Schema
     private let connection: SQLiteConnection
-    private let lock = ThreadLock()
+    /// Held by whichever thread uses `connection`.
+    private let lock = Mutex(())
     /// The thread inside `lookUp` (its pthread_t), or 0: its reads run in that transaction without taking `lock` again.
     private let lookUpThread = Atomic<UInt>(0)
     /// The open look-up's state; only touched by the thread inside `lookUp`, which holds `lock`.
     private var scope = LookUpState()
-    /// Whether the file is in WAL mode, the only mode whose change stamp `SnapshotCache` can rely on.
-    private let isWAL: Bool
 
     /// Opens the file (creating it 0600 inside a 0700 directory when absent), sets WAL and the busy timeout, and migrates `schema`.
     public init(path: String, schema: Schema = .provider, busyTimeoutMilliseconds: Int32 = 5000) throws {
@@ -34,14 +33,12 @@ public final class SQLiteDatabase: @unchecked Sendable {
             close(descriptor)
         }
         let connection = try SQLiteConnection(path: path, busyTimeoutMilliseconds: busyTimeoutMilliseconds)
-        isWAL = try connection.query("PRAGMA journal_mode = WAL").first?.text(0).lowercased() == "wal"
+        try connection.query("PRAGMA journal_mode = WAL")
         try connection.execute("PRAGMA synchronous = NORMAL")
         // A 256 KiB page cache instead of SQLite's 2 MB: under two workers every transaction starts with the cache
         // emptied by the other's commit, so a large one saves nothing, and its growth pushed a long-running worker's
         // peak RSS over 20 MiB.
         try connection.execute("PRAGMA cache_size = -256")
-        // A checkpoint is due every ~16 MiB of WAL instead of every 4 MiB (the connection's default of 4000 pages): nonce
-        // inserts rewrite the same few pages, so a longer interval copies each page back (and fsyncs) far less often.
         try schema.migrate(connection)
         self.connection = connection
     }
@@ -52,42 +49,42 @@ public final class SQLiteDatabase: @unchecked Sendable {
             try openScopeTransaction()
             return try body(connection)
         }
-        return try lock.withLock { try body(connection) }
+        return try lock.withLock { _ in try body(connection) }
     }
 
-    /// A record (or its absence) from `cache` when no process has committed to this file since it was read, else
-    /// `load`'s result, which is then cached. Inside `lookUp` the whole look-up is judged by one stamp.
+    /// A record (or its absence) from `cache` when no connection has committed to this file since it was read, else
+    /// `load`'s result, which is then cached. Inside `lookUp` the whole look-up is judged by one data version.
     func cachedRead<Value>(_ cache: SnapshotCache<Value>, key: String,
                            load: (SQLiteConnection) throws -> Value?) throws -> Value? {
         if isInsideLookUp {
-            let stamp = scopeStamp()
-            if let stamp, let hit = cache.value(for: key, at: stamp) { return hit }
+            let version = try scopeDataVersion()
+            if let hit = cache.value(for: key, at: version) { return hit }
             try openScopeTransaction()
             let value = try load(connection)
-            if let stamp { cache.store(value, for: key, readAfter: stamp) }
+            cache.store(value, for: key, readAfter: version)
             return value
         }
-        return try lock.withLock {
+        return try lock.withLock { _ in
             // Taken before the read's own transaction begins, so what it reads is at least this new.
-            let stamp = connection.changeStamp(isWAL: isWAL)
-            if let stamp, let hit = cache.value(for: key, at: stamp) { return hit }
+            let version = try connection.dataVersion()
+            if let hit = cache.value(for: key, at: version) { return hit }
             let value = try load(connection)
-            if let stamp { cache.store(value, for: key, readAfter: stamp) }
+            cache.store(value, for: key, readAfter: version)
             return value
         }
     }
 
     /// Runs `body` in one `BEGIN IMMEDIATE` transaction, exclusive of other threads and processes; it commits whole or not at all.
-    public func write<T>(_ body: (SQLiteConnection) throws -> T) throws -> T {
+    public func write<T: Sendable>(_ body: (SQLiteConnection) throws -> T) throws -> T {
         try refuseInsideLookUp()
-        return try lock.withLock { try connection.immediateTransaction(body) }
+        return try lock.withLock { _ in try connection.immediateTransaction(body) }
     }
 
     /// Runs `body`, which must run exactly one writing statement, in autocommit: the statement is its own transaction,
     /// atomic across processes like any SQLite statement, without the BEGIN and COMMIT statements around it.
     public func autocommit<T>(_ body: (SQLiteConnection) throws -> T) throws -> T {
         try refuseInsideLookUp()
-        return try lock.withLock { try body(connection) }
+        return try lock.withLock { _ in try body(connection) }
     }
 
     private var isInsideLookUp: Bool {
@@ -103,12 +100,12 @@ public final class SQLiteDatabase: @unchecked Sendable {
 
     /// Copies the WAL back into the database file if it has grown past the threshold; call it after a response is sent.
     public func checkpointIfDue() {
-        lock.withLock { connection.checkpointIfDue() }
+        lock.withLock { _ in connection.checkpointIfDue() }
     }
 
-    /// The file's WAL-index header now: equal values mean no process committed in between (`WALChangeStamp`).
-    func changeStamp() -> WALChangeStamp? {
-        lock.withLock { connection.changeStamp(isWAL: isWAL) }
+    /// The file's data version now: equal values mean no connection committed in between.
+    func dataVersion() throws -> UInt32 {
+        try lock.withLock { _ in try connection.dataVersion() }
     }
 
     /// The schema version stored in the file.
@@ -126,12 +123,12 @@ public final class SQLiteDatabase: @unchecked Sendable {
 }
 
 extension SQLiteDatabase: LookupScope {
-    /// Runs a request's credential look-ups as one unit: one change stamp judges every cached record, and the reads that
+    /// Runs a request's credential look-ups as one unit: one data version judges every cached record, and the reads that
     /// miss share one read transaction (one snapshot, one set of locks), begun only when the first one misses. Nested
     /// calls join it.
     public func lookUp<T>(_ body: () throws -> T) throws -> T {
         if isInsideLookUp { return try body() }
-        return try lock.withLock {
+        return try lock.withLock { _ in
             scope = LookUpState()
             lookUpThread.store(UInt(pthread_self()), ordering: .releasing)
             defer {
@@ -149,18 +146,17 @@ extension SQLiteDatabase: LookupScope {
         }
     }
 
-    /// The look-up's change stamp, taken at its first use and always before its transaction begins.
-    private func scopeStamp() -> WALChangeStamp? {
-        if !scope.stampIsTaken {
-            scope.stamp = connection.changeStamp(isWAL: isWAL)
-            scope.stampIsTaken = true
-        }
-        return scope.stamp
+    /// The look-up's data version, taken at its first use and always before its transaction begins.
+    private func scopeDataVersion() throws -> UInt32 {
+        if let version = scope.dataVersion { return version }
+        let version = try connection.dataVersion()
+        scope.dataVersion = version
+        return version
     }
 
     private func openScopeTransaction() throws {
         guard !scope.transactionIsOpen else { return }
-        _ = scopeStamp()
+        _ = try scopeDataVersion()
         try connection.beginRead()
         scope.transactionIsOpen = true
     }
@@ -168,7 +164,6 @@ extension SQLiteDatabase: LookupScope {
 
 /// What one `lookUp` has done so far.
 private struct LookUpState {
-    var stampIsTaken = false
-    var stamp: WALChangeStamp?
+    var dataVersion: UInt32?
     var transactionIsOpen = false
 }

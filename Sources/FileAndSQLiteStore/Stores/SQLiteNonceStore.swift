@@ -1,6 +1,7 @@
 import ProviderCore
 
-/// Nonces in SQLite: the primary key makes insert-if-absent one atomic statement shared by every process (PITFALLS 18).
+/// Nonces in SQLite: the primary key makes insert-if-absent one atomic statement, so of several processes given the same
+/// nonce exactly one accepts it (RFC 5849 section 3.3).
 public struct SQLiteNonceStore: NonceStore {
     let database: SQLiteDatabase
 
@@ -9,7 +10,7 @@ public struct SQLiteNonceStore: NonceStore {
     public init(database: SQLiteDatabase) { self.database = database }
 
     public func insertIfAbsent(_ nonce: TimestampNonce, expiresAt: Int64) throws -> Bool {
-        // One statement, so autocommit: BEGIN IMMEDIATE and COMMIT around it added nothing but two more statements.
+        // One statement is its own transaction.
         try database.autocommit { connection in
             try connection.update("INSERT INTO nonces (client_id, token, timestamp, nonce, expires_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
                                   [nonce.clientIdentifier, nonce.token, nonce.timestamp, nonce.nonce, expiresAt]) == 1

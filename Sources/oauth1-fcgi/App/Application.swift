@@ -36,7 +36,7 @@ final class Application: @unchecked Sendable {
     func parts() throws -> Parts {
         try lock.withLock {
             if let built { return built }
-            let stores = try ProviderStores(dataDirectory: configuration.dataDirectory, cache: configuration.cache, nonces: configuration.nonces, clock: clock)
+            let stores = try ProviderStores(configuration.storage, clock: clock)
             let server = try AuthorizationServer(configuration: configuration.provider, clients: stores.clients,
                                                  temporaryCredentials: stores.temporaryCredentials, tokenCredentials: stores.tokenCredentials,
                                                  nonces: stores.nonces, clock: clock)

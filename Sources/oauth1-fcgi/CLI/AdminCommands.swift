@@ -35,7 +35,7 @@ struct Serve: ParsableCommand {
         let configuration = try AppConfiguration(ConfigurationSource.fromProcess())
         Log.level = configuration.logLevel
         // Open the database once here so a bad data directory or a too-new schema stops start-up, not every worker.
-        _ = try ProviderStores(dataDirectory: configuration.dataDirectory, cache: configuration.cache, nonces: configuration.nonces)
+        _ = try ProviderStores(configuration.storage)
         let status = Supervisor(address: address, workers: workers, maxRequests: maxRequests, socketMode: mode).run()
         if status != 0 { throw ExitCode(status) }
     }

@@ -30,7 +30,7 @@ struct CommonOptions: ParsableArguments {
     /// Opens the stores of the configured data directory.
     func stores() throws -> ProviderStores {
         let configuration = try configuration()
-        return try ProviderStores(dataDirectory: configuration.dataDirectory, cache: configuration.cache, nonces: configuration.nonces)
+        return try ProviderStores(configuration.storage)
     }
 }
 

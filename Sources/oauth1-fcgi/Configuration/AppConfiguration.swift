@@ -13,9 +13,8 @@ struct AppConfiguration: Sendable {
 
     static let settings: [Setting] = [
         Setting(key: "OAUTH1_CONFIG", defaultValue: "", summary: "a KEY=VALUE file read before the environment; the environment wins"),
-        Setting(key: "OAUTH1_DATA_DIR", defaultValue: "var", summary: "the data directory: database, session key, file cache (created 0700)"),
-        Setting(key: "OAUTH1_CACHE", defaultValue: "sqlite", summary: "where temporary credentials and nonces live: sqlite, or file:DIR (relative to the data directory)"),
-        Setting(key: "OAUTH1_NONCES", defaultValue: "table", summary: "with OAUTH1_CACHE=sqlite, where nonces live: table (the nonce table, DATA/nonces/) or sqlite (DATA/nonces.sqlite, slower)"),
+        Setting(key: "OAUTH1_DATA_DIR", defaultValue: "var", summary: "the data directory: database, session key, nonces (created 0700)"),
+        Setting(key: "OAUTH1_NONCES", defaultValue: "table", summary: "where nonces live: table (the nonce table, DATA/nonces/) or sqlite (DATA/nonces.sqlite, a database sqlite3 and backup tools read; slower)"),
         Setting(key: "OAUTH1_SUPPORTED_SIGNATURE_METHODS", defaultValue: "HMAC-SHA1", summary: "accepted signature methods, comma-separated: HMAC-SHA1, HMAC-SHA256, HMAC-SHA512, PLAINTEXT, RSA-SHA1, RSA-SHA256"),
         Setting(key: "OAUTH1_TOKEN_LENGTH", defaultValue: "42", summary: "length of issued oauth_token values (16-256)"),
         Setting(key: "OAUTH1_TOKEN_SECRET_LENGTH", defaultValue: "48", summary: "length of issued oauth_token_secret values (16-256)"),
@@ -44,9 +43,10 @@ struct AppConfiguration: Sendable {
     ]
 
     let dataDirectory: String
-    let cache: CacheBackend
-    /// Where nonces live when `cache` is SQLite (`OAUTH1_NONCES`).
-    let nonces: NonceBackend
+    /// Where nonces live (`OAUTH1_NONCES`).
+    let nonces: StorageConfiguration.ExpiringStore
+    /// Where the stores live: everything in `dataDirectory`, nonces where `nonces` says.
+    var storage: StorageConfiguration { StorageConfiguration(dataDirectory: dataDirectory, nonces: nonces) }
     let provider: ProviderConfiguration
     let trustedProxies: Set<String>
     let mountPath: String?
@@ -87,13 +87,11 @@ struct AppConfiguration: Sendable {
 
         dataDirectory = value("OAUTH1_DATA_DIR")
         guard !dataDirectory.isEmpty else { throw ConfigurationError(key: "OAUTH1_DATA_DIR", message: "is empty") }
-        do {
-            cache = try CacheBackend(setting: value("OAUTH1_CACHE"), dataDirectory: dataDirectory)
-        } catch {
-            throw ConfigurationError(key: "OAUTH1_CACHE", message: "is '\(value("OAUTH1_CACHE"))'; use sqlite or file:DIRECTORY")
+        if values["OAUTH1_CACHE"] != nil {
+            throw ConfigurationError(key: "OAUTH1_CACHE", message: "was removed: nonces and temporary credentials live in the data directory; OAUTH1_NONCES=table|sqlite chooses where nonces go")
         }
         do {
-            nonces = try NonceBackend(setting: value("OAUTH1_NONCES"))
+            nonces = try StorageConfiguration.ExpiringStore(setting: value("OAUTH1_NONCES"))
         } catch {
             throw ConfigurationError(key: "OAUTH1_NONCES", message: "is '\(value("OAUTH1_NONCES"))'; use table or sqlite")
         }

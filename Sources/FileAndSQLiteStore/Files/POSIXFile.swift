@@ -2,7 +2,8 @@
 import Glibc
 #endif
 
-/// Thin wrappers over the POSIX calls the file cache needs, reporting failures with the path and the system's reason.
+/// Thin wrappers over the POSIX calls the data directory and the nonce table need, reporting failures with the path and
+/// the system's reason.
 enum POSIXFile {
     /// A failed system call on a path.
     struct Failure: Error, CustomStringConvertible {
@@ -17,7 +18,7 @@ enum POSIXFile {
     }
 
     /// A directory only its owner can enter: created 0700, or an existing one of ours stripped of group and other access
-    /// (it holds the database, the session key and the cache).
+    /// (it holds the database, the session key and the nonce table).
     static func makePrivateDirectory(_ path: String) throws {
         try makeDirectory(path)
         var info = stat()
@@ -28,6 +29,7 @@ enum POSIXFile {
         }
     }
 
+    /// The whole file, or nil when it does not exist.
     static func readAll(_ path: String) throws -> [UInt8]? {
         let descriptor = open(path, O_RDONLY | O_CLOEXEC)
         if descriptor < 0 {
@@ -36,17 +38,41 @@ enum POSIXFile {
         }
         defer { close(descriptor) }
         var result = [UInt8]()
-        var buffer = [UInt8](repeating: 0, count: 4096)
         while true {
-            let count = buffer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
-            if count < 0 {
+            let chunk = try read(descriptor, count: 4096, at: result.count, path: path)
+            result += chunk
+            if chunk.count < 4096 { return result }
+        }
+    }
+
+    /// Up to `count` bytes at `offset` (pread); fewer only where the file ends.
+    static func read(_ descriptor: Int32, count: Int, at offset: Int, path: String) throws -> [UInt8] {
+        var result = [UInt8]()
+        var buffer = [UInt8](repeating: 0, count: count)
+        while result.count < count {
+            let got = pread(descriptor, &buffer, count - result.count, off_t(offset + result.count))
+            if got < 0 {
                 if errno == EINTR { continue }
                 throw Failure(operation: "read", path: path, code: errno)
             }
-            if count == 0 { break }
-            result += buffer[0..<count]
+            if got == 0 { break }
+            result += buffer[0..<got]
         }
         return result
+    }
+
+    /// Writes all of `bytes` at `offset` (pwrite).
+    static func write(_ descriptor: Int32, _ bytes: [UInt8], at offset: Int, path: String) throws {
+        var written = 0
+        while written < bytes.count {
+            let rest = Array(bytes[written...])
+            let count = pwrite(descriptor, rest, rest.count, off_t(offset + written))
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw Failure(operation: "write", path: path, code: errno)
+            }
+            written += count
+        }
     }
 
     /// Writes a new file with mode 0600; it must not exist yet. With `synchronize`, its bytes reach the disk before it
@@ -55,29 +81,13 @@ enum POSIXFile {
         let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
         guard descriptor >= 0 else { throw Failure(operation: "create", path: path, code: errno) }
         defer { close(descriptor) }
-        var offset = 0
-        while offset < bytes.count {
-            let written = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress! + offset, $0.count - offset) }
-            if written < 0 {
-                if errno == EINTR { continue }
-                let code = errno
-                unlink(path)
-                throw Failure(operation: "write", path: path, code: code)
-            }
-            offset += written
-        }
-        if synchronize, fsync(descriptor) != 0 {
-            let code = errno
+        do {
+            try write(descriptor, bytes, at: 0, path: path)
+            if synchronize, fsync(descriptor) != 0 { throw Failure(operation: "fsync", path: path, code: errno) }
+        } catch {
             unlink(path)
-            throw Failure(operation: "fsync", path: path, code: code)
+            throw error
         }
-    }
-
-    /// Renames atomically; false when the source is gone.
-    static func rename(_ from: String, _ to: String) throws -> Bool {
-        if Glibc.rename(from, to) == 0 { return true }
-        if errno == ENOENT { return false }
-        throw Failure(operation: "rename", path: from, code: errno)
     }
 
     /// Links atomically; false when the target exists.
@@ -91,6 +101,7 @@ enum POSIXFile {
     @discardableResult
     static func remove(_ path: String) -> Bool { unlink(path) == 0 }
 
+    /// The names in a directory, without `.` and `..`; empty when it cannot be read.
     static func entries(_ directory: String) -> [String] {
         guard let stream = opendir(directory) else { return [] }
         defer { closedir(stream) }
@@ -104,21 +115,10 @@ enum POSIXFile {
         return names
     }
 
+    /// The file's modification time in seconds since the epoch, or nil when it cannot be read.
     static func modificationTime(_ path: String) -> Int64? {
         var info = stat()
         guard stat(path, &info) == 0 else { return nil }
         return Int64(info.st_mtim.tv_sec)
-    }
-
-    /// Runs `body` holding an exclusive `flock` on the lock file.
-    static func withExclusiveLock<T>(_ lockPath: String, _ body: () throws -> T) throws -> T {
-        let descriptor = open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
-        guard descriptor >= 0 else { throw Failure(operation: "open", path: lockPath, code: errno) }
-        defer { close(descriptor) }
-        while flock(descriptor, LOCK_EX) != 0 {
-            if errno != EINTR { throw Failure(operation: "flock", path: lockPath, code: errno) }
-        }
-        defer { flock(descriptor, LOCK_UN) }
-        return try body()
     }
 }
