@@ -1,5 +1,6 @@
 import ArgumentParser
 import FileAndSQLiteStore
+import OAuth1Gateway
 import ProviderCore
 #if canImport(Glibc)
 import Glibc

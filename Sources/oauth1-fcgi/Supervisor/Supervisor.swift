@@ -1,3 +1,4 @@
+import OAuth1Gateway
 #if canImport(Glibc)
 import Glibc
 #endif

@@ -5,7 +5,7 @@ import Glibc
 /// The CGI/FastCGI variables a request is decoded from: the few the decoder reads and the `HTTP_` ones, picked out of the
 /// server's `NAME=value` list in one pass and copied into one buffer, so that no variable becomes a String before it is read
 /// and the other parameters (about twenty behind nginx) never do.
-struct GatewayEnvironment: Sendable, ExpressibleByDictionaryLiteral {
+public struct GatewayEnvironment: Sendable, ExpressibleByDictionaryLiteral {
     /// A variable the decoder reads (RFC 3875 section 4.1, FastCGI's role, and the provider's own authorizer settings).
     enum Variable: Int, CaseIterable, Sendable {
         case requestMethod, requestURI, queryString, scriptName, pathInfo, contentLength, contentType, https, requestScheme,
@@ -148,7 +148,7 @@ struct GatewayEnvironment: Sendable, ExpressibleByDictionaryLiteral {
     }
 
     /// From a literal list of name/value pairs (tests); a later pair of the same name wins.
-    init(dictionaryLiteral elements: (String, String)...) {
+    public init(dictionaryLiteral elements: (String, String)...) {
         self.init(Dictionary(elements, uniquingKeysWith: { $1 }))
     }
 
@@ -178,7 +178,7 @@ struct GatewayEnvironment: Sendable, ExpressibleByDictionaryLiteral {
     }
 
     /// From `NAME=value` entries as bytes (the fuzz harness's lines).
-    init(entries: [ArraySlice<UInt8>]) {
+    public init(entries: [ArraySlice<UInt8>]) {
         for entry in entries {
             entry.withUnsafeBytes { add(entry: $0) }
         }

@@ -2,7 +2,7 @@ import FileAndSQLiteStore
 import ProviderCore
 
 /// Every setting of the provider, read from `ConfigurationSource` and checked; an invalid value stops start-up with a message naming the key.
-struct AppConfiguration: Sendable {
+public struct AppConfiguration: Sendable {
     /// One documented setting: key, default, and what it does (the README's table is this list).
     struct Setting: Sendable {
         let key: String
@@ -43,14 +43,14 @@ struct AppConfiguration: Sendable {
         Setting(key: "OAUTH1_LOG_LEVEL", defaultValue: "info", summary: "error, info or debug (debug logs signature base strings, never secrets)"),
     ]
 
-    let dataDirectory: String
-    let cache: CacheBackend
+    public let dataDirectory: String
+    public let cache: CacheBackend
     /// Where nonces live when `cache` is SQLite (`OAUTH1_NONCES`).
-    let nonces: NonceBackend
+    public let nonces: NonceBackend
     let provider: ProviderConfiguration
-    let trustedProxies: Set<String>
-    let mountPath: String?
-    let maximumBodyBytes: Int
+    public let trustedProxies: Set<String>
+    public let mountPath: String?
+    public let maximumBodyBytes: Int
     let templateDirectory: String?
     let siteName: String
     let sessionLifetime: Int64
@@ -60,12 +60,12 @@ struct AppConfiguration: Sendable {
     let trustsRemoteUser: Bool
     let usernameLoginPolicy: SQLiteLoginThrottle.Policy
     let addressLoginPolicy: SQLiteLoginThrottle.Policy
-    let logLevel: LogLevel
+    public let logLevel: LogLevel
 
     var allowsInsecureTransport: Bool { provider.allowsInsecureTransport }
 
     /// Reads and checks every setting.
-    init(_ source: ConfigurationSource) throws(ConfigurationError) {
+    public init(_ source: ConfigurationSource) throws(ConfigurationError) {
         let values = source.values
         func value(_ key: String) -> String {
             values[key] ?? Self.settings.first { $0.key == key }?.defaultValue ?? ""
@@ -170,7 +170,7 @@ struct AppConfiguration: Sendable {
     }
 
     /// The effective settings as `KEY=VALUE` lines for `check-config`, secrets masked.
-    static func describe(_ source: ConfigurationSource) -> [String] {
+    public static func describe(_ source: ConfigurationSource) -> [String] {
         settings.map { setting in
             let value = source.values[setting.key] ?? setting.defaultValue
             let origin = source.values[setting.key] == nil ? " (default)" : ""

@@ -1,5 +1,5 @@
 import Foundation
-@testable import oauth1_fcgi
+@testable import OAuth1Gateway
 import Testing
 
 /// The environment's variable names are recognised by their bytes exactly as a comparison with every name would.

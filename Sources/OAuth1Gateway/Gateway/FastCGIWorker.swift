@@ -7,8 +7,9 @@ import Glibc
 /// The FastCGI request loop of one worker process: the only code that talks to libfcgi. It accepts on a listening socket
 /// (fd 0 when started by a web server, spawn-fcgi or the supervisor), answers one request at a time, and leaves after
 /// `maxRequests` requests or on SIGTERM once the request in flight is answered.
-enum FastCGIWorker {
-    static func run(application: Application, decoder: GatewayRequestDecoder, listenDescriptor: Int32 = 0, maxRequests: Int) -> Int32 {
+public enum FastCGIWorker {
+    /// Serves requests until SIGTERM or `maxRequests` (0: no limit) and returns the exit status.
+    public static func run(application: Application, decoder: GatewayRequestDecoder, listenDescriptor: Int32 = 0, maxRequests: Int) -> Int32 {
         guard FCGX_Init() == 0 else {
             Log.error("libfcgi could not initialise")
             return 1
@@ -98,8 +99,9 @@ enum FastCGIWorker {
 }
 
 /// Plain CGI: one request from the environment and standard input, answered on standard output.
-enum CGIRunner {
-    static func run(application: Application, decoder: GatewayRequestDecoder) -> Int32 {
+public enum CGIRunner {
+    /// Answers the process's one request and returns the exit status.
+    public static func run(application: Application, decoder: GatewayRequestDecoder) -> Int32 {
         // The dictionary, not the raw `environ`: it splits each entry at its first `=` Character, which CGI always did.
         let environment = GatewayEnvironment(ConfigurationSource.processEnvironment())
         let bytes = GatewayExchange.respond(environment: environment, application: application, decoder: decoder) { length in

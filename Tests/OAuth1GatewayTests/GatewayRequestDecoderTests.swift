@@ -1,5 +1,5 @@
 import Foundation
-@testable import oauth1_fcgi
+@testable import OAuth1Gateway
 import ProviderCore
 import Testing
 

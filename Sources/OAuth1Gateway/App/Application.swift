@@ -3,7 +3,7 @@ import ProviderCore
 
 /// The provider as a function from request to response: routing, and the stores, servers and pages built lazily on first
 /// use so a CGI process that needs none of them opens nothing.
-final class Application: @unchecked Sendable {
+public final class Application: @unchecked Sendable {
     let configuration: AppConfiguration
     let pages: Pages
     private let lock = ThreadLock()
@@ -26,7 +26,8 @@ final class Application: @unchecked Sendable {
         }
     }
 
-    init(configuration: AppConfiguration, clock: any EpochClock = SystemEpochClock()) {
+    /// An application for these settings; `clock` tells the time (tests set it).
+    public init(configuration: AppConfiguration, clock: any EpochClock = SystemEpochClock()) {
         self.configuration = configuration
         self.clock = clock
         self.pages = Pages(overrideDirectory: configuration.templateDirectory, siteName: configuration.siteName)

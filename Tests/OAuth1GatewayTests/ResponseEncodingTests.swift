@@ -1,4 +1,4 @@
-@testable import oauth1_fcgi
+@testable import OAuth1Gateway
 import ProviderCore
 import Testing
 

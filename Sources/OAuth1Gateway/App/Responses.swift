@@ -58,8 +58,9 @@ extension HTTPResponse {
 }
 
 /// JSON text for the few objects the provider returns.
-enum JSON {
-    static func string(_ value: String) -> String {
+public enum JSON {
+    /// A string as a JSON string literal, with `<`, `>` and `&` escaped too (RFC 8259, section 7).
+    public static func string(_ value: String) -> String {
         var value = value
         // Printable ASCII with nothing to escape (a username, an id) is quoted as it is.
         if value.withUTF8(isPlain) { return "\"" + value + "\"" }
@@ -93,7 +94,7 @@ enum JSON {
     }
 
     /// An object from ordered key/value pairs whose values are already JSON text.
-    static func object(_ members: [(String, String)]) -> String {
+    public static func object(_ members: [(String, String)]) -> String {
         var object = JSONObjectWriter()
         for (key, value) in members { object.add(key, json: value) }
         return String(decoding: object.finish(), as: UTF8.self)

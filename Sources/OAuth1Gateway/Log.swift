@@ -3,20 +3,26 @@ import Glibc
 #endif
 
 /// How much the provider logs.
-enum LogLevel: String, Sendable, Comparable {
+public enum LogLevel: String, Sendable, Comparable {
+    /// Failures only; info adds one line per event worth an operator's eye; debug adds refused signatures' base strings.
     case error, info, debug
 
     private var rank: Int { self == .error ? 0 : self == .info ? 1 : 2 }
-    static func < (lhs: LogLevel, rhs: LogLevel) -> Bool { lhs.rank < rhs.rank }
+    /// Whether `lhs` logs less than `rhs`.
+    public static func < (lhs: LogLevel, rhs: LogLevel) -> Bool { lhs.rank < rhs.rank }
 }
 
 /// One line per event on standard error (the web server's or the supervisor's log). Callers never pass secrets.
-enum Log {
-    nonisolated(unsafe) static var level: LogLevel = .info
+public enum Log {
+    /// The most detailed level written; set once at start-up, before any request.
+    nonisolated(unsafe) public static var level: LogLevel = .info
 
-    static func error(_ message: @autoclosure () -> String) { write(.error, message()) }
-    static func info(_ message: @autoclosure () -> String) { write(.info, message()) }
-    static func debug(_ message: @autoclosure () -> String) { write(.debug, message()) }
+    /// Logs a failure.
+    public static func error(_ message: @autoclosure () -> String) { write(.error, message()) }
+    /// Logs an event.
+    public static func info(_ message: @autoclosure () -> String) { write(.info, message()) }
+    /// Logs a detail for debugging.
+    public static func debug(_ message: @autoclosure () -> String) { write(.debug, message()) }
 
     private static func write(_ messageLevel: LogLevel, _ message: String) {
         guard messageLevel <= level else { return }

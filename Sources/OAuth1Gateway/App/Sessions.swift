@@ -6,8 +6,9 @@ import Glibc
 
 /// Browser sessions: a cookie holding a random identifier and its HMAC under a key kept in the data directory; the session itself
 /// (user, CSRF token, expiry) is in the database, so every worker sees it and logout ends it everywhere.
-struct Sessions: Sendable {
-    static let cookieName = "oauth1_session"
+public struct Sessions: Sendable {
+    /// The name of the session cookie.
+    public static let cookieName = "oauth1_session"
 
     let store: SQLiteSessionStore
     let key: [UInt8]
@@ -29,7 +30,7 @@ struct Sessions: Sendable {
     }
 
     /// The session identifier in a cookie value `identifier.mac` whose HMAC under `key` is right; nil for a forged, malformed or oversized value.
-    static func verifiedIdentifier(cookieValue value: String, key: [UInt8]) -> String? {
+    public static func verifiedIdentifier(cookieValue value: String, key: [UInt8]) -> String? {
         guard value.utf8.count <= 200 else { return nil }
         let parts = value.split(separator: ".", omittingEmptySubsequences: false)
         guard parts.count == 2 else { return nil }
@@ -59,13 +60,13 @@ struct Sessions: Sendable {
     private func mac(_ identifier: String) -> String { Self.mac(identifier, key: key) }
 
     /// The cookie's signature of a session identifier: HMAC-SHA256 under `key`, base64url without padding.
-    static func mac(_ identifier: String, key: [UInt8]) -> String {
+    public static func mac(_ identifier: String, key: [UInt8]) -> String {
         let digest = HMAC.authenticationCode(.sha256, key: key, message: Array(identifier.utf8))
         return String(Base64.encode(digest).map { $0 == "+" ? "-" : $0 == "/" ? "_" : $0 }.filter { $0 != "=" })
     }
 
     /// The first cookie of this name in the request's Cookie headers.
-    static func cookie(named name: String, in request: HTTPRequest) -> String? {
+    public static func cookie(named name: String, in request: HTTPRequest) -> String? {
         for header in request.headers.values(for: "Cookie") where header.utf8.count <= 8192 {
             for pair in header.split(separator: ";") {
                 let trimmed = pair.trimming(" ")

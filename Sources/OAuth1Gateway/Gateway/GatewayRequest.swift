@@ -4,19 +4,19 @@ import Glibc
 import ProviderCore
 
 /// A request as the gateway hands it to the application: the HTTP value plus where the app is mounted.
-struct GatewayRequest: Sendable {
+public struct GatewayRequest: Sendable {
     /// The request, with the URL the client signed.
-    var http: HTTPRequest
+    public var http: HTTPRequest
     /// The path below the mount point, such as `/initiate`; always starts with `/`.
-    var route: String
+    public var route: String
     /// The URL path the application is mounted at, such as `/oauth`; empty at the root.
-    var mountPath: String
+    public var mountPath: String
     /// What the web server asks of the application.
-    var role: GatewayRole = .responder
+    public var role: GatewayRole = .responder
 }
 
 /// The FastCGI role of a request (FastCGI specification section 6); CGI requests are always responders.
-enum GatewayRole: Equatable, Sendable {
+public enum GatewayRole: Equatable, Sendable {
     /// Answer the request.
     case responder
     /// Apache mod_authnz_fcgi's question whether the request may go on, with the scopes the location requires and whether
@@ -26,20 +26,30 @@ enum GatewayRole: Equatable, Sendable {
 }
 
 /// A request the gateway could not turn into an `HTTPRequest`: the status and a sentence for the caller.
-struct GatewayError: Error, Equatable, Sendable {
-    let status: Int
-    let message: String
+public struct GatewayError: Error, Equatable, Sendable {
+    /// The HTTP status of the answer.
+    public let status: Int
+    /// The sentence the answer carries.
+    public let message: String
 }
 
 /// Builds the request value from CGI/FastCGI parameters (DESIGN.md data flow): the URL the client signed from REQUEST_URI,
 /// HTTP_HOST (or SERVER_NAME and SERVER_PORT), HTTPS/REQUEST_SCHEME; `X-Forwarded-*` only from trusted proxies (PITFALLS 6, 7, 8, 16).
-struct GatewayRequestDecoder: Sendable {
+public struct GatewayRequestDecoder: Sendable {
     let trustedProxies: Set<String>
     let maximumBodyBytes: Int
     let configuredMountPath: String?
 
+    /// A decoder that believes `X-Forwarded-*` from `trustedProxies` only, refuses longer bodies than `maximumBodyBytes`,
+    /// and takes the mount point from `configuredMountPath` when set, else from SCRIPT_NAME.
+    public init(trustedProxies: Set<String>, maximumBodyBytes: Int, configuredMountPath: String?) {
+        self.trustedProxies = trustedProxies
+        self.maximumBodyBytes = maximumBodyBytes
+        self.configuredMountPath = configuredMountPath
+    }
+
     /// The announced body length, checked against the limit before any byte is read.
-    func contentLength(_ environment: GatewayEnvironment) throws(GatewayError) -> Int {
+    public func contentLength(_ environment: GatewayEnvironment) throws(GatewayError) -> Int {
         guard environment.hasValue(.contentLength), let text = environment[.contentLength] else { return 0 }
         guard text.utf8.count <= 18, text.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }), let length = Int(text) else {
             throw GatewayError(status: 400, message: "The Content-Length header is not a number.")
@@ -51,7 +61,7 @@ struct GatewayRequestDecoder: Sendable {
     }
 
     /// Decodes parameters and body into a request and its route.
-    func decode(environment: GatewayEnvironment, body: [UInt8]) throws(GatewayError) -> GatewayRequest {
+    public func decode(environment: GatewayEnvironment, body: [UInt8]) throws(GatewayError) -> GatewayRequest {
         guard let method = environment[.requestMethod], !method.isEmpty, method.utf8.count <= 32,
               method.utf8.withContiguousStorageIfAvailable({ $0.allSatisfy(HeaderScannerCharacters.isToken) })
                 ?? method.utf8.allSatisfy(HeaderScannerCharacters.isToken) else {

@@ -11,11 +11,12 @@ nonisolated(unsafe) var awaitingRequest: sig_atomic_t = 0
 
 /// Signal handling for workers and the supervisor: handlers only set a flag (and tell libfcgi to stop accepting), and are
 /// installed without SA_RESTART so a blocking accept or waitpid returns to let the loop see the flag.
-enum Signals {
-    static var stopRequested: Bool { terminationRequested != 0 }
+public enum Signals {
+    /// Whether SIGTERM or SIGINT has arrived.
+    public static var stopRequested: Bool { terminationRequested != 0 }
 
     /// SIGTERM and SIGINT end the loop after the request in flight; SIGPIPE is ignored (a client that hung up is not fatal).
-    static func installTermination(forFastCGI: Bool) {
+    public static func installTermination(forFastCGI: Bool) {
         var action = sigaction()
         if forFastCGI {
             action.__sigaction_handler.sa_handler = { _ in
@@ -41,7 +42,7 @@ enum Signals {
     }
 
     /// A SIGCHLD handler that does nothing, so a worker's death ends the supervisor's sigsuspend (an ignored SIGCHLD would not).
-    static func installChildNotification() {
+    public static func installChildNotification() {
         var action = sigaction()
         action.__sigaction_handler.sa_handler = { _ in }
         sigemptyset(&action.sa_mask)

@@ -4,14 +4,20 @@ import Glibc
 #endif
 
 /// Where settings come from: the environment and, when `OAUTH1_CONFIG` names one, a `KEY=VALUE` file; the environment wins.
-struct ConfigurationSource: Sendable {
+public struct ConfigurationSource: Sendable {
     /// The merged settings.
-    let values: [String: String]
+    public let values: [String: String]
     /// The file that was read, if any.
-    let file: String?
+    public let file: String?
+
+    /// Settings as given, read from `file` if any.
+    public init(values: [String: String], file: String?) {
+        self.values = values
+        self.file = file
+    }
 
     /// Reads the process environment and the file it names.
-    static func fromProcess() throws(ConfigurationError) -> ConfigurationSource {
+    public static func fromProcess() throws(ConfigurationError) -> ConfigurationSource {
         try merged(environment: processEnvironment())
     }
 
@@ -34,7 +40,7 @@ struct ConfigurationSource: Sendable {
     }
 
     /// Parses the text of a configuration file; `name` is used in error messages.
-    static func parse(_ text: String, name: String) throws(ConfigurationError) -> [String: String] {
+    public static func parse(_ text: String, name: String) throws(ConfigurationError) -> [String: String] {
         var values = [String: String]()
         for (index, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
             let line = rawLine.trimming(" \t\r")
@@ -53,7 +59,8 @@ struct ConfigurationSource: Sendable {
         return values
     }
 
-    static func processEnvironment() -> [String: String] {
+    /// The process environment, each `NAME=value` entry split at its first `=`.
+    public static func processEnvironment() -> [String: String] {
         var result = [String: String]()
         var pointer = environ
         while let entry = pointer.pointee {
@@ -66,7 +73,8 @@ struct ConfigurationSource: Sendable {
         return result
     }
 
-    static func readTextFile(_ path: String) -> String? {
+    /// A UTF-8 file's text, or nil when it cannot be read, is not UTF-8 or exceeds 1 MiB.
+    public static func readTextFile(_ path: String) -> String? {
         let descriptor = open(path, O_RDONLY | O_CLOEXEC)
         guard descriptor >= 0 else { return nil }
         defer { close(descriptor) }

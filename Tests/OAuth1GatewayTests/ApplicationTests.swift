@@ -1,6 +1,6 @@
 import FileAndSQLiteStore
 import Foundation
-@testable import oauth1_fcgi
+@testable import OAuth1Gateway
 import ProviderCore
 import Testing
 
