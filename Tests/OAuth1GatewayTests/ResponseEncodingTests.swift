@@ -2,24 +2,21 @@
 import ProviderCore
 import Testing
 
-/// The bytes a response leaves as: the CGI head and the JSON bodies, written without Strings in between.
+/// The bytes a response leaves as: the CGI head and the JSON bodies.
 @Suite struct ResponseEncodingTests {
     @Test func jsonAnswerHasItsHeadLengthAndBody() {
-        var object = JSONObjectWriter()
-        object.add("id", integer: 42)
-        object.add("username", string: "bench")
-        let text = String(decoding: ResponseEncoder.encode(.json(object.finish())), as: UTF8.self)
+        let body = JSON.object([("id", "42"), ("username", JSON.string("bench"))])
+        let text = String(decoding: ResponseEncoder.encode(.json(body)), as: UTF8.self)
         #expect(text == "Status: 200 OK\r\nContent-Type: application/json\r\nCache-Control: no-store\r\n"
             + "X-Content-Type-Options: nosniff\r\nContent-Length: 31\r\n\r\n{\"id\": 42, \"username\": \"bench\"}")
     }
 
-    @Test func writerEscapesWhatJSONStringEscapes() {
-        for name in ["plain", "quote\"and\\slash", "<script>&", "tab\there", "caf\u{E9}", "\u{1}", ""] {
-            var object = JSONObjectWriter()
-            object.add("id", integer: -7)
-            object.add("username", string: name)
-            #expect(String(decoding: object.finish(), as: UTF8.self) == "{\"id\": -7, \"username\": " + JSON.string(name) + "}")
-        }
+    @Test func jsonStringsEscapeQuotesControlsAndMarkup() {
+        #expect(JSON.string("plain") == "\"plain\"")
+        #expect(JSON.string("quote\"and\\slash") == "\"quote\\\"and\\\\slash\"")
+        #expect(JSON.string("<script>&") == "\"\\u003cscript\\u003e\\u0026\"")
+        #expect(JSON.string("tab\there\n\u{1}") == "\"tab\\there\\n\\u0001\"")
+        #expect(JSON.string("caf\u{E9}") == "\"caf\u{E9}\"" && JSON.string("") == "\"\"")
         #expect(JSON.object([]) == "{}")
         #expect(JSON.object([("a", "1"), ("b", "[]")]) == "{\"a\": 1, \"b\": []}")
     }

@@ -1,18 +1,18 @@
 import FileAndSQLiteStore
 import ProviderCore
+import Synchronization
 
 /// The provider as a function from request to response: routing, and the stores, servers and pages built lazily on first
 /// use so a CGI process that needs none of them opens nothing.
-public final class Application: @unchecked Sendable {
+public final class Application: Sendable {
     let configuration: AppConfiguration
     let pages: Pages
-    private let lock = ThreadLock()
-    private var built: Parts?
-    private var lastPurgeCheck: Int64 = 0
+    /// The parts once built, and when this process last checked whether a purge is due.
+    private let state = Mutex<(built: Parts?, lastPurgeCheck: Int64)>((built: nil, lastPurgeCheck: 0))
     private let clock: any EpochClock
 
-    /// What the application builds on first use; a class, so handing it to a request is one reference, not a copy of each part.
-    final class Parts {
+    /// What the application builds on first use.
+    final class Parts: Sendable {
         let stores: ProviderStores
         let server: AuthorizationServer
         let protector: ResourceProtector
@@ -35,8 +35,8 @@ public final class Application: @unchecked Sendable {
 
     /// Opens the stores and builds the servers, once.
     func parts() throws -> Parts {
-        try lock.withLock {
-            if let built { return built }
+        try state.withLock { state in
+            if let built = state.built { return built }
             let stores = try ProviderStores(dataDirectory: configuration.dataDirectory, cache: configuration.cache, nonces: configuration.nonces, clock: clock)
             let server = try AuthorizationServer(configuration: configuration.provider, clients: stores.clients,
                                                  temporaryCredentials: stores.temporaryCredentials, tokenCredentials: stores.tokenCredentials,
@@ -48,7 +48,7 @@ public final class Application: @unchecked Sendable {
                                     lifetime: configuration.sessionLifetime, secureCookies: !configuration.allowsInsecureTransport,
                                     cookiePath: "/")
             let parts = Parts(stores: stores, server: server, protector: protector, sessions: sessions)
-            built = parts
+            state.built = parts
             return parts
         }
     }
@@ -169,10 +169,7 @@ public final class Application: @unchecked Sendable {
                 return OAuthError(.permissionDenied, "This resource describes a user; sign the request with a token credential the user granted.")
                     .response(realm: configuration.provider.realm)
             }
-            var object = JSONObjectWriter()
-            object.add("id", integer: user.id)
-            object.add("username", string: user.username)
-            return .json(object.finish())
+            return .json(JSON.object([("id", String(user.id)), ("username", JSON.string(user.username))]))
         }
     }
 
@@ -215,16 +212,16 @@ public final class Application: @unchecked Sendable {
 
     /// Housekeeping once a response has gone out: WAL checkpoints when due (main and nonce database), then the purge check.
     func afterResponse() {
-        lock.withLock { built }?.stores.checkpointIfDue()
+        state.withLock { $0.built }?.stores.checkpointIfDue()
         purgeIfDue()
     }
 
     /// Purges expired state if this process has not checked within the interval; the store lets one process of many do the work.
     func purgeIfDue() {
         let now = clock.now()
-        let due = lock.withLock { () -> Bool in
-            guard now - lastPurgeCheck >= configuration.purgeInterval, built != nil else { return false }
-            lastPurgeCheck = now
+        let due = state.withLock { state in
+            guard now - state.lastPurgeCheck >= configuration.purgeInterval, state.built != nil else { return false }
+            state.lastPurgeCheck = now
             return true
         }
         guard due else { return }

@@ -1,14 +1,15 @@
 import FileAndSQLiteStore
 import Mustache
 import ProviderCore
+import Synchronization
 
 /// The HTML pages: the shipped Mustache templates compiled into the binary, each replaceable by a file of the same name in
 /// `OAUTH1_TEMPLATES`; parsed once per process, on the first page rendered. HTML escaping is on for every `{{value}}`.
-final class Pages: @unchecked Sendable {
+final class Pages: Sendable {
     private let overrideDirectory: String?
     private let siteName: String
-    private var library: MustacheLibrary?
-    private let lock = ThreadLock()
+    /// The parsed templates, once a page has been rendered.
+    private let library = Mutex<MustacheLibrary?>(nil)
 
     /// The shipped templates by name.
     static let shipped: [String: [UInt8]] = [
@@ -35,8 +36,8 @@ final class Pages: @unchecked Sendable {
 
     /// Parses every template; a broken override is reported with its file name.
     func load() throws -> MustacheLibrary {
-        try lock.withLock {
-            if let library { return library }
+        try library.withLock { parsed in
+            if let parsed { return parsed }
             var library = MustacheLibrary()
             for (name, bytes) in Self.shipped {
                 var text = String(decoding: bytes, as: UTF8.self)
@@ -52,7 +53,7 @@ final class Pages: @unchecked Sendable {
                     throw TemplateError(message: "\(origin) does not parse: \(error)")
                 }
             }
-            self.library = library
+            parsed = library
             return library
         }
     }

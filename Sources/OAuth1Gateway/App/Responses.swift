@@ -16,11 +16,11 @@ extension HTTPResponse {
         HTTPResponse(status: status, headers: HTTPHeaders(pageSecurityHeaders), body: Array(html.utf8))
     }
 
-    /// The headers of a plain-text sentence, built once: each field's lookup key is computed when it is added.
+    /// The headers of a plain-text sentence.
     private static let textHeaders: HTTPHeaders = [("Content-Type", "text/plain; charset=utf-8"), ("Cache-Control", "no-store"),
                                                    ("X-Content-Type-Options", "nosniff")]
 
-    /// The headers of a JSON answer, built once.
+    /// The headers of a JSON answer.
     private static let jsonHeaders: HTTPHeaders = [("Content-Type", "application/json"), ("Cache-Control", "no-store"),
                                                    ("X-Content-Type-Options", "nosniff")]
 
@@ -33,12 +33,7 @@ extension HTTPResponse {
 
     /// A JSON response from already-encoded text.
     static func json(_ text: String, status: Int = 200) -> HTTPResponse {
-        json(Array(text.utf8), status: status)
-    }
-
-    /// A JSON response from already-encoded bytes.
-    static func json(_ body: [UInt8], status: Int = 200) -> HTTPResponse {
-        HTTPResponse(status: status, headers: jsonHeaders, body: body)
+        HTTPResponse(status: status, headers: jsonHeaders, body: Array(text.utf8))
     }
 
     /// A redirect that the browser follows with GET.
@@ -61,9 +56,6 @@ extension HTTPResponse {
 public enum JSON {
     /// A string as a JSON string literal, with `<`, `>` and `&` escaped too (RFC 8259, section 7).
     public static func string(_ value: String) -> String {
-        var value = value
-        // Printable ASCII with nothing to escape (a username, an id) is quoted as it is.
-        if value.withUTF8(isPlain) { return "\"" + value + "\"" }
         var output = "\""
         for scalar in value.unicodeScalars {
             switch scalar {
@@ -87,16 +79,8 @@ public enum JSON {
         return output + "\""
     }
 
-    /// Whether UTF-8 text is printable ASCII with nothing to escape, so that it goes between quotes as it is.
-    static func isPlain(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
-        bytes.allSatisfy { $0 >= 0x20 && $0 < 0x7F && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\")
-            && $0 != UInt8(ascii: "<") && $0 != UInt8(ascii: ">") && $0 != UInt8(ascii: "&") }
-    }
-
     /// An object from ordered key/value pairs whose values are already JSON text.
     public static func object(_ members: [(String, String)]) -> String {
-        var object = JSONObjectWriter()
-        for (key, value) in members { object.add(key, json: value) }
-        return String(decoding: object.finish(), as: UTF8.self)
+        "{" + members.map { key, value in string(key) + ": " + value }.joined(separator: ", ") + "}"
     }
 }

@@ -43,13 +43,18 @@ public struct AppConfiguration: Sendable {
         Setting(key: "OAUTH1_LOG_LEVEL", defaultValue: "info", summary: "error, info or debug (debug logs signature base strings, never secrets)"),
     ]
 
+    /// The data directory (`OAUTH1_DATA_DIR`).
     public let dataDirectory: String
+    /// Where temporary credentials and nonces live (`OAUTH1_CACHE`).
     public let cache: CacheBackend
     /// Where nonces live when `cache` is SQLite (`OAUTH1_NONCES`).
     public let nonces: NonceBackend
     let provider: ProviderConfiguration
+    /// The proxies whose `X-Forwarded-*` headers are believed (`OAUTH1_TRUSTED_PROXIES`).
     public let trustedProxies: Set<String>
+    /// The configured mount path (`OAUTH1_MOUNT_PATH`); nil takes it from SCRIPT_NAME.
     public let mountPath: String?
+    /// The largest accepted request body (`OAUTH1_MAX_BODY_BYTES`).
     public let maximumBodyBytes: Int
     let templateDirectory: String?
     let siteName: String
@@ -60,6 +65,7 @@ public struct AppConfiguration: Sendable {
     let trustsRemoteUser: Bool
     let usernameLoginPolicy: SQLiteLoginThrottle.Policy
     let addressLoginPolicy: SQLiteLoginThrottle.Policy
+    /// How much is logged (`OAUTH1_LOG_LEVEL`).
     public let logLevel: LogLevel
 
     var allowsInsecureTransport: Bool { provider.allowsInsecureTransport }

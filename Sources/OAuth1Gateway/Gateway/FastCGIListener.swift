@@ -6,6 +6,7 @@ import Glibc
 /// SIGTERM ends a waiting worker at once exactly while it holds no connection (`awaitingRequest`): inside libfcgi's own
 /// accept the same signal could also land after a connection was taken, and that request was dropped (nginx answered 502).
 /// Nil when libfcgi must accept by itself: `FCGI_WEB_SERVER_ADDRS` is set (libfcgi filters TCP clients by it).
+/// (docs/architecture.md, section "How a worker accepts and closes connections".)
 struct FastCGIListener {
     let descriptor: Int32
     /// Whether connections are local (AF_UNIX): like libfcgi, one that sends nothing for 2 s is dropped rather than

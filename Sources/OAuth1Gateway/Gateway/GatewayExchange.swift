@@ -6,14 +6,6 @@ enum GatewayExchange {
     /// - Parameter readBody: reads up to the given number of body bytes; fewer means the body ended early.
     static func respond(environment: GatewayEnvironment, application: Application, decoder: GatewayRequestDecoder,
                         readBody: (Int) -> [UInt8]) -> [UInt8] {
-        var output = [UInt8]()
-        respond(environment: environment, application: application, decoder: decoder, readBody: readBody, into: &output)
-        return output
-    }
-
-    /// The same, written over what `output` held (a FastCGI worker's one buffer).
-    static func respond(environment: GatewayEnvironment, application: Application, decoder: GatewayRequestDecoder,
-                        readBody: (Int) -> [UInt8], into output: inout [UInt8]) {
         let response: HTTPResponse
         do {
             let length = try decoder.contentLength(environment)
@@ -25,9 +17,9 @@ enum GatewayExchange {
             let answer = application.handle(request)
             if case .authorizer = request.role, answer.status == 200 {
                 // Apache adds an authorizer's other 200 headers to the final response: send the Variable-* ones alone.
-                return ResponseEncoder.encode(HTTPResponse(status: 200, headers: HTTPHeaders(answer.headers.filter { $0.name.hasPrefix("Variable-") }
-                                                                                    .map { ($0.name, $0.value) })),
-                                              includeBody: false, contentLength: false, into: &output)
+                let variables = answer.headers.filter { $0.name.hasPrefix("Variable-") }.map { ($0.name, $0.value) }
+                return ResponseEncoder.encode(HTTPResponse(status: 200, headers: HTTPHeaders(variables)),
+                                              includeBody: false, contentLength: false)
             }
             response = answer
         } catch let error as GatewayError {
@@ -35,6 +27,6 @@ enum GatewayExchange {
         } catch {
             response = .text("The request could not be read.", status: 400)
         }
-        ResponseEncoder.encode(response, includeBody: !environment.value(.requestMethod, is: "HEAD"), into: &output)
+        return ResponseEncoder.encode(response, includeBody: environment["REQUEST_METHOD"] != "HEAD")
     }
 }

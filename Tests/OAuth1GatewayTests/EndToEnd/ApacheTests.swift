@@ -38,7 +38,7 @@ import Testing
         defer { serve.terminateGracefully() }
         let snippet = try Self.shipped("proxy-fcgi.conf").replacingOccurrences(of: "/run/oauth1-fcgi/oauth1-fcgi.sock", with: root + "/oauth1.sock")
         let apache = try flowAndReplay(root: root, snippet: snippet, client: client)
-        defer { apache.stop() }
+        apache.stop()
     }
 
     @Test func fcgidStartsTheBinaryItself() throws {
