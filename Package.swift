@@ -6,6 +6,7 @@ let package = Package(
     products: [
         .library(name: "ProviderCore", targets: ["ProviderCore"]),
         .library(name: "FileAndSQLiteStore", targets: ["FileAndSQLiteStore"]),
+        .library(name: "OAuth1Gateway", targets: ["OAuth1Gateway"]),
         .executable(name: "oauth1-fcgi", targets: ["oauth1-fcgi"]),
     ],
     dependencies: [
@@ -21,23 +22,29 @@ let package = Package(
                        providers: [.apt(["libsqlite3-dev"])]),
         .target(name: "ProviderCore", dependencies: ["COpenSSL"]),
         .target(name: "FileAndSQLiteStore", dependencies: ["ProviderCore", "CSQLite", "COpenSSL"]),
+        // The gateway (CGI and FastCGI), the application's routes and pages, and the configuration.
+        .target(name: "OAuth1Gateway",
+                dependencies: ["FileAndSQLiteStore", "ProviderCore", "CFastCGI",
+                               .product(name: "Mustache", package: "swift-mustache")],
+                // Templates/ links to www/templates: the shipped pages are compiled into the binary,
+                // so a CGI install is one file; OAUTH1_TEMPLATES overrides them one by one.
+                resources: [.embedInCode("Templates")]),
+        // The binary: chooses CGI, FastCGI worker or an admin command, and runs the `serve` supervisor.
         .executableTarget(name: "oauth1-fcgi",
-                          dependencies: ["FileAndSQLiteStore", "ProviderCore", "CFastCGI",
-                                         .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                                         .product(name: "Mustache", package: "swift-mustache")],
-                          // Templates/ links to www/templates: the shipped pages are compiled into the binary,
-                          // so a CGI install is one file; OAUTH1_TEMPLATES overrides them one by one.
-                          resources: [.embedInCode("Templates")]),
+                          dependencies: ["OAuth1Gateway", "FileAndSQLiteStore", "ProviderCore", "CFastCGI",
+                                         .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .testTarget(name: "ProviderCoreTests", dependencies: ["ProviderCore", "COpenSSL"],
                     exclude: ["Fixtures"]),
         .executableTarget(name: "StoreRaceHelper", dependencies: ["FileAndSQLiteStore"], path: "Tests/StoreRaceHelper"),
         .testTarget(name: "FileAndSQLiteStoreTests", dependencies: ["FileAndSQLiteStore", "StoreRaceHelper"],
                     exclude: ["Fixtures"]),
-        // The fuzz harness (Tests/fuzz/README.md): the gateway, configuration and session files of oauth1-fcgi are linked
-        // into it; a normal build replays saved inputs, `make fuzz` builds it with ASan, libFuzzer and -DFUZZING.
-        .executableTarget(name: "oauth1-fuzz", dependencies: ["FileAndSQLiteStore", "ProviderCore"], path: "Tests/fuzz/Harness",
+        // The fuzz harness (Tests/fuzz/README.md): a normal build replays saved inputs, `make fuzz` builds it with ASan,
+        // libFuzzer and -DFUZZING.
+        .executableTarget(name: "oauth1-fuzz", dependencies: ["OAuth1Gateway", "ProviderCore"], path: "Tests/fuzz/Harness",
                           swiftSettings: [.enableExperimentalFeature("Extern")]),
-        .testTarget(name: "oauth1-fcgiTests", dependencies: ["oauth1-fcgi", "oauth1-fuzz"]),
+        // Unit tests of the gateway and application; the end-to-end ones run the oauth1-fcgi and oauth1-fuzz binaries
+        // from the build products directory (`swift build --build-tests` builds them).
+        .testTarget(name: "OAuth1GatewayTests", dependencies: ["OAuth1Gateway", "FileAndSQLiteStore", "ProviderCore"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,5 +1,6 @@
 import ArgumentParser
 import CFastCGI
+import OAuth1Gateway
 #if canImport(Glibc)
 import Glibc
 #endif

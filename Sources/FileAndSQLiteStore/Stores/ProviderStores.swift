@@ -72,8 +72,6 @@ public final class ProviderStores: Sendable {
         public var nonces = 0
         /// Expired temporary credentials removed.
         public var temporaryCredentials = 0
-        /// Always 0: the file cache whose entries this counted is gone; kept while the purge's outputs still name it.
-        public var cacheEntries = 0
         /// Expired browser sessions and stale login counters removed.
         public var sessions = 0
     }

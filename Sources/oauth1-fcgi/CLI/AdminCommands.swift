@@ -1,5 +1,6 @@
 import ArgumentParser
 import FileAndSQLiteStore
+import OAuth1Gateway
 import ProviderCore
 #if canImport(Glibc)
 import Glibc
@@ -218,8 +219,8 @@ struct Purge: ParsableCommand {
         let report = try options.stores().purge()
         emit(options.json
              ? JSON.object([("nonces", String(report.nonces)), ("temporary_credentials", String(report.temporaryCredentials)),
-                            ("cache_entries", String(report.cacheEntries)), ("sessions", String(report.sessions))])
-             : "purged \(report.nonces) nonces, \(report.temporaryCredentials) temporary credentials, \(report.cacheEntries) cache files, \(report.sessions) sessions")
+                            ("sessions", String(report.sessions))])
+             : "purged \(report.nonces) nonces, \(report.temporaryCredentials) temporary credentials, \(report.sessions) sessions")
     }
 }
 

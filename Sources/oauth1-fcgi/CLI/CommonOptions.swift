@@ -1,5 +1,6 @@
 import ArgumentParser
 import FileAndSQLiteStore
+import OAuth1Gateway
 import ProviderCore
 #if canImport(Glibc)
 import Glibc
@@ -44,13 +45,4 @@ struct CommandFailure: Error, CustomStringConvertible {
 func emit(_ text: String) {
     var line = text + "\n"
     line.withUTF8 { buffer in _ = write(1, buffer.baseAddress, buffer.count) }
-}
-
-/// Formats a Unix time as an ISO 8601 UTC timestamp.
-func isoTime(_ seconds: Int64) -> String {
-    var value = time_t(seconds)
-    var parts = tm()
-    gmtime_r(&value, &parts)
-    func pad(_ number: Int32) -> String { number < 10 ? "0\(number)" : "\(number)" }
-    return "\(parts.tm_year + 1900)-\(pad(parts.tm_mon + 1))-\(pad(parts.tm_mday))T\(pad(parts.tm_hour)):\(pad(parts.tm_min)):\(pad(parts.tm_sec))Z"
 }

@@ -1,3 +1,4 @@
+import OAuth1Gateway
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -5,7 +6,7 @@ import Glibc
 /// `oauth1-fcgi serve`: binds the socket, runs N worker processes on it (each this same binary in FastCGI mode with the socket
 /// as fd 0), replaces a worker that dies, recycles one after its request quota, and on SIGTERM lets every worker finish its
 /// request in flight before exiting. Workers are processes, not threads: a crash takes one worker, and no accept mutex is
-/// shared (PITFALLS 17).
+/// shared (docs/architecture.md, section "Processes, not threads").
 struct Supervisor {
     let address: ListenAddress
     let workers: Int

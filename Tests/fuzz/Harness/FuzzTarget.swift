@@ -1,3 +1,4 @@
+import OAuth1Gateway
 import ProviderCore
 
 /// One fuzzed entry point of the provider: its name is the corpus directory, `run` feeds it one input and checks what must hold.

@@ -1,0 +1,112 @@
+import FileAndSQLiteStore
+import ProviderCore
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Browser sessions: a cookie holding a random identifier and its HMAC under a key kept in the data directory; the session itself
+/// (user, CSRF token, expiry) is in the database, so every worker sees it and logout ends it everywhere.
+public struct Sessions: Sendable {
+    /// The name of the session cookie.
+    public static let cookieName = "oauth1_session"
+
+    let store: SQLiteSessionStore
+    let key: [UInt8]
+    let lifetime: Int64
+    let secureCookies: Bool
+    let cookiePath: String
+
+    /// A session found from the request's cookie.
+    struct Current {
+        let identifier: String
+        let record: SessionRecord
+    }
+
+    /// The session named by a valid, correctly signed cookie; nil for none, forged, oversized or expired.
+    func current(_ request: HTTPRequest) throws -> Current? {
+        guard let value = Self.cookie(named: Self.cookieName, in: request),
+              let identifier = Self.verifiedIdentifier(cookieValue: value, key: key) else { return nil }
+        return try store.session(identifier: identifier).map { Current(identifier: identifier, record: $0) }
+    }
+
+    /// The session identifier in a cookie value `identifier.mac` whose HMAC under `key` is right; nil for a forged, malformed or oversized value.
+    public static func verifiedIdentifier(cookieValue value: String, key: [UInt8]) -> String? {
+        guard value.utf8.count <= 200 else { return nil }
+        let parts = value.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count == 2 else { return nil }
+        let identifier = String(parts[0])
+        guard ConstantTime.equals(Array(mac(identifier, key: key).utf8), Array(parts[1].utf8)) else { return nil }
+        return identifier
+    }
+
+    /// Starts a session (for a user, or anonymous to carry the login form's CSRF token); returns it with its Set-Cookie value.
+    func start(userID: Int64?) throws -> (Current, cookie: String) {
+        let (identifier, record) = try store.create(userID: userID, lifetime: lifetime)
+        return (Current(identifier: identifier, record: record), setCookie(identifier + "." + mac(identifier), maxAge: lifetime))
+    }
+
+    /// Ends a session in the database.
+    func end(_ session: Current) throws {
+        try store.delete(identifier: session.identifier)
+    }
+
+    /// The Set-Cookie value that removes the cookie from the browser.
+    var clearingCookie: String { setCookie("", maxAge: 0) }
+
+    private func setCookie(_ value: String, maxAge: Int64) -> String {
+        "\(Self.cookieName)=\(value); Path=\(cookiePath); Max-Age=\(maxAge); HttpOnly; SameSite=Lax" + (secureCookies ? "; Secure" : "")
+    }
+
+    private func mac(_ identifier: String) -> String { Self.mac(identifier, key: key) }
+
+    /// The cookie's signature of a session identifier: HMAC-SHA256 under `key`, base64url without padding.
+    public static func mac(_ identifier: String, key: [UInt8]) -> String {
+        let digest = HMAC.authenticationCode(.sha256, key: key, message: Array(identifier.utf8))
+        return String(Base64.encode(digest).map { $0 == "+" ? "-" : $0 == "/" ? "_" : $0 }.filter { $0 != "=" })
+    }
+
+    /// The first cookie of this name in the request's Cookie headers.
+    public static func cookie(named name: String, in request: HTTPRequest) -> String? {
+        for header in request.headers.values(for: "Cookie") where header.utf8.count <= 8192 {
+            for pair in header.split(separator: ";") {
+                let trimmed = pair.trimming(" ")
+                if trimmed.hasPrefix(name + "=") { return String(trimmed.dropFirst(name.count + 1)) }
+            }
+        }
+        return nil
+    }
+
+    /// Reads the session key from `session.key` in the data directory, creating it (0600, 32 random bytes) on first use; safe when several processes start at once.
+    static func loadKey(dataDirectory: String) throws -> [UInt8] {
+        let path = dataDirectory + "/session.key"
+        for _ in 0..<50 {
+            if let text = ConfigurationSource.readTextFile(path) {
+                let trimmed = text.trimming(" \n")
+                if trimmed.utf8.count == 64, let key = Digest.bytes(fromHex: trimmed) { return key }
+                if !trimmed.isEmpty { throw SessionKeyError(path: path) }
+            } else {
+                var bytes = [UInt8](repeating: 0, count: 32)
+                SystemRandomSource().fill(&bytes)
+                let temporary = path + ".new." + String(getpid())
+                let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+                if descriptor >= 0 {
+                    var text = Digest.hex(bytes) + "\n"
+                    text.withUTF8 { _ = write(descriptor, $0.baseAddress, $0.count) }
+                    close(descriptor)
+                    // link() fails if another process created the key first; then everyone reads that one.
+                    _ = link(temporary, path)
+                    unlink(temporary)
+                    continue
+                }
+                throw SessionKeyError(path: path)
+            }
+            usleep(10_000)
+        }
+        throw SessionKeyError(path: path)
+    }
+}
+
+struct SessionKeyError: Error, CustomStringConvertible {
+    let path: String
+    var description: String { "\(path) cannot be read or created, or is not 64 hexadecimal digits; check the data directory's permissions" }
+}

@@ -1,0 +1,120 @@
+import CFastCGI
+import ProviderCore
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The FastCGI request loop of one worker process: the only code that talks to libfcgi. It accepts on a listening socket
+/// (fd 0 when started by a web server, spawn-fcgi or the supervisor), answers one request at a time, and leaves after
+/// `maxRequests` requests or on SIGTERM once the request in flight is answered (docs/architecture.md, section "How a
+/// worker accepts and closes connections").
+public enum FastCGIWorker {
+    /// Serves requests until SIGTERM or `maxRequests` (0: no limit) and returns the exit status.
+    public static func run(application: Application, decoder: GatewayRequestDecoder, listenDescriptor: Int32 = 0, maxRequests: Int) -> Int32 {
+        guard FCGX_Init() == 0 else {
+            Log.error("libfcgi could not initialise")
+            return 1
+        }
+        Signals.installTermination(forFastCGI: true)
+        var request = FCGX_Request()
+        guard FCGX_InitRequest(&request, listenDescriptor, FCGI_FAIL_ACCEPT_ON_INTR) == 0 else {
+            Log.error("libfcgi could not set up a request on fd \(listenDescriptor)")
+            return 1
+        }
+        var served = 0
+        let listener = FastCGIListener(descriptor: listenDescriptor)
+        while !Signals.stopRequested {
+            // A connection nginx keeps open (fastcgi_keep_conn) carries the next request; otherwise take a new one.
+            // Where libfcgi itself waits (on a kept connection, or accepting when there is no listener of ours), a
+            // SIGTERM ends the worker at once, as before: it cannot tell whether a request has begun to arrive.
+            let waitsInLibfcgi = listener == nil || request.ipcFd >= 0
+            if request.ipcFd < 0, let listener {
+                guard let connection = listener.accept() else { break }
+                request.ipcFd = connection
+                // FCGX_Accept_r first finishes the previous request and would close a connection it was not told to
+                // keep; it then sets keepConnection from the new request's FCGI_KEEP_CONN flag.
+                request.keepConnection = 1
+            }
+            if waitsInLibfcgi { awaitingRequest = 1 }
+            let accepted = FCGX_Accept_r(&request)
+            awaitingRequest = 0
+            guard accepted >= 0 else { break }
+            serve(&request, application: application, decoder: decoder)
+            // libfcgi closes a connection gracefully (shutdown, wait for nginx to close, read what is left): three
+            // system calls, needed only if unread input could make the close reset the connection. Once a responder's
+            // input has ended there is none, and a plain close is as safe. (An authorizer gets no input stream at all
+            // from Apache's mod_authnz_fcgi, so waiting for its end would hang.)
+            if request.keepConnection == 0, request.role == responderRole, inputHasEnded(request.in) { request.detached = 1 }
+            FCGX_Finish_r(&request)
+            served += 1
+            application.afterResponse()
+            if maxRequests > 0, served >= maxRequests { break }
+        }
+        return 0
+    }
+
+    /// Answers one request: its parameters become the environment, its FCGI_STDIN the body, and the response goes to its
+    /// FCGI_STDOUT.
+    private static func serve(_ request: inout FCGX_Request, application: Application, decoder: GatewayRequestDecoder) {
+        let input = request.in
+        let environment = GatewayEnvironment(cStrings: request.envp)
+        let output = GatewayExchange.respond(environment: environment, application: application, decoder: decoder) { length in
+            readBody(input, length: length)
+        }
+        output.withUnsafeBytes { bytes in
+            _ = FCGX_PutStr(bytes.baseAddress?.assumingMemoryBound(to: CChar.self), Int32(bytes.count), request.out)
+        }
+    }
+
+    /// FCGI_RESPONDER, the role of an ordinary request (FastCGI specification, section 6.2).
+    private static let responderRole: Int32 = 1
+
+    /// Whether the request's input (FCGI_STDIN) has ended with nothing left unread: reads its end, which libfcgi has
+    /// usually buffered already; a byte still there means the body was not read to its end.
+    private static func inputHasEnded(_ stream: UnsafeMutablePointer<FCGX_Stream>?) -> Bool {
+        guard let stream else { return false }
+        var byte: CChar = 0
+        return FCGX_GetStr(&byte, 1, stream) == 0 && FCGX_HasSeenEOF(stream) != 0 && FCGX_GetError(stream) == 0
+    }
+
+    /// Reads up to `length` body bytes from FCGI_STDIN; fewer when the stream ends first.
+    private static func readBody(_ stream: UnsafeMutablePointer<FCGX_Stream>?, length: Int) -> [UInt8] {
+        var body = [UInt8]()
+        var chunk = [CChar](repeating: 0, count: min(length, 65_536))
+        while body.count < length {
+            let count = FCGX_GetStr(&chunk, Int32(min(length - body.count, chunk.count)), stream)
+            if count <= 0 { break }
+            body += chunk[..<Int(count)].map { UInt8(bitPattern: $0) }
+        }
+        return body
+    }
+}
+
+/// Plain CGI: one request from the environment and standard input, answered on standard output.
+public enum CGIRunner {
+    /// Answers the process's one request and returns the exit status.
+    public static func run(application: Application, decoder: GatewayRequestDecoder) -> Int32 {
+        // The dictionary, not the raw `environ`: it splits each entry at its first `=` Character, which CGI always did.
+        let environment = GatewayEnvironment(ConfigurationSource.processEnvironment())
+        let bytes = GatewayExchange.respond(environment: environment, application: application, decoder: decoder) { length in
+            var body = [UInt8]()
+            var chunk = [UInt8](repeating: 0, count: min(length, 65_536))
+            while body.count < length {
+                let count = read(0, &chunk, min(length - body.count, chunk.count))
+                if count < 0 && errno == EINTR { continue }
+                if count <= 0 { break }
+                body += chunk[..<count]
+            }
+            return body
+        }
+        var written = 0
+        while written < bytes.count {
+            let count = bytes[written...].withUnsafeBytes { write(1, $0.baseAddress, $0.count) }
+            if count < 0 && errno == EINTR { continue }
+            if count <= 0 { break }
+            written += count
+        }
+        application.afterResponse()
+        return 0
+    }
+}

@@ -1,0 +1,32 @@
+import ProviderCore
+
+/// One request/response exchange, shared by the FastCGI and CGI gateways: check the announced length, read exactly that
+/// many body bytes, decode, let the application answer, and encode the response. Bad input becomes a 4xx with a sentence.
+enum GatewayExchange {
+    /// - Parameter readBody: reads up to the given number of body bytes; fewer means the body ended early.
+    static func respond(environment: GatewayEnvironment, application: Application, decoder: GatewayRequestDecoder,
+                        readBody: (Int) -> [UInt8]) -> [UInt8] {
+        let response: HTTPResponse
+        do {
+            let length = try decoder.contentLength(environment)
+            let body = length > 0 ? readBody(length) : []
+            guard body.count == length else {
+                throw GatewayError(status: 400, message: "The request body ended after \(body.count) of \(length) bytes.")
+            }
+            let request = try decoder.decode(environment: environment, body: body)
+            let answer = application.handle(request)
+            if case .authorizer = request.role, answer.status == 200 {
+                // Apache adds an authorizer's other 200 headers to the final response: send the Variable-* ones alone.
+                let variables = answer.headers.filter { $0.name.hasPrefix("Variable-") }.map { ($0.name, $0.value) }
+                return ResponseEncoder.encode(HTTPResponse(status: 200, headers: HTTPHeaders(variables)),
+                                              includeBody: false, contentLength: false)
+            }
+            response = answer
+        } catch let error as GatewayError {
+            response = .text(error.message, status: error.status)
+        } catch {
+            response = .text("The request could not be read.", status: 400)
+        }
+        return ResponseEncoder.encode(response, includeBody: environment["REQUEST_METHOD"] != "HEAD")
+    }
+}

@@ -1,0 +1,52 @@
+import CFastCGI
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Set by SIGTERM or SIGINT; read by the request loops between requests.
+nonisolated(unsafe) var terminationRequested: sig_atomic_t = 0
+
+/// Set while a FastCGI worker waits in accept for its next connection and holds none (`FastCGIListener`).
+nonisolated(unsafe) var awaitingRequest: sig_atomic_t = 0
+
+/// Signal handling for workers and the supervisor: handlers only set a flag (and tell libfcgi to stop accepting), and are
+/// installed without SA_RESTART so a blocking accept or waitpid returns to let the loop see the flag.
+public enum Signals {
+    /// Whether SIGTERM or SIGINT has arrived.
+    public static var stopRequested: Bool { terminationRequested != 0 }
+
+    /// SIGTERM and SIGINT end the loop after the request in flight; SIGPIPE is ignored (a client that hung up is not fatal).
+    public static func installTermination(forFastCGI: Bool) {
+        var action = sigaction()
+        if forFastCGI {
+            action.__sigaction_handler.sa_handler = { _ in
+                terminationRequested = 1
+                FCGX_ShutdownPending()
+                // A worker waiting for a connection has nothing to finish, and a blocking accept may not return for the
+                // signal (the soak caught a worker waiting out the whole 30 s grace period), so leave now.
+                if awaitingRequest != 0 { _exit(0) }
+            }
+        } else {
+            action.__sigaction_handler.sa_handler = { _ in terminationRequested = 1 }
+        }
+        sigemptyset(&action.sa_mask)
+        action.sa_flags = 0
+        sigaction(SIGTERM, &action, nil)
+        sigaction(SIGINT, &action, nil)
+        signal(SIGPIPE, SIG_IGN)
+        // A parent may have started us with signals blocked (a spawning thread's mask is inherited); unblock them,
+        // or SIGTERM would never arrive.
+        var none = sigset_t()
+        sigemptyset(&none)
+        sigprocmask(SIG_SETMASK, &none, nil)
+    }
+
+    /// A SIGCHLD handler that does nothing, so a worker's death ends the supervisor's sigsuspend (an ignored SIGCHLD would not).
+    public static func installChildNotification() {
+        var action = sigaction()
+        action.__sigaction_handler.sa_handler = { _ in }
+        sigemptyset(&action.sa_mask)
+        action.sa_flags = SA_NOCLDSTOP
+        sigaction(SIGCHLD, &action, nil)
+    }
+}

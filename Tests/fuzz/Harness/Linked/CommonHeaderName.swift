@@ -1,1 +1,0 @@
-../../../../Sources/oauth1-fcgi/Gateway/CommonHeaderName.swift

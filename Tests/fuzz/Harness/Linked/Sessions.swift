@@ -1,1 +1,0 @@
-../../../../Sources/oauth1-fcgi/App/Sessions.swift
