@@ -2,19 +2,82 @@ import Foundation
 @testable import OAuth1Gateway
 import Testing
 
-/// The scheme is https when HTTPS is `on` (any ASCII case) or `1`, or REQUEST_SCHEME is `https` (any ASCII case).
+/// The environment's variable names are recognised by their bytes exactly as a comparison with every name would.
+@Suite struct GatewayEnvironmentTests {
+    typealias Variable = GatewayEnvironment.Variable
+
+    /// The reference: the variable whose whole name equals these bytes, found by trying every one.
+    static func lookedUpOneByOne(_ name: [UInt8]) -> Variable? {
+        Variable.allCases.first { variable in
+            variable.name.withUTF8Buffer { Array($0) } == name
+        }
+    }
+
+    static func recognised(_ name: [UInt8]) -> Variable? {
+        name.withUnsafeBytes { Variable(name: $0) }
+    }
+
+    /// Values are kept by raw value in 32-lane vectors: one variable more than that would trap on the first request.
+    @Test func everyVariableHasALaneOfItsOwn() {
+        #expect(Variable.allCases.count <= SIMD32<Int>.scalarCount)
+        #expect(Variable.allCases.map(\.rawValue) == Array(0..<Variable.allCases.count))
+    }
+
+    @Test func everyNameAndEveryOneByteChangeOfItIsRecognisedAsByComparison() {
+        for variable in Variable.allCases {
+            let name = variable.name.withUTF8Buffer { Array($0) }
+            #expect(Self.recognised(name) == variable)
+            for index in name.indices {
+                for replacement: UInt8 in [0x00, 0x41, 0x5F, 0x61, 0x7A, 0xC3, name[index] ^ 0x20, name[index] &+ 1] {
+                    var changed = name
+                    changed[index] = replacement
+                    #expect(Self.recognised(changed) == Self.lookedUpOneByOne(changed), "\(String(decoding: changed, as: UTF8.self))")
+                }
+            }
+            #expect(Self.recognised(Array(name.dropLast())) == Self.lookedUpOneByOne(Array(name.dropLast())))
+            #expect(Self.recognised(name + [0x5F]) == nil)
+        }
+    }
+
+    @Test func otherNamesOfEveryLengthAreNotVariables() {
+        for length in 0...40 {
+            for fill: UInt8 in [0x41, 0x5F, 0x52, 0x53] {
+                let name = [UInt8](repeating: fill, count: length)
+                #expect(Self.recognised(name) == Self.lookedUpOneByOne(name))
+            }
+        }
+        #expect(Self.recognised(Array("HTTP_HOST".utf8)) == nil)
+        #expect(Self.recognised(Array("https".utf8)) == nil)
+    }
+}
+
+/// The constant header names are the names the byte-by-byte conversion makes.
+@Suite struct CommonHeaderNameTests {
+    @Test func everyConstantIsWhatTheConversionMakes() {
+        for entry in CommonHeaderName.table {
+            let variable = entry.variable.withUTF8Buffer { Array($0) }
+            let converted = GatewayRequestDecoder.headerName(fromVariable: String(decoding: variable.dropFirst(5), as: UTF8.self))
+            #expect(converted == entry.name)
+            #expect(variable.withUnsafeBytes { GatewayRequestDecoder.headerName(fromHTTPVariable: $0) } == entry.name)
+            var lowercased = variable
+            lowercased[6] |= 0x20
+            #expect(lowercased.withUnsafeBytes { CommonHeaderName.name(forVariable: $0) } == nil)
+        }
+    }
+}
+
+/// The scheme is read from HTTPS and REQUEST_SCHEME as bytes, with the answer the String comparison gave.
 @Suite struct SchemeVariableTests {
-    @Test func schemeFollowsHTTPSAndRequestScheme() throws {
+    @Test func schemeFollowsTheStringRule() throws {
         let decoder = GatewayRequestDecoder(trustedProxies: [], maximumBodyBytes: 1024, configuredMountPath: nil)
         let values = ["on", "ON", "On", "oN", "1", "off", "", "0", "https", "HTTPS", "Https", "http", "o", "onn", "1 ", "\u{212A}"]
-        let secureHTTPS: Set = ["on", "ON", "On", "oN", "1"]
-        let secureScheme: Set = ["https", "HTTPS", "Https"]
         for https in values + [nil] {
             for requestScheme in values + [nil] {
                 var variables = ["REQUEST_METHOD": "GET", "REQUEST_URI": "/oauth/user", "HTTP_HOST": "api.example.com"]
                 variables["HTTPS"] = https
                 variables["REQUEST_SCHEME"] = requestScheme
-                let expected = https.map(secureHTTPS.contains) == true || requestScheme.map(secureScheme.contains) == true
+                let expected = (https.map { GatewayRequestDecoder.equalsIgnoringASCIICase($0, "on") || $0 == "1" } ?? false)
+                    || (requestScheme.map { GatewayRequestDecoder.equalsIgnoringASCIICase($0, "https") } ?? false)
                 let request = try decoder.decode(environment: GatewayEnvironment(variables), body: [])
                 #expect(request.http.url.scheme == (expected ? "https" : "http"), "HTTPS \(https ?? "-") REQUEST_SCHEME \(requestScheme ?? "-")")
             }
@@ -22,36 +85,28 @@ import Testing
     }
 }
 
-/// The variables from `NAME=value` entries: split at the first `=`, the later of two equal names winning, and the `HTTP_`
-/// ones in String order of their names without HTTP_PROXY.
-@Suite struct GatewayEnvironmentTests {
-    static func entries(_ lines: [String]) -> [[UInt8]] { lines.map { Array($0.utf8) } }
+/// The environment's byte storage keeps value semantics, and header variables come out in String order of their names.
+@Suite struct GatewayEnvironmentStorageTests {
+    static func entries(_ lines: [String]) -> [ArraySlice<UInt8>] { lines.map { ArraySlice(Array($0.utf8)) } }
 
-    @Test func entriesSplitAtTheFirstEqualsSignAndTheLaterWins() {
-        let environment = GatewayEnvironment(entries: Self.entries(["A=1=2", "B=", "NO_VALUE", "A=3", "=x"]))
-        #expect(environment.variables == ["A": "3", "B": "", "": "x"])
-    }
-
-    @Test func cStringsDecodeAsEntries() {
-        let lines = ["REQUEST_METHOD=GET", "HTTP_HOST=a.example", "REQUEST_METHOD=POST", "EMPTY"]
-        let pointers = lines.map { strdup($0) } + [nil]
+    @Test func aCopyKeepsItsVariablesWhenTheOriginalIsReloaded() {
+        var environment = GatewayEnvironment(entries: Self.entries(["REQUEST_METHOD=GET", "HTTP_HOST=a.example"]))
+        let copy = environment
+        let lines = ["REQUEST_METHOD=POST", "HTTP_HOST=" + String(repeating: "b", count: 5000)]
+        var pointers = lines.map { strdup($0) } + [nil]
         defer { for pointer in pointers { free(pointer) } }
-        let environment = pointers.withUnsafeBufferPointer { GatewayEnvironment(cStrings: $0.baseAddress) }
-        #expect(environment.variables == GatewayEnvironment(entries: Self.entries(lines)).variables)
-        #expect(environment["REQUEST_METHOD"] == "POST" && environment["EMPTY"] == nil)
-        #expect(GatewayEnvironment(cStrings: nil).variables.isEmpty)
+        pointers.withUnsafeBufferPointer { environment.load(cStrings: $0.baseAddress!) }
+        #expect(copy[.requestMethod] == "GET" && environment[.requestMethod] == "POST")
+        var copied = [String]()
+        copy.forEachHeaderVariable { _, value in copied.append(String(decoding: value, as: UTF8.self)) }
+        #expect(copied == ["a.example"])
     }
 
-    @Test func headerVariablesAreInStringOrderOfTheirNamesWithoutHTTPProxy() {
-        let names = ["HTTP_X_A", "HTTP_X", "HTTP_B", "HTTP_X_", "HTTP_A_LONGER_NAME", "HTTP_A", "HTTP_Z", "HTTP_X_AB", "HTTP_PROXY", "HTTPS"]
+    @Test func headerVariablesAreInStringOrderOfTheirNames() {
+        let names = ["HTTP_X_A", "HTTP_X", "HTTP_B", "HTTP_X_", "HTTP_A_LONGER_NAME", "HTTP_A", "HTTP_Z", "HTTP_X_AB"]
         let environment = GatewayEnvironment(entries: Self.entries(names.map { $0 + "=v" }))
-        #expect(environment.headerVariables.map(\.name) == names.filter { $0.hasPrefix("HTTP_") && $0 != "HTTP_PROXY" }.sorted())
-    }
-
-    @Test func headerNamesComeFromVariableNames() {
-        #expect(GatewayRequestDecoder.headerName(fromVariable: "X_FORWARDED_PROTO") == "X-Forwarded-Proto")
-        #expect(GatewayRequestDecoder.headerName(fromVariable: "CONTENT_TYPE") == "Content-Type")
-        #expect(GatewayRequestDecoder.headerName(fromVariable: "x__y_") == "X-Y")
-        #expect(GatewayRequestDecoder.headerName(fromVariable: "") == "")
+        var order = [String]()
+        environment.forEachHeaderVariable { name, _ in order.append(String(decoding: name, as: UTF8.self)) }
+        #expect(order == names.sorted())
     }
 }

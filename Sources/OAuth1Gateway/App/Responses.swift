@@ -56,6 +56,11 @@ extension HTTPResponse {
 public enum JSON {
     /// A string as a JSON string literal, with `<`, `>` and `&` escaped too (RFC 8259, section 7).
     public static func string(_ value: String) -> String {
+        // Printable ASCII with nothing to escape (a username, an id) goes between the quotes as it is.
+        let isPlain = Array(value.utf8).allSatisfy { byte in
+            byte >= 0x20 && byte < 0x7F && !"\"\\<>&".utf8.contains(byte)
+        }
+        if isPlain { return "\"" + value + "\"" }
         var output = "\""
         for scalar in value.unicodeScalars {
             switch scalar {

@@ -6,10 +6,9 @@ import Glibc
 
 /// The FastCGI request loop of one worker process: the only code that talks to libfcgi. It accepts on a listening socket
 /// (fd 0 when started by a web server, spawn-fcgi or the supervisor), answers one request at a time, and leaves after
-/// `maxRequests` requests or on SIGTERM once the request in flight is answered (docs/architecture.md, section "How a
-/// worker accepts and closes connections").
+/// `maxRequests` requests or on SIGTERM once the request in flight is answered.
 public enum FastCGIWorker {
-    /// Serves requests until SIGTERM or `maxRequests` (0: no limit) and returns the exit status.
+    /// Serves FastCGI requests on `listenDescriptor` until SIGTERM or `maxRequests` (0: no limit); returns the exit status.
     public static func run(application: Application, decoder: GatewayRequestDecoder, listenDescriptor: Int32 = 0, maxRequests: Int) -> Int32 {
         guard FCGX_Init() == 0 else {
             Log.error("libfcgi could not initialise")
@@ -22,6 +21,8 @@ public enum FastCGIWorker {
             return 1
         }
         var served = 0
+        var environment = GatewayEnvironment()
+        var output = [UInt8]()
         let listener = FastCGIListener(descriptor: listenDescriptor)
         while !Signals.stopRequested {
             // A connection nginx keeps open (fastcgi_keep_conn) carries the next request; otherwise take a new one.
@@ -39,7 +40,7 @@ public enum FastCGIWorker {
             let accepted = FCGX_Accept_r(&request)
             awaitingRequest = 0
             guard accepted >= 0 else { break }
-            serve(&request, application: application, decoder: decoder)
+            serve(&request, environment: &environment, output: &output, application: application, decoder: decoder)
             // libfcgi closes a connection gracefully (shutdown, wait for nginx to close, read what is left): three
             // system calls, needed only if unread input could make the close reset the connection. Once a responder's
             // input has ended there is none, and a plain close is as safe. (An authorizer gets no input stream at all
@@ -53,16 +54,18 @@ public enum FastCGIWorker {
         return 0
     }
 
-    /// Answers one request: its parameters become the environment, its FCGI_STDIN the body, and the response goes to its
-    /// FCGI_STDOUT.
-    private static func serve(_ request: inout FCGX_Request, application: Application, decoder: GatewayRequestDecoder) {
+    /// Answers one request; `environment` and `output` are the worker's own, reloaded and rewritten for each request.
+    private static func serve(_ request: inout FCGX_Request, environment: inout GatewayEnvironment, output: inout [UInt8],
+                              application: Application, decoder: GatewayRequestDecoder) {
         let input = request.in
-        let environment = GatewayEnvironment(cStrings: request.envp)
-        let output = GatewayExchange.respond(environment: environment, application: application, decoder: decoder) { length in
+        environment.load(cStrings: request.envp)
+        GatewayExchange.respond(environment: environment, application: application, decoder: decoder, readBody: { length in
             readBody(input, length: length)
-        }
-        output.withUnsafeBytes { bytes in
-            _ = FCGX_PutStr(bytes.baseAddress?.assumingMemoryBound(to: CChar.self), Int32(bytes.count), request.out)
+        }, into: &output)
+        output.withUnsafeBufferPointer { buffer in
+            buffer.baseAddress!.withMemoryRebound(to: CChar.self, capacity: buffer.count) { pointer in
+                _ = FCGX_PutStr(pointer, Int32(buffer.count), request.out)
+            }
         }
     }
 
@@ -77,42 +80,48 @@ public enum FastCGIWorker {
         return FCGX_GetStr(&byte, 1, stream) == 0 && FCGX_HasSeenEOF(stream) != 0 && FCGX_GetError(stream) == 0
     }
 
-    /// Reads up to `length` body bytes from FCGI_STDIN; fewer when the stream ends first.
     private static func readBody(_ stream: UnsafeMutablePointer<FCGX_Stream>?, length: Int) -> [UInt8] {
-        var body = [UInt8]()
-        var chunk = [CChar](repeating: 0, count: min(length, 65_536))
-        while body.count < length {
-            let count = FCGX_GetStr(&chunk, Int32(min(length - body.count, chunk.count)), stream)
+        guard length > 0 else { return [] }
+        var body = [UInt8](repeating: 0, count: length)
+        var filled = 0
+        while filled < length {
+            let count = body.withUnsafeMutableBufferPointer { buffer in
+                buffer.baseAddress!.withMemoryRebound(to: CChar.self, capacity: length) { pointer in
+                    FCGX_GetStr(pointer + filled, Int32(min(length - filled, 65_536)), stream)
+                }
+            }
             if count <= 0 { break }
-            body += chunk[..<Int(count)].map { UInt8(bitPattern: $0) }
+            filled += Int(count)
         }
+        body.removeSubrange(filled...)  // in place: no second copy of a complete body
         return body
     }
 }
 
 /// Plain CGI: one request from the environment and standard input, answered on standard output.
 public enum CGIRunner {
-    /// Answers the process's one request and returns the exit status.
+    /// Answers the one CGI request in the environment and on standard input; returns the exit status.
     public static func run(application: Application, decoder: GatewayRequestDecoder) -> Int32 {
         // The dictionary, not the raw `environ`: it splits each entry at its first `=` Character, which CGI always did.
         let environment = GatewayEnvironment(ConfigurationSource.processEnvironment())
         let bytes = GatewayExchange.respond(environment: environment, application: application, decoder: decoder) { length in
-            var body = [UInt8]()
-            var chunk = [UInt8](repeating: 0, count: min(length, 65_536))
-            while body.count < length {
-                let count = read(0, &chunk, min(length - body.count, chunk.count))
+            var body = [UInt8](repeating: 0, count: length)
+            var filled = 0
+            while filled < length {
+                let count = body.withUnsafeMutableBytes { read(0, $0.baseAddress! + filled, length - filled) }
                 if count < 0 && errno == EINTR { continue }
                 if count <= 0 { break }
-                body += chunk[..<count]
+                filled += count
             }
+            body.removeSubrange(filled...)  // in place: no second copy of a complete body
             return body
         }
-        var written = 0
-        while written < bytes.count {
-            let count = bytes[written...].withUnsafeBytes { write(1, $0.baseAddress, $0.count) }
-            if count < 0 && errno == EINTR { continue }
-            if count <= 0 { break }
-            written += count
+        var offset = 0
+        while offset < bytes.count {
+            let written = bytes.withUnsafeBytes { write(1, $0.baseAddress! + offset, $0.count - offset) }
+            if written < 0 && errno == EINTR { continue }
+            if written <= 0 { break }
+            offset += written
         }
         application.afterResponse()
         return 0

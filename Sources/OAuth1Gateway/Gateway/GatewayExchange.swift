@@ -6,6 +6,14 @@ enum GatewayExchange {
     /// - Parameter readBody: reads up to the given number of body bytes; fewer means the body ended early.
     static func respond(environment: GatewayEnvironment, application: Application, decoder: GatewayRequestDecoder,
                         readBody: (Int) -> [UInt8]) -> [UInt8] {
+        var output = [UInt8]()
+        respond(environment: environment, application: application, decoder: decoder, readBody: readBody, into: &output)
+        return output
+    }
+
+    /// The same, written over what `output` held (a FastCGI worker's one buffer).
+    static func respond(environment: GatewayEnvironment, application: Application, decoder: GatewayRequestDecoder,
+                        readBody: (Int) -> [UInt8], into output: inout [UInt8]) {
         let response: HTTPResponse
         do {
             let length = try decoder.contentLength(environment)
@@ -17,9 +25,9 @@ enum GatewayExchange {
             let answer = application.handle(request)
             if case .authorizer = request.role, answer.status == 200 {
                 // Apache adds an authorizer's other 200 headers to the final response: send the Variable-* ones alone.
-                let variables = answer.headers.filter { $0.name.hasPrefix("Variable-") }.map { ($0.name, $0.value) }
-                return ResponseEncoder.encode(HTTPResponse(status: 200, headers: HTTPHeaders(variables)),
-                                              includeBody: false, contentLength: false)
+                return ResponseEncoder.encode(HTTPResponse(status: 200, headers: HTTPHeaders(answer.headers.filter { $0.name.hasPrefix("Variable-") }
+                                                                                    .map { ($0.name, $0.value) })),
+                                              includeBody: false, contentLength: false, into: &output)
             }
             response = answer
         } catch let error as GatewayError {
@@ -27,6 +35,6 @@ enum GatewayExchange {
         } catch {
             response = .text("The request could not be read.", status: 400)
         }
-        return ResponseEncoder.encode(response, includeBody: environment["REQUEST_METHOD"] != "HEAD")
+        ResponseEncoder.encode(response, includeBody: !environment.value(.requestMethod, is: "HEAD"), into: &output)
     }
 }

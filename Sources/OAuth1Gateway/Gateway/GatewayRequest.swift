@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import ProviderCore
 
 /// A request as the gateway hands it to the application: the HTTP value plus where the app is mounted.
@@ -24,32 +27,30 @@ public enum GatewayRole: Equatable, Sendable {
 
 /// A request the gateway could not turn into an `HTTPRequest`: the status and a sentence for the caller.
 public struct GatewayError: Error, Equatable, Sendable {
-    /// The HTTP status of the answer.
+    /// The HTTP status to answer with.
     public let status: Int
-    /// The sentence the answer carries.
+    /// The sentence for the caller.
     public let message: String
 }
 
-/// Builds the request value from CGI/FastCGI parameters: the URL the client signed is rebuilt from what the client sent,
-/// REQUEST_URI and HTTP_HOST (or SERVER_NAME and SERVER_PORT) and HTTPS or REQUEST_SCHEME, and `X-Forwarded-*` headers
-/// count only from trusted proxies (docs/architecture.md, section "The signed URL").
+/// Builds the request value from CGI/FastCGI parameters (DESIGN.md data flow): the URL the client signed from REQUEST_URI,
+/// HTTP_HOST (or SERVER_NAME and SERVER_PORT), HTTPS/REQUEST_SCHEME; `X-Forwarded-*` only from trusted proxies (PITFALLS 6, 7, 8, 16).
 public struct GatewayRequestDecoder: Sendable {
     let trustedProxies: Set<String>
     let maximumBodyBytes: Int
     let configuredMountPath: String?
 
-    /// A decoder that believes `X-Forwarded-*` from `trustedProxies` only, refuses longer bodies than `maximumBodyBytes`,
-    /// and takes the mount point from `configuredMountPath` when set, else from SCRIPT_NAME.
+    /// A decoder that trusts `X-Forwarded-*` from `trustedProxies`, refuses bodies over `maximumBodyBytes`, and takes the mount point from `configuredMountPath` (else from SCRIPT_NAME).
     public init(trustedProxies: Set<String>, maximumBodyBytes: Int, configuredMountPath: String?) {
         self.trustedProxies = trustedProxies
         self.maximumBodyBytes = maximumBodyBytes
         self.configuredMountPath = configuredMountPath
     }
 
-    /// The announced body length (CONTENT_LENGTH, RFC 3875 section 4.1.2), checked against the limit before any byte is read.
+    /// The announced body length, checked against the limit before any byte is read.
     public func contentLength(_ environment: GatewayEnvironment) throws(GatewayError) -> Int {
-        guard let text = environment["CONTENT_LENGTH"], !text.isEmpty else { return 0 }
-        guard text.utf8.count <= 18, text.utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }), let length = Int(text) else {
+        guard environment.hasValue(.contentLength), let text = environment[.contentLength] else { return 0 }
+        guard text.utf8.count <= 18, text.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }), let length = Int(text) else {
             throw GatewayError(status: 400, message: "The Content-Length header is not a number.")
         }
         guard length <= maximumBodyBytes else {
@@ -60,23 +61,27 @@ public struct GatewayRequestDecoder: Sendable {
 
     /// Decodes parameters and body into a request and its route.
     public func decode(environment: GatewayEnvironment, body: [UInt8]) throws(GatewayError) -> GatewayRequest {
-        guard let method = environment["REQUEST_METHOD"], !method.isEmpty, method.utf8.count <= 32,
-              method.utf8.allSatisfy(HeaderScannerCharacters.isToken) else {
+        guard let method = environment[.requestMethod], !method.isEmpty, method.utf8.count <= 32,
+              method.utf8.withContiguousStorageIfAvailable({ $0.allSatisfy(HeaderScannerCharacters.isToken) })
+                ?? method.utf8.allSatisfy(HeaderScannerCharacters.isToken) else {
             throw GatewayError(status: 400, message: "The request method is missing or malformed.")
         }
 
-        let headers = Self.headers(environment)
-        for name in ["Authorization", "Host", "Content-Type", "Cookie"] {
-            for value in headers.values(for: name) where Self.containsControlCharacter(value) {
-                throw GatewayError(status: 400, message: "The \(name) header contains control characters.")
+        let (headers, hasControlCharacter) = Self.headers(environment)
+        if hasControlCharacter {
+            for name in ["Authorization", "Host", "Content-Type", "Cookie"] {
+                for value in headers.values(for: name) where Self.containsControlCharacter(value) {
+                    throw GatewayError(status: 400, message: "The \(name) header contains control characters.")
+                }
             }
         }
 
-        let remoteAddress = environment["REMOTE_ADDR"]
+        let remoteAddress = environment[.remoteAddress]
         let trusted = remoteAddress.map { trustedProxies.contains($0) } ?? false
 
-        let https = environment["HTTPS"]?.lowercased()
-        let secure = https == "on" || https == "1" || environment["REQUEST_SCHEME"]?.lowercased() == "https"
+        // Compared as bytes, as `equalsIgnoringASCIICase` compares the Strings.
+        let secure = environment.value(.https, isIgnoringASCIICase: "on") || environment.value(.https, is: "1")
+            || environment.value(.requestScheme, isIgnoringASCIICase: "https")
         var scheme = secure ? "https" : "http"
         if trusted, let forwarded = headers["X-Forwarded-Proto"]?.split(separator: ",").first?.trimming(" ").lowercased() {
             guard forwarded == "http" || forwarded == "https" else {
@@ -86,13 +91,13 @@ public struct GatewayRequestDecoder: Sendable {
         }
 
         let hostSource = (trusted ? headers["X-Forwarded-Host"]?.split(separator: ",").first.map({ $0.trimming(" ") }) : nil)
-            ?? headers["Host"] ?? environment["SERVER_NAME"] ?? ""
+            ?? headers["Host"] ?? environment[.serverName] ?? ""
         guard let (host, hostPort) = Self.authority(hostSource) else {
             throw GatewayError(status: 400, message: "The Host header is missing or malformed.")
         }
         var port = hostPort
         if port == nil {
-            let portText = (trusted ? headers["X-Forwarded-Port"] : nil) ?? environment["SERVER_PORT"]
+            let portText = (trusted ? headers["X-Forwarded-Port"] : nil) ?? environment[.serverPort]
             if let portText, !portText.isEmpty {
                 guard let value = Int(portText), (1...65535).contains(value) else {
                     throw GatewayError(status: 400, message: "The server port '\(portText)' is not a port number.")
@@ -102,59 +107,92 @@ public struct GatewayRequestDecoder: Sendable {
         }
         if port == RequestURL.defaultPort(forScheme: scheme) { port = nil }
 
-        let target = environment["REQUEST_URI"] ?? Self.reconstructTarget(environment)
+        let target = environment[.requestURI] ?? Self.reconstructTarget(environment)
         let (path, query) = try Self.splitTarget(target)
 
         let url = RequestURL(scheme: scheme, host: host, port: port, rawPath: path, rawQuery: query)
         let clientAddress = trusted ? Self.forwardedClient(headers["X-Forwarded-For"], trustedProxies: trustedProxies) ?? remoteAddress
             : remoteAddress
-        let remoteUser = environment["REMOTE_USER"].flatMap { $0.isEmpty ? nil : $0 }
         let request = HTTPRequest(method: method, url: url, headers: headers, body: body, remoteAddress: clientAddress,
-                                  remoteUser: remoteUser)
+                                  remoteUser: environment[.remoteUser].flatMap { $0.isEmpty ? nil : $0 })
         let decodedPath: String
-        do {
-            decodedPath = try PercentEncoding.decode(path, plusIsSpace: false)
-        } catch {
-            throw GatewayError(status: 400, message: "The request path \(error.sentence).")
+        if !Self.containsPercent(path) {
+            // splitTarget let only printable ASCII through: without an escape, decoding would return the path unchanged.
+            decodedPath = path
+        } else {
+            do {
+                decodedPath = try PercentEncoding.decode(path, plusIsSpace: false)
+            } catch {
+                throw GatewayError(status: 400, message: "The request path \(error.sentence).")
+            }
         }
-        let mount = configuredMountPath ?? Self.mountPath(scriptName: environment["SCRIPT_NAME"], pathInfo: environment["PATH_INFO"],
+        let mount = configuredMountPath ?? Self.mountPath(scriptName: environment[.scriptName], pathInfo: environment[.pathInfo],
                                                           path: decodedPath)
         return GatewayRequest(http: request, route: Self.route(decodedPath, below: mount), mountPath: mount, role: try Self.role(environment))
     }
 
     /// The request's header fields: the HTTP_ variables in name order, then CONTENT_TYPE, then REDIRECT_HTTP_AUTHORIZATION
-    /// (where Apache's rewrite passes the Authorization header) when no Authorization came.
-    static func headers(_ environment: GatewayEnvironment) -> HTTPHeaders {
+    /// when no Authorization came; and whether any value holds a control character (the decoder then finds which).
+    static func headers(_ environment: GatewayEnvironment) -> (HTTPHeaders, hasControlCharacter: Bool) {
+        var hasControlCharacter = false
         var headers = HTTPHeaders()
-        for (name, value) in environment.headerVariables {
-            headers.add(headerName(fromVariable: String(name.dropFirst("HTTP_".count))), value)
+        headers.reserveCapacity(environment.headerVariableCount + 2)
+        environment.forEachHeaderVariable { name, value in
+            headers.add(headerName(fromHTTPVariable: name), String(decoding: value, as: UTF8.self))
+            hasControlCharacter = hasControlCharacter || containsControlCharacter(value)
         }
-        if let contentType = environment["CONTENT_TYPE"], !contentType.isEmpty {
+        if environment.hasValue(.contentType), let contentType = environment[.contentType] {
             headers.set("Content-Type", contentType)
+            hasControlCharacter = hasControlCharacter || containsControlCharacter(contentType)
         }
-        if let redirected = environment["REDIRECT_HTTP_AUTHORIZATION"], !redirected.isEmpty, headers["Authorization"] == nil {
+        if environment.hasValue(.redirectedAuthorization), let redirected = environment[.redirectedAuthorization],
+           headers["Authorization"] == nil {
             headers.set("Authorization", redirected)
+            hasControlCharacter = hasControlCharacter || containsControlCharacter(redirected)
         }
-        return headers
+        return (headers, hasControlCharacter)
     }
 
-    /// FCGI_ROLE as libfcgi reports it (FastCGI specification, section 6); a filter is refused, since the provider has
-    /// nothing to filter.
+    /// Whether `value` is `lowercase` in any ASCII case. `lowercase` has no `k`, the one ASCII letter that a non-ASCII
+    /// character (the Kelvin sign) lowercases to, so this is `value.lowercased() == lowercase` without a new String.
+    static func equalsIgnoringASCIICase(_ value: String, _ lowercase: StaticString) -> Bool {
+        let expected = UnsafeBufferPointer(start: lowercase.utf8Start, count: lowercase.utf8CodeUnitCount)
+        guard value.utf8.count == expected.count else { return false }
+        return zip(value.utf8, expected).allSatisfy { ($0 >= 0x41 && $0 <= 0x5A ? $0 + 32 : $0) == $1 }
+    }
+
+    /// FCGI_ROLE as libfcgi reports it; a filter is refused, since the provider has nothing to filter.
     static func role(_ environment: GatewayEnvironment) throws(GatewayError) -> GatewayRole {
-        switch environment["FCGI_ROLE"] {
-        case nil, "RESPONDER":
-            return .responder
-        case "AUTHORIZER":
-            let scopes = (environment["OAUTH_REQUIRED_SCOPE"] ?? "").split(separator: " ").map(String.init)
-            return .authorizer(requiredScopes: scopes, allowsTwoLegged: environment["OAUTH_ALLOW_TWO_LEGGED"] == "on")
-        case let role?:
-            throw GatewayError(status: 400, message: "The FastCGI role \(role) is not supported; run the provider as a responder or an authorizer.")
+        // Compared as bytes: the role names hold no character with a non-ASCII canonical equivalent.
+        if environment.value(.fastCGIRole, is: "RESPONDER") { return .responder }
+        if environment.value(.fastCGIRole, is: "AUTHORIZER") {
+            let scopes = (environment[.requiredScope] ?? "").split(separator: " ").map(String.init)
+            return .authorizer(requiredScopes: scopes, allowsTwoLegged: environment.value(.allowsTwoLegged, is: "on"))
         }
+        guard let role = environment[.fastCGIRole] else { return .responder }
+        throw GatewayError(status: 400, message: "The FastCGI role \(role) is not supported; run the provider as a responder or an authorizer.")
     }
 
-    /// Whether a header value holds a control character other than tab.
+    /// Whether a header value holds a control character other than tab (checked over contiguous bytes).
     static func containsControlCharacter(_ value: String) -> Bool {
-        value.utf8.contains { ($0 < 0x20 && $0 != 0x09) || $0 == 0x7F }
+        var value = value
+        return value.withUTF8 { containsControlCharacter(UnsafeRawBufferPointer($0)) }
+    }
+
+    /// Whether UTF-8 bytes hold a control character other than tab.
+    static func containsControlCharacter(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        // Eight bytes at a time while no byte is below 0x20 or equal to 0x7F (the test for a byte below n, valid for
+        // n <= 0x80, applied to the word and to the word XOR 0x7F...); from the first word that has one, byte by byte.
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        var index = 0
+        while index + 8 <= bytes.count {
+            let word = bytes.loadUnaligned(fromByteOffset: index, as: UInt64.self)
+            let deleted = word ^ (ones &* 0x7F)
+            let flagged = ((word &- ones &* 0x20) & ~word) | ((deleted &- ones) & ~deleted)
+            if flagged & (ones &* 0x80) != 0 { break }
+            index += 8
+        }
+        return bytes[index...].contains { $0 < 0x20 && $0 != 0x09 || $0 == 0x7F }
     }
 
     /// The client behind trusted proxies: the rightmost X-Forwarded-For address that is not itself a trusted proxy (the
@@ -171,7 +209,49 @@ public struct GatewayRequestDecoder: Sendable {
 
     /// `AUTHORIZATION` becomes `Authorization`, `X_FORWARDED_PROTO` becomes `X-Forwarded-Proto`.
     static func headerName(fromVariable variable: String) -> String {
-        variable.split(separator: "_").map { $0.prefix(1).uppercased() + $0.dropFirst().lowercased() }.joined(separator: "-")
+        var variable = variable
+        if let ascii = variable.withUTF8({ asciiHeaderName(UnsafeRawBufferPointer($0)) }) { return ascii }
+        return variable.split(separator: "_").map { $0.prefix(1).uppercased() + $0.dropFirst().lowercased() }.joined(separator: "-")
+    }
+
+    /// The header an `HTTP_` variable carries, from the variable's name bytes: `HTTP_X_FORWARDED_FOR` becomes `X-Forwarded-For`.
+    static func headerName(fromHTTPVariable variable: UnsafeRawBufferPointer) -> String {
+        if let common = CommonHeaderName.name(forVariable: variable) { return common }
+        // An ASCII name's five-character prefix is five bytes: the rest converts in place, without a String of its own.
+        if let ascii = asciiHeaderName(UnsafeRawBufferPointer(rebasing: variable.dropFirst(5))) { return ascii }
+        return headerName(fromVariable: String(String(decoding: variable, as: UTF8.self).dropFirst(5)))
+    }
+
+    /// The conversion for ASCII, the usual case: the same result byte by byte, without a String per word; nil for non-ASCII.
+    private static func asciiHeaderName(_ bytes: UnsafeRawBufferPointer) -> String? {
+        guard bytes.allSatisfy({ $0 < 0x80 }) else { return nil }
+        // Never longer than the variable: each `-` stands for at least one `_`. (Within 15 bytes the String needs no allocation.)
+        return String(unsafeUninitializedCapacity: bytes.count) { name in
+            var count = 0
+            var wordStart = true
+            for byte in bytes {
+                if byte == UInt8(ascii: "_") {
+                    wordStart = true
+                    continue
+                }
+                if wordStart, count > 0 {
+                    name[count] = UInt8(ascii: "-")
+                    count += 1
+                }
+                let isUpper = byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z")
+                let isLower = byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z")
+                name[count] = wordStart ? (isLower ? byte - 32 : byte) : (isUpper ? byte + 32 : byte)
+                count += 1
+                wordStart = false
+            }
+            return count
+        }
+    }
+
+    /// Whether text holds a `%`, searched in its contiguous bytes.
+    static func containsPercent(_ text: String) -> Bool {
+        var text = text
+        return text.withUTF8 { bytes in bytes.baseAddress.map { memchr($0, Int32(UInt8(ascii: "%")), bytes.count) != nil } ?? false }
     }
 
     /// Host names and literals: letters, digits, `-`, `.`, `_`, or a bracketed IPv6 literal.
