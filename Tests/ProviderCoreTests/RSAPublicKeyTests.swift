@@ -1,7 +1,7 @@
 import ProviderCore
 import Testing
 
-/// Registered RSA keys: the three PEM forms, size limits, and refusal of what is not an RSA public key (PITFALLS 15).
+/// Registered RSA keys: the three PEM forms, size limits, and refusal of what is not an RSA public key (a private key, another key type, a size out of range).
 @Suite struct RSAPublicKeyTests {
     @Test(arguments: ["rsa2048-spki.pem", "rsa2048-pkcs1.pem", "rsa2048-cert.pem", "rsa1024-spki.pem", "rsa1024-pkcs1.pem", "rsa1024-cert.pem"])
     func acceptsEveryPEMForm(_ name: String) throws {

@@ -47,18 +47,21 @@ enum POSIXFile {
 
     /// Up to `count` bytes at `offset` (pread); fewer only where the file ends.
     static func read(_ descriptor: Int32, count: Int, at offset: Int, path: String) throws -> [UInt8] {
-        var result = [UInt8]()
         var buffer = [UInt8](repeating: 0, count: count)
-        while result.count < count {
-            let got = pread(descriptor, &buffer, count - result.count, off_t(offset + result.count))
+        var filled = 0
+        while filled < count {
+            let got = buffer.withUnsafeMutableBytes { bytes in
+                pread(descriptor, bytes.baseAddress.map { $0 + filled }, count - filled, off_t(offset + filled))
+            }
             if got < 0 {
                 if errno == EINTR { continue }
                 throw Failure(operation: "read", path: path, code: errno)
             }
             if got == 0 { break }
-            result += buffer[0..<got]
+            filled += got
         }
-        return result
+        buffer.removeLast(count - filled)
+        return buffer
     }
 
     /// Writes all of `bytes` at `offset` (pwrite).

@@ -57,8 +57,11 @@ public enum JSON {
     /// A string as a JSON string literal, with `<`, `>` and `&` escaped too (RFC 8259, section 7).
     public static func string(_ value: String) -> String {
         // Printable ASCII with nothing to escape (a username, an id) goes between the quotes as it is.
-        let isPlain = Array(value.utf8).allSatisfy { byte in
-            byte >= 0x20 && byte < 0x7F && !"\"\\<>&".utf8.contains(byte)
+        let isPlain = value.utf8.allSatisfy { byte in
+            switch byte {
+            case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "<"), UInt8(ascii: ">"), UInt8(ascii: "&"): return false
+            default: return byte >= 0x20 && byte < 0x7F
+            }
         }
         if isPlain { return "\"" + value + "\"" }
         var output = "\""
@@ -86,6 +89,11 @@ public enum JSON {
 
     /// An object from ordered key/value pairs whose values are already JSON text.
     public static func object(_ members: [(String, String)]) -> String {
-        "{" + members.map { key, value in string(key) + ": " + value }.joined(separator: ", ") + "}"
+        var object = "{"
+        for (index, member) in members.enumerated() {
+            if index > 0 { object += ", " }
+            object += string(member.0) + ": " + member.1
+        }
+        return object + "}"
     }
 }

@@ -79,16 +79,12 @@ public struct GatewayEnvironment: Sendable, ExpressibleByDictionaryLiteral {
 
     /// The kept names and values, one after another; a replaced value stays behind unused.
     private var bytes = ByteBuffer()
-    /// Where each variable's value lies in `bytes`, by raw value: its start and end, -1 when the server did not pass it.
-    /// Kept in two vectors rather than an array, so that setting one is a store, without a uniqueness check; they hold 32
-    /// variables (a test checks that `Variable` has no more).
-    private var valueStarts = SIMD32<Int>(repeating: -1)
-    private var valueEnds = SIMD32<Int>(repeating: -1)
+    /// Where each variable's value lies in `bytes`, by raw value; nil when the server did not pass it.
+    private var valueRanges = [Range<Int>?](repeating: nil, count: Variable.allCases.count)
 
     /// Where a variable's value lies in `bytes`, when the server passed it.
     private func range(of variable: Variable) -> Range<Int>? {
-        let start = valueStarts[variable.rawValue]
-        return start < 0 ? nil : start..<valueEnds[variable.rawValue]
+        valueRanges[variable.rawValue]
     }
     /// The `HTTP_` variables except HTTP_PROXY (httpoxy), sorted by name once all are in: the header order then never depends
     /// on the server's order or, for a dictionary, on its hashing.
@@ -164,8 +160,7 @@ public struct GatewayEnvironment: Sendable, ExpressibleByDictionaryLiteral {
     /// FastCGI worker reloads one environment for each request, so that a request allocates nothing here.
     mutating func load(cStrings: UnsafePointer<UnsafeMutablePointer<CChar>?>?) {
         bytes.removeAll()
-        valueStarts = SIMD32(repeating: -1)
-        valueEnds = SIMD32(repeating: -1)
+        valueRanges = [Range<Int>?](repeating: nil, count: Variable.allCases.count)
         headerVariables.removeAll(keepingCapacity: true)
         hasNonASCIIHeaderName = false
         if var pointer = cStrings {
@@ -196,8 +191,7 @@ public struct GatewayEnvironment: Sendable, ExpressibleByDictionaryLiteral {
     private mutating func add(name: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer) {
         if let variable = Variable(name: name) {
             let range = append(value)
-            valueStarts[variable.rawValue] = range.lowerBound
-            valueEnds[variable.rawValue] = range.upperBound
+            valueRanges[variable.rawValue] = range
             return
         }
         guard name.count >= 5, name[0] == UInt8(ascii: "H"), name[1] == UInt8(ascii: "T"), name[2] == UInt8(ascii: "T"),

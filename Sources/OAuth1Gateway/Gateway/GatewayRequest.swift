@@ -33,8 +33,9 @@ public struct GatewayError: Error, Equatable, Sendable {
     public let message: String
 }
 
-/// Builds the request value from CGI/FastCGI parameters (DESIGN.md data flow): the URL the client signed from REQUEST_URI,
-/// HTTP_HOST (or SERVER_NAME and SERVER_PORT), HTTPS/REQUEST_SCHEME; `X-Forwarded-*` only from trusted proxies (PITFALLS 6, 7, 8, 16).
+/// Builds the request value from CGI/FastCGI parameters: the URL the client signed from REQUEST_URI, HTTP_HOST (or
+/// SERVER_NAME and SERVER_PORT), HTTPS/REQUEST_SCHEME; `X-Forwarded-*` only from trusted proxies (docs/architecture.md,
+/// "Where the signed URL comes from").
 public struct GatewayRequestDecoder: Sendable {
     let trustedProxies: Set<String>
     let maximumBodyBytes: Int

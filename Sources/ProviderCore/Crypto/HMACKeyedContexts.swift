@@ -8,37 +8,33 @@ import Synchronization
 final class HMACKeyedContexts: Sendable {
     /// The contexts of this process.
     static let shared = HMACKeyedContexts()
-    /// How many keyed contexts are kept; when a new key comes and the table is full, all are dropped.
-    static let capacity = 64
+    /// How many keyed contexts are kept; the one used least recently goes when a new key comes.
+    static let capacity = 8
 
-    private struct Entry: Hashable {
+    private struct Entry: Sendable {
         let hash: HashAlgorithm
         let key: [UInt8]
+        let context: OpaqueSendablePointer
     }
 
-    /// Idle contexts by hash and key. A caller takes its context out, so no two threads ever use one. Keys are found by
-    /// their hash first, so bytes are compared only with an equal key's (or, very rarely, a colliding one's).
-    private let idle = Mutex<[Entry: OpaqueSendablePointer]>([:])
+    /// Idle contexts, the most recently used first. A caller takes its context out, so no two threads ever use one.
+    private let idle = Mutex<[Entry]>([])
 
-    /// The idle context keyed with `key` for `hash`, taken out of the table, or nil.
+    /// The idle context keyed with `key` for `hash`, taken out of the table, or nil. Keys are compared in constant time.
     func take(_ hash: HashAlgorithm, key: [UInt8]) -> OpaquePointer? {
-        idle.withLock { $0.removeValue(forKey: Entry(hash: hash, key: key)) }?.pointer
+        idle.withLock { entries in
+            guard let index = entries.firstIndex(where: { $0.hash == hash && ConstantTime.equals($0.key, key) }) else { return nil }
+            return entries.remove(at: index).context.pointer
+        }
     }
 
-    /// Keeps a context keyed with `key` for the next request with the same key.
+    /// Keeps a context keyed with `key` as the most recently used one.
     func put(_ context: OpaquePointer, _ hash: HashAlgorithm, key: [UInt8]) {
-        let dropped = idle.withLock { idle -> [OpaqueSendablePointer] in
-            var dropped = [OpaqueSendablePointer]()
-            if idle.count >= Self.capacity {
-                dropped = Array(idle.values)
-                idle.removeAll()
-            }
-            if let replaced = idle.updateValue(OpaqueSendablePointer(context), forKey: Entry(hash: hash, key: key)) {
-                dropped.append(replaced)
-            }
-            return dropped
+        let dropped = idle.withLock { entries -> OpaqueSendablePointer? in
+            entries.insert(Entry(hash: hash, key: key, context: OpaqueSendablePointer(context)), at: 0)
+            return entries.count > Self.capacity ? entries.removeLast().context : nil
         }
-        for context in dropped { EVP_MAC_CTX_free(context.pointer) }
+        if let dropped { EVP_MAC_CTX_free(dropped.pointer) }
     }
 }
 

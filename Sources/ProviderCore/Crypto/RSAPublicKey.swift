@@ -78,7 +78,7 @@ public final class RSAPublicKey: @unchecked Sendable {
         guard let context = EVP_MD_CTX_new() else { return false }
         defer { EVP_MD_CTX_free(context) }
         // An RSA key's default signature padding is PKCS #1 v1.5.
-        let verified = EVP_DigestVerifyInit_ex(context, nil, hash.rawValue, nil, nil, key, nil) == 1
+        let verified = EVP_DigestVerifyInit(context, nil, hash.messageDigest, nil, key) == 1
             && EVP_DigestVerify(context, signature, signature.count, message, message.count) == 1
         // A signature that does not verify leaves an error on the thread's queue.
         ERR_clear_error()

@@ -5,26 +5,7 @@ import Glibc
 extension String {
     /// Whether every byte is ASCII, so that ASCII case mapping is the whole of Unicode's.
     var containsOnlyASCII: Bool {
-        if let answer = utf8.withContiguousStorageIfAvailable(Self.isASCII) { return answer }
-        var copy = self
-        return copy.withUTF8(Self.isASCII)
-    }
-
-    /// Whether no byte has its high bit set, tested eight bytes at a time.
-    private static func isASCII(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
-        guard let base = bytes.baseAddress else { return true }
-        let raw = UnsafeRawPointer(base)
-        var index = 0
-        var high: UInt64 = 0
-        while index + 8 <= bytes.count {
-            high |= raw.loadUnaligned(fromByteOffset: index, as: UInt64.self)
-            index += 8
-        }
-        while index < bytes.count {
-            high |= UInt64(bytes[index])
-            index += 1
-        }
-        return high & 0x8080_8080_8080_8080 == 0
+        utf8.allSatisfy { $0 < 0x80 }
     }
 
     /// Whether the string is the lowercase ASCII `other` in any ASCII case. For a word without `i` or `k` (the only ASCII
@@ -47,17 +28,13 @@ extension String {
         return left.withUnsafeBufferPointer { lhs in right.withUnsafeBufferPointer { Self.equalFoldingASCIICase(lhs, $0) } }
     }
 
-    /// Byte equality once ASCII letters are lowercased: the same bytes (memcmp, the usual case) or the same after folding.
+    /// Byte equality once ASCII letters are lowercased.
     private static func equalFoldingASCIICase(_ lhs: UnsafeBufferPointer<UInt8>, _ rhs: UnsafeBufferPointer<UInt8>) -> Bool {
         guard lhs.count == rhs.count else { return false }
-        guard let left = lhs.baseAddress, let right = rhs.baseAddress else { return true }
-        if memcmp(left, right, lhs.count) == 0 { return true }
-        for index in 0..<lhs.count where asciiLowercase(left[index]) != asciiLowercase(right[index]) { return false }
-        return true
+        return zip(lhs, rhs).allSatisfy { asciiLowercase($0) == asciiLowercase($1) }
     }
 
     /// A byte with ASCII `A`...`Z` lowercased.
-    @inline(__always)
     private static func asciiLowercase(_ byte: UInt8) -> UInt8 {
         byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") ? byte + 32 : byte
     }

@@ -67,7 +67,7 @@ public struct AuthorizationHeader: Sendable, Equatable {
             let name: String
             let decodedValue: String
             do {
-                name = try PercentEncoding.decodeName(rawName, plusIsSpace: false)
+                name = try PercentEncoding.decode(rawName, plusIsSpace: false)
                 switch rawValue {
                 case .range(let range):
                     decodedValue = try PercentEncoding.decode(UnsafeBufferPointer(rebasing: bytes[range]), plusIsSpace: false)
@@ -156,16 +156,14 @@ struct HeaderScanner {
 
     /// Reads up to the closing quote; a backslash escapes the next byte (RFC 9110 quoted-string).
     mutating func readQuoted() -> Value? {
-        // The usual value has no backslash: it is a range of the header, found with two memchr calls.
-        if let start = bytes.baseAddress, offset < bytes.count,
-           let quote = memchr(start + offset, Int32(UInt8(ascii: "\"")), bytes.count - offset) {
-            let end = UnsafeRawPointer(quote) - UnsafeRawPointer(start)
-            if memchr(start + offset, Int32(UInt8(ascii: "\\")), end - offset) == nil {
-                let value = offset..<end
-                offset = end + 1
-                return .range(value)
-            }
+        // The usual value has no backslash: it is a range of the header as it stands.
+        let start = offset
+        while offset < bytes.count, bytes[offset] != UInt8(ascii: "\""), bytes[offset] != UInt8(ascii: "\\") { offset += 1 }
+        if offset < bytes.count, bytes[offset] == UInt8(ascii: "\"") {
+            offset += 1
+            return .range(start..<offset - 1)
         }
+        offset = start
         var value = [UInt8]()
         while offset < bytes.count {
             let byte = bytes[offset]

@@ -21,11 +21,11 @@ public enum FormURLEncoding {
             let segment = UnsafeBufferPointer(rebasing: bytes[start..<end])
             if let equals = segment.firstIndex(of: UInt8(ascii: "=")) {
                 let rawName = UnsafeBufferPointer(rebasing: segment[..<equals])
-                let name = try PercentEncoding.decodeName(rawName, plusIsSpace: true)
+                let name = try PercentEncoding.decode(rawName, plusIsSpace: true)
                 let value = try PercentEncoding.decode(UnsafeBufferPointer(rebasing: segment[(equals + 1)...]), plusIsSpace: true)
                 parameters.append(Parameter(name, value))
             } else {
-                let name = try PercentEncoding.decodeName(segment, plusIsSpace: true)
+                let name = try PercentEncoding.decode(segment, plusIsSpace: true)
                 parameters.append(Parameter(name, ""))
             }
         }

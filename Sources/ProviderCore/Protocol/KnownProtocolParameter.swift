@@ -1,14 +1,10 @@
-#if canImport(Glibc)
-import Glibc
-#endif
-
 /// The protocol parameters the provider itself reads (RFC 5849 sections 2 and 3.1, and the Body Hash extension): each is
 /// recognised once, from its bytes, while the request's parameters are collected, and then read by position, not by name.
 enum KnownProtocolParameter: Int, CaseIterable {
     case consumerKey, token, signatureMethod, signature, timestamp, nonce, version, callback, verifier, bodyHash
 
-    /// The parameter's name, as a constant whose bytes are compared without building a string.
-    var spelling: StaticString {
+    /// The parameter's name.
+    var name: String {
         switch self {
         case .consumerKey: return "oauth_consumer_key"
         case .token: return "oauth_token"
@@ -23,39 +19,19 @@ enum KnownProtocolParameter: Int, CaseIterable {
         }
     }
 
-    /// The parameter's name: made once per process from its spelling, so a parsed name that spells it shares its storage.
-    var name: String { Self.names[rawValue] }
-
-    private static let names: [String] = allCases.map { $0.spelling.description }
-
-    /// The parameter a decoded name spells, or nil: the length picks the candidates, the bytes decide.
+    /// The parameter whose name has exactly these bytes, or nil.
     init?(_ name: UnsafeBufferPointer<UInt8>) {
-        let found: KnownProtocolParameter?
-        switch name.count {
-        case 11: found = Self.spelled(by: name, .token) ?? Self.spelled(by: name, .nonce)
-        case 13: found = Self.spelled(by: name, .version)
-        case 14: found = Self.spelled(by: name, .callback) ?? Self.spelled(by: name, .verifier)
-        case 15: found = Self.spelled(by: name, .signature) ?? Self.spelled(by: name, .timestamp) ?? Self.spelled(by: name, .bodyHash)
-        case 18: found = Self.spelled(by: name, .consumerKey)
-        case 22: found = Self.spelled(by: name, .signatureMethod)
-        default: found = nil
-        }
-        guard let found else { return nil }
-        self = found
+        guard let index = Self.spellings.firstIndex(where: { $0.count == name.count && $0.elementsEqual(name) }) else { return nil }
+        self.init(rawValue: index)
     }
 
-    /// `candidate` when `name` has exactly its bytes.
-    private static func spelled(by name: UnsafeBufferPointer<UInt8>, _ candidate: KnownProtocolParameter) -> KnownProtocolParameter? {
-        let spelling = candidate.spelling
-        guard let base = name.baseAddress, spelling.utf8CodeUnitCount == name.count,
-              memcmp(base, spelling.utf8Start, name.count) == 0 else { return nil }
-        return candidate
-    }
+    private static let spellings: [[UInt8]] = allCases.map { Array($0.name.utf8) }
 }
 
 /// Where each known protocol parameter sits in a request's list of all its parameters.
 struct KnownProtocolParameterPositions: Sendable {
-    private var positions = [Int?](repeating: nil, count: KnownProtocolParameter.allCases.count)
+    private var positions = [Int?](repeating: nil, count: Self.parameterCount)
+    private static let parameterCount = KnownProtocolParameter.allCases.count
 
     /// The position of `parameter` in the request's parameter list, or nil when the request did not send it.
     subscript(parameter: KnownProtocolParameter) -> Int? {

@@ -32,7 +32,6 @@ public enum PercentEncoding {
         string.withUTF8 { appendEncoded($0, to: &output) }
     }
 
-    @inline(__always)
     private static func hexDigit(_ value: UInt8) -> UInt8 {
         value < 10 ? UInt8(ascii: "0") + value : UInt8(ascii: "A") + value - 10
     }
@@ -83,35 +82,14 @@ public enum PercentEncoding {
         return try decoded.get()
     }
 
-    /// Whether bytes may hold a `%`, a `+` (when it means a space), a NUL or a non-ASCII byte: never false when they do,
-    /// so that text for which it is false is its own decoding. Eight bytes are tested at a time (a word has a zero byte
-    /// exactly when `(w - 0x01..) & ~w & 0x80..` is not zero; a byte equal to `c` is a zero byte of `w ^ c..`).
+    /// Whether bytes hold a `%`, a `+` (when it means a space), a NUL or a non-ASCII byte: text without any is its own decoding.
     static func mayNeedDecoding(_ bytes: UnsafeBufferPointer<UInt8>, plusIsSpace: Bool) -> Bool {
-        let ones: UInt64 = 0x0101_0101_0101_0101
-        let highs: UInt64 = ones &* 0x80
-        func hasZeroByte(_ word: UInt64) -> Bool { (word &- ones) & ~word & highs != 0 }
-        var index = 0
-        if let base = bytes.baseAddress {
-            let raw = UnsafeRawPointer(base)
-            while index + 8 <= bytes.count {
-                let word = raw.loadUnaligned(fromByteOffset: index, as: UInt64.self)
-                if word & highs != 0 || hasZeroByte(word) || hasZeroByte(word ^ (ones &* 0x25))
-                    || (plusIsSpace && hasZeroByte(word ^ (ones &* 0x2B))) {
-                    return true
-                }
-                index += 8
-            }
+        bytes.contains { byte in
+            byte == UInt8(ascii: "%") || byte == 0 || byte >= 0x80 || (plusIsSpace && byte == UInt8(ascii: "+"))
         }
-        while index < bytes.count {
-            let byte = bytes[index]
-            if byte == UInt8(ascii: "%") || (plusIsSpace && byte == UInt8(ascii: "+")) || byte >= 0x80 || byte == 0 { return true }
-            index += 1
-        }
-        return false
     }
 
     /// Whether a byte is in RFC 3986's unreserved set (ALPHA, DIGIT, `-`, `.`, `_`, `~`), which RFC 5849 section 3.6 leaves unencoded.
-    @inline(__always)
     public static func isUnreserved(_ byte: UInt8) -> Bool {
         switch byte {
         case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
@@ -124,7 +102,6 @@ public enum PercentEncoding {
     }
 
     /// The value of a hexadecimal digit in either case, or nil.
-    @inline(__always)
     public static func hexValue(_ byte: UInt8) -> UInt8? {
         switch byte {
         case UInt8(ascii: "0")...UInt8(ascii: "9"): return byte - UInt8(ascii: "0")

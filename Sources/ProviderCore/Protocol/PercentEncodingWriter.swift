@@ -52,24 +52,15 @@ struct PercentEncodingWriter {
     /// Writes the encoding of text that is already encoded (the normalized parameters, RFC 5849 section 3.4.1.1): only
     /// its `%` needs escaping, as `%25`; every other byte is unreserved.
     mutating func writeEncodedAgain(_ bytes: UnsafeBufferPointer<UInt8>) {
-        precondition(count + 3 * bytes.count <= buffer.count)
-        guard let output = buffer.baseAddress, let input = bytes.baseAddress else { return }
-        // The runs between `%` signs are copied whole; each `%` is found with memchr.
-        var position = count
-        var start = 0
-        while start < bytes.count {
-            let percent = memchr(input + start, Int32(UInt8(ascii: "%")), bytes.count - start)
-            let end = percent.map { UnsafeRawPointer($0) - UnsafeRawPointer(input) } ?? bytes.count
-            (output + position).update(from: input + start, count: end - start)
-            position += end - start
-            guard end < bytes.count else { break }
-            output[position] = UInt8(ascii: "%")
-            output[position + 1] = UInt8(ascii: "2")
-            output[position + 2] = UInt8(ascii: "5")
-            position += 3
-            start = end + 1
+        for byte in bytes {
+            if byte == UInt8(ascii: "%") {
+                write(UInt8(ascii: "%"))
+                write(UInt8(ascii: "2"))
+                write(UInt8(ascii: "5"))
+            } else {
+                write(byte)
+            }
         }
-        count = position
     }
 
     /// Writes the encoding of a string's UTF-8 bytes, read in place.
@@ -85,7 +76,6 @@ struct PercentEncodingWriter {
         text.withUTF8Buffer { writeEncoded($0) }
     }
 
-    @inline(__always)
     private static func hexDigit(_ value: UInt8) -> UInt8 {
         value < 10 ? UInt8(ascii: "0") + value : UInt8(ascii: "A") + value - 10
     }

@@ -67,7 +67,7 @@ public struct RequestParameters: Sendable {
     public static let maximumCount = 1000
 
     /// Collects the parameters of a request (RFC 5849 sections 3.4.1.3.1 and 3.5): a protocol parameter present twice, or in more than one location, is refused with 400.
-    public init(_ request: borrowing HTTPRequest) throws(OAuthError) {
+    public init(_ request: HTTPRequest) throws(OAuthError) {
         var parameters = [Parameter]()
         var realm: String?
 
