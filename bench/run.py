@@ -61,7 +61,7 @@ CGI_PORT = 8080
 
 # Targets of the issue; checked and printed after every run.
 TARGET_HMAC_RATIO = 0.60
-TARGET_RSA_RATIO = 0.45
+TARGET_RSA_RATIO = 0.40
 TARGET_RSS_MIB = 20.0
 TARGET_CGI_MS = 10.0
 TARGET_FLOW_MS = 3.0

@@ -29,7 +29,7 @@ import Testing
         // The Kelvin sign lowercases to ASCII `k`; dotted capital I grows when lowercased; `ß` has no ASCII form.
         let names = ["Host", "host", "HOST", "Authorization", "authorizatioN", "X-Kind", "X-\u{212A}ind", "x-kind", "\u{212A}",
                      "k", "K", "\u{0130}", "i\u{0307}", "I", "Stra\u{DF}e", "STRASSE", "Content-Type", "content-type", "", "é", "E\u{301}",
-                     // Longer than the 8-byte ASCII scan, with the non-ASCII byte after its first word.
+                     // Long names, with the non-ASCII byte late in the name.
                      "X-Long-Header-\u{212A}ey", "x-long-header-key", "X-LONG-HEADER-KEY", "X-Long-Header-Ké", "x-long-header-ké"]
         for fieldName in names {
             let headers = HTTPHeaders([(fieldName, "v")])
@@ -85,18 +85,18 @@ import Testing
                 bytes.withUnsafeBufferPointer { writer.writeEncoded($0) }
                 return writer.count
             }
-            var expected = [UInt8]()
-            bytes.withUnsafeBufferPointer { PercentEncoding.appendEncoded($0, to: &expected) }
-            #expect(Array(written[..<count]) == expected, "byte \(byte)")
+            let expected = Array(PercentEncoding.encode(String(decoding: bytes, as: UTF8.self)).utf8)
+            if byte < 0x80 { #expect(Array(written[..<count]) == expected, "byte \(byte)") }
+            #expect(count == bytes.reduce(0) { $0 + (PercentEncoding.isUnreserved($1) ? 1 : 3) }, "byte \(byte)")
         }
     }
 }
 
-/// The second encoding of already-encoded text, and the timestamp rule, against the String-level rules they replaced.
-@Suite struct EncodingAndTimestampAgreementTests {
+/// The second encoding of already-encoded text against the String-level rule it stands in for.
+@Suite struct SecondEncodingAgreementTests {
     typealias SeededGenerator = PropertyTests.SeededGenerator
 
-    /// Encoding encoded text again escapes only its `%`: the writer's `memchr` runs give `PercentEncoding.encode`.
+    /// Encoding encoded text again escapes only its `%`: the writer gives what `PercentEncoding.encode` gives.
     @Test func secondEncodingIsTheEncoderOnEncodedText() {
         var generator = SeededGenerator(state: 3411)
         for _ in 0..<5_000 {

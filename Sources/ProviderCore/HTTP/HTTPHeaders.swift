@@ -97,18 +97,9 @@ public struct HTTPHeaders: Sendable, Equatable, Sequence, ExpressibleByArrayLite
         }
     }
 
-    /// The lookup key of a field name: lowercased, byte by byte for ASCII (every real field name), else by Unicode rules.
+    /// The lookup key of a field name: the name lowercased.
     fileprivate static func key(_ name: String) -> String {
-        var name = name
-        return name.withUTF8 { bytes -> String? in
-            guard bytes.allSatisfy({ $0 < 0x80 }) else { return nil }
-            return String(unsafeUninitializedCapacity: bytes.count) { key in
-                for (index, byte) in bytes.enumerated() {
-                    key[index] = byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") ? byte + 32 : byte
-                }
-                return bytes.count
-            }
-        } ?? name.lowercased()
+        name.lowercased()
     }
 
     public static func == (lhs: HTTPHeaders, rhs: HTTPHeaders) -> Bool {

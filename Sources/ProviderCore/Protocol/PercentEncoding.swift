@@ -2,34 +2,21 @@
 public enum PercentEncoding {
     /// Encodes a string per RFC 5849 section 3.6: UTF-8 bytes, unreserved characters kept, every other byte as `%XX` with uppercase hex.
     public static func encode(_ string: String) -> String {
-        var string = string
-        // Most protocol values (keys, tokens, nonces, timestamps) are unreserved already: hand them back unchanged.
-        let clean = string.withUTF8 { bytes in bytes.allSatisfy(isUnreserved) }
-        if clean { return string }
-        var output = [UInt8]()
-        output.reserveCapacity(string.utf8.count + 16)
-        string.withUTF8 { appendEncoded($0, to: &output) }
-        return String(decoding: output, as: UTF8.self)
-    }
-
-    /// Appends the encoding of `bytes` (RFC 5849 section 3.6) to `output`.
-    static func appendEncoded(_ bytes: UnsafeBufferPointer<UInt8>, to output: inout [UInt8]) {
-        // Runs of unreserved bytes (most of any value) are copied whole; only the bytes between them are escaped.
-        var runStart = 0
-        for index in 0..<bytes.count where !isUnreserved(bytes[index]) {
-            if runStart < index { output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<index])) }
-            output.append(UInt8(ascii: "%"))
-            output.append(hexDigit(bytes[index] >> 4))
-            output.append(hexDigit(bytes[index] & 0x0F))
-            runStart = index + 1
+        let bytes = Array(string.utf8)
+        // Most protocol values (keys, tokens, nonces, timestamps) hold only unreserved characters: they are their own encoding.
+        if bytes.allSatisfy(isUnreserved) { return string }
+        var encoded = [UInt8]()
+        encoded.reserveCapacity(3 * bytes.count)
+        for byte in bytes {
+            if isUnreserved(byte) {
+                encoded.append(byte)
+            } else {
+                encoded.append(UInt8(ascii: "%"))
+                encoded.append(hexDigit(byte >> 4))
+                encoded.append(hexDigit(byte & 0x0F))
+            }
         }
-        if runStart < bytes.count { output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart...])) }
-    }
-
-    /// Appends the encoding of a string's UTF-8 bytes (RFC 5849 section 3.6) to `output`.
-    static func appendEncoded(_ string: String, to output: inout [UInt8]) {
-        var string = string
-        string.withUTF8 { appendEncoded($0, to: &output) }
+        return String(decoding: encoded, as: UTF8.self)
     }
 
     private static func hexDigit(_ value: UInt8) -> UInt8 {
