@@ -73,13 +73,10 @@ struct UserCommand: ParsableCommand {
         @OptionGroup var options: CommonOptions
 
         func run() throws {
-            let users = try options.stores().users.all()
-            if options.json {
-                emit("[" + users.map { JSON.object([("id", String($0.id)), ("username", JSON.string($0.username)),
-                                                     ("created", JSON.string(isoTime($0.createdAt)))]) }.joined(separator: ", ") + "]")
-            } else {
-                for user in users { emit("\(user.id)\t\(user.username)\t\(isoTime(user.createdAt))") }
-            }
+            emitList(try options.stores().users.all(), json: options.json,
+                     asJSON: { JSON.object([("id", String($0.id)), ("username", JSON.string($0.username)),
+                                            ("created", JSON.string(isoTime($0.createdAt)))]) },
+                     asLine: { "\($0.id)\t\($0.username)\t\(isoTime($0.createdAt))" })
         }
     }
 }
@@ -143,14 +140,9 @@ struct ClientCommand: ParsableCommand {
         @OptionGroup var options: CommonOptions
 
         func run() throws {
-            let clients = try options.stores().clients.all()
-            if options.json {
-                emit("[" + clients.map { ClientCommand.json($0, secret: false) }.joined(separator: ", ") + "]")
-            } else {
-                for client in clients {
-                    emit("\(client.identifier)\t\(client.name)\t\(isoTime(client.createdAt))\(client.isDisabled ? "\tdisabled" : "")")
-                }
-            }
+            emitList(try options.stores().clients.all(), json: options.json,
+                     asJSON: { ClientCommand.json($0, secret: false) },
+                     asLine: { "\($0.identifier)\t\($0.name)\t\(isoTime($0.createdAt))\($0.isDisabled ? "\tdisabled" : "")" })
         }
     }
 
@@ -182,20 +174,17 @@ struct TokenCommand: ParsableCommand {
                 guard let record = try stores.users.user(username: user) else { throw CommandFailure("no user \(user)") }
                 userID = record.id
             }
-            let tokens = try stores.tokenCredentials.all(userID: userID)
-            if options.json {
-                emit("[" + tokens.map { token in
-                    JSON.object([("token", JSON.string(token.token)), ("client_id", JSON.string(token.clientIdentifier)),
-                                 ("user_id", token.userID), ("scopes", "[" + token.scopes.map(JSON.string).joined(separator: ", ") + "]"),
-                                 ("created", JSON.string(isoTime(token.createdAt))),
-                                 ("last_used", token.lastUsedAt.map { JSON.string(isoTime($0)) } ?? "null"),
-                                 ("revoked", token.isRevoked ? "true" : "false")])
-                }.joined(separator: ", ") + "]")
-            } else {
-                for token in tokens {
-                    emit("\(token.token)\tclient=\(token.clientIdentifier)\tuser=\(token.userID)\t\(isoTime(token.createdAt))\(token.isRevoked ? "\trevoked" : "")")
-                }
-            }
+            emitList(try stores.tokenCredentials.all(userID: userID), json: options.json,
+                     asJSON: { token in
+                         JSON.object([("token", JSON.string(token.token)), ("client_id", JSON.string(token.clientIdentifier)),
+                                      ("user_id", token.userID), ("scopes", "[" + token.scopes.map(JSON.string).joined(separator: ", ") + "]"),
+                                      ("created", JSON.string(isoTime(token.createdAt))),
+                                      ("last_used", token.lastUsedAt.map { JSON.string(isoTime($0)) } ?? "null"),
+                                      ("revoked", token.isRevoked ? "true" : "false")])
+                     },
+                     asLine: { token in
+                         "\(token.token)\tclient=\(token.clientIdentifier)\tuser=\(token.userID)\t\(isoTime(token.createdAt))\(token.isRevoked ? "\trevoked" : "")"
+                     })
         }
     }
 

@@ -42,6 +42,15 @@ struct CommandFailure: Error, CustomStringConvertible {
 }
 
 /// Prints to standard output.
+/// Prints records as one JSON array with `--json`, else one line of text each.
+func emitList<Record>(_ records: [Record], json: Bool, asJSON: (Record) -> String, asLine: (Record) -> String) {
+    if json {
+        emit("[" + records.map(asJSON).joined(separator: ", ") + "]")
+    } else {
+        for record in records { emit(asLine(record)) }
+    }
+}
+
 func emit(_ text: String) {
     var line = text + "\n"
     line.withUTF8 { buffer in _ = write(1, buffer.baseAddress, buffer.count) }
