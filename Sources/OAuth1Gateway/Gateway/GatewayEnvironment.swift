@@ -182,9 +182,8 @@ public struct GatewayEnvironment: Sendable, ExpressibleByDictionaryLiteral {
 
     /// Takes one entry, split at its first `=` byte; an entry without one is ignored.
     private mutating func add(entry: UnsafeRawBufferPointer) {
-        guard let start = entry.baseAddress, let equals = memchr(start, Int32(UInt8(ascii: "=")), entry.count) else { return }
-        let nameLength = UnsafeRawPointer(equals) - start
-        add(name: UnsafeRawBufferPointer(rebasing: entry[..<nameLength]), value: UnsafeRawBufferPointer(rebasing: entry[(nameLength + 1)...]))
+        guard let equals = entry.firstIndex(of: UInt8(ascii: "=")) else { return }
+        add(name: UnsafeRawBufferPointer(rebasing: entry[..<equals]), value: UnsafeRawBufferPointer(rebasing: entry[(equals + 1)...]))
     }
 
     /// Keeps a variable the decoder reads or an `HTTP_` variable; a later one of the same name wins, as it did in a dictionary.

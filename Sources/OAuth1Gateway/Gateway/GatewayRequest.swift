@@ -182,18 +182,7 @@ public struct GatewayRequestDecoder: Sendable {
 
     /// Whether UTF-8 bytes hold a control character other than tab.
     static func containsControlCharacter(_ bytes: UnsafeRawBufferPointer) -> Bool {
-        // Eight bytes at a time while no byte is below 0x20 or equal to 0x7F (the test for a byte below n, valid for
-        // n <= 0x80, applied to the word and to the word XOR 0x7F...); from the first word that has one, byte by byte.
-        let ones: UInt64 = 0x0101_0101_0101_0101
-        var index = 0
-        while index + 8 <= bytes.count {
-            let word = bytes.loadUnaligned(fromByteOffset: index, as: UInt64.self)
-            let deleted = word ^ (ones &* 0x7F)
-            let flagged = ((word &- ones &* 0x20) & ~word) | ((deleted &- ones) & ~deleted)
-            if flagged & (ones &* 0x80) != 0 { break }
-            index += 8
-        }
-        return bytes[index...].contains { $0 < 0x20 && $0 != 0x09 || $0 == 0x7F }
+        bytes.contains { ($0 < 0x20 && $0 != 0x09) || $0 == 0x7F }
     }
 
     /// The client behind trusted proxies: the rightmost X-Forwarded-For address that is not itself a trusted proxy (the
@@ -249,10 +238,9 @@ public struct GatewayRequestDecoder: Sendable {
         }
     }
 
-    /// Whether text holds a `%`, searched in its contiguous bytes.
+    /// Whether text holds a `%`.
     static func containsPercent(_ text: String) -> Bool {
-        var text = text
-        return text.withUTF8 { bytes in bytes.baseAddress.map { memchr($0, Int32(UInt8(ascii: "%")), bytes.count) != nil } ?? false }
+        text.utf8.contains(UInt8(ascii: "%"))
     }
 
     /// Host names and literals: letters, digits, `-`, `.`, `_`, or a bracketed IPv6 literal.
