@@ -31,7 +31,7 @@ let package = Package(
                 resources: [.embedInCode("Templates")]),
         // The binary: chooses CGI, FastCGI worker or an admin command, and runs the `serve` supervisor.
         .executableTarget(name: "oauth1-fcgi",
-                          dependencies: ["OAuth1Gateway", "FileAndSQLiteStore", "ProviderCore", "CFastCGI",
+                          dependencies: ["OAuth1Gateway", "FileAndSQLiteStore", "ProviderCore",
                                          .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .testTarget(name: "ProviderCoreTests", dependencies: ["ProviderCore", "COpenSSL"],
                     exclude: ["Fixtures"]),

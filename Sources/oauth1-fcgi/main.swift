@@ -1,5 +1,4 @@
 import ArgumentParser
-import CFastCGI
 import OAuth1Gateway
 #if canImport(Glibc)
 import Glibc
@@ -15,7 +14,7 @@ if CommandLine.arguments.count > 1 {
 }
 
 let environment = ConfigurationSource.processEnvironment()
-let isFastCGI = FCGX_IsCGI() == 0
+let isFastCGI = FastCGIWorker.isStartedByFastCGI
 guard isFastCGI || environment["GATEWAY_INTERFACE"] != nil else {
     OAuth1Command.main()
     exit(0)

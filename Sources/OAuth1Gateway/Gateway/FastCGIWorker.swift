@@ -8,6 +8,9 @@ import Glibc
 /// (fd 0 when started by a web server, spawn-fcgi or the supervisor), answers one request at a time, and leaves after
 /// `maxRequests` requests or on SIGTERM once the request in flight is answered.
 public enum FastCGIWorker {
+    /// Whether this process was started as a FastCGI application (its standard input is a listening socket), not as CGI.
+    public static var isStartedByFastCGI: Bool { FCGX_IsCGI() == 0 }
+
     /// Serves FastCGI requests on `listenDescriptor` until SIGTERM or `maxRequests` (0: no limit); returns the exit status.
     public static func run(application: Application, decoder: GatewayRequestDecoder, listenDescriptor: Int32 = 0, maxRequests: Int) -> Int32 {
         guard FCGX_Init() == 0 else {
