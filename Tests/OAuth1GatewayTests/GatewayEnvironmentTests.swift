@@ -50,18 +50,13 @@ import Testing
     }
 }
 
-/// The constant header names are the names the byte-by-byte conversion makes.
-@Suite struct CommonHeaderNameTests {
-    @Test func everyConstantIsWhatTheConversionMakes() {
-        for entry in CommonHeaderName.table {
-            let variable = entry.variable.withUTF8Buffer { Array($0) }
-            let converted = GatewayRequestDecoder.headerName(fromVariable: String(decoding: variable.dropFirst(5), as: UTF8.self))
-            #expect(converted == entry.name)
-            #expect(variable.withUnsafeBytes { GatewayRequestDecoder.headerName(fromHTTPVariable: $0) } == entry.name)
-            var lowercased = variable
-            lowercased[6] |= 0x20
-            #expect(lowercased.withUnsafeBytes { CommonHeaderName.name(forVariable: $0) } == nil)
-        }
+/// `HTTP_` variables become the header names the client sent, capitalized word by word.
+@Suite struct HeaderNameTests {
+    @Test(arguments: [("HTTP_AUTHORIZATION", "Authorization"), ("HTTP_HOST", "Host"), ("HTTP_X_FORWARDED_PROTO", "X-Forwarded-Proto"),
+                      ("HTTP_CONTENT_TYPE", "Content-Type"), ("HTTP_USER_AGENT", "User-Agent"), ("HTTP_X__Y_", "X-Y"),
+                      ("HTTP_ÉTÉ_A", "Été-A")])
+    func variablesBecomeHeaderNames(_ variable: String, _ name: String) {
+        #expect(Array(variable.utf8).withUnsafeBytes { GatewayRequestDecoder.headerName(fromHTTPVariable: $0) } == name)
     }
 }
 

@@ -78,7 +78,7 @@ public struct GatewayEnvironment: Sendable, ExpressibleByDictionaryLiteral {
     }
 
     /// The kept names and values, one after another; a replaced value stays behind unused.
-    private var bytes = ByteBuffer()
+    private var bytes = [UInt8]()
     /// Where each variable's value lies in `bytes`, by raw value; nil when the server did not pass it.
     private var valueRanges = [Range<Int>?](repeating: nil, count: Variable.allCases.count)
 
@@ -159,7 +159,7 @@ public struct GatewayEnvironment: Sendable, ExpressibleByDictionaryLiteral {
     /// Replaces every variable with those of a NULL-terminated array of `NAME=value` C strings, keeping the buffers: a
     /// FastCGI worker reloads one environment for each request, so that a request allocates nothing here.
     mutating func load(cStrings: UnsafePointer<UnsafeMutablePointer<CChar>?>?) {
-        bytes.removeAll()
+        bytes.removeAll(keepingCapacity: true)
         valueRanges = [Range<Int>?](repeating: nil, count: Variable.allCases.count)
         headerVariables.removeAll(keepingCapacity: true)
         hasNonASCIIHeaderName = false
@@ -225,7 +225,9 @@ public struct GatewayEnvironment: Sendable, ExpressibleByDictionaryLiteral {
 
     /// Copies bytes to the end of `bytes` and returns where they now lie.
     private mutating func append(_ part: UnsafeRawBufferPointer) -> Range<Int> {
-        bytes.append(part)
+        let start = bytes.count
+        bytes.append(contentsOf: part)
+        return start..<bytes.count
     }
 
     /// Puts the `HTTP_` variables in String order of their names: for ASCII names that is the order of their bytes.

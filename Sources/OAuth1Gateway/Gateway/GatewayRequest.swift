@@ -206,7 +206,6 @@ public struct GatewayRequestDecoder: Sendable {
 
     /// The header an `HTTP_` variable carries, from the variable's name bytes: `HTTP_X_FORWARDED_FOR` becomes `X-Forwarded-For`.
     static func headerName(fromHTTPVariable variable: UnsafeRawBufferPointer) -> String {
-        if let common = CommonHeaderName.name(forVariable: variable) { return common }
         // An ASCII name's five-character prefix is five bytes: the rest converts in place, without a String of its own.
         if let ascii = asciiHeaderName(UnsafeRawBufferPointer(rebasing: variable.dropFirst(5))) { return ascii }
         return headerName(fromVariable: String(String(decoding: variable, as: UTF8.self).dropFirst(5)))
