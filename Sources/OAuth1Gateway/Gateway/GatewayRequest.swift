@@ -214,27 +214,21 @@ public struct GatewayRequestDecoder: Sendable {
     /// The conversion for ASCII, the usual case: the same result byte by byte, without a String per word; nil for non-ASCII.
     private static func asciiHeaderName(_ bytes: UnsafeRawBufferPointer) -> String? {
         guard bytes.allSatisfy({ $0 < 0x80 }) else { return nil }
-        // Never longer than the variable: each `-` stands for at least one `_`. (Within 15 bytes the String needs no allocation.)
-        return String(unsafeUninitializedCapacity: bytes.count) { name in
-            var count = 0
-            var wordStart = true
-            for byte in bytes {
-                if byte == UInt8(ascii: "_") {
-                    wordStart = true
-                    continue
-                }
-                if wordStart, count > 0 {
-                    name[count] = UInt8(ascii: "-")
-                    count += 1
-                }
-                let isUpper = byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z")
-                let isLower = byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z")
-                name[count] = wordStart ? (isLower ? byte - 32 : byte) : (isUpper ? byte + 32 : byte)
-                count += 1
-                wordStart = false
+        var name = [UInt8]()
+        name.reserveCapacity(bytes.count)
+        var wordStart = true
+        for byte in bytes {
+            if byte == UInt8(ascii: "_") {
+                wordStart = true
+                continue
             }
-            return count
+            if wordStart, !name.isEmpty { name.append(UInt8(ascii: "-")) }
+            let isUpper = byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z")
+            let isLower = byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z")
+            name.append(wordStart ? (isLower ? byte - 32 : byte) : (isUpper ? byte + 32 : byte))
+            wordStart = false
         }
+        return String(decoding: name, as: UTF8.self)
     }
 
     /// Whether text holds a `%`.
