@@ -12,6 +12,7 @@ struct NonceFingerprint: Equatable, Sendable {
     /// The fingerprint of `nonce` under the table's `salt`.
     init(_ nonce: TimestampNonce, salt: [UInt8]) throws {
         var message = [UInt8]()
+        message.reserveCapacity(32 + nonce.clientIdentifier.utf8.count + nonce.token.utf8.count + nonce.nonce.utf8.count)
         Self.append(nonce.clientIdentifier, to: &message)
         Self.append(nonce.token, to: &message)
         message += .littleEndian(nonce.timestamp)

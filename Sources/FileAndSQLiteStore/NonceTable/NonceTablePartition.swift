@@ -165,8 +165,10 @@ final class NonceTablePartition {
 
     /// The window of slots at `offset`; slots past the end of the file read as zero (empty).
     private func readWindow(at offset: Int) throws -> [UInt8] {
-        let window = try POSIXFile.read(descriptor, count: Self.windowBytes, at: offset, path: path)
-        return window + [UInt8](repeating: 0, count: Self.windowBytes - window.count)
+        var window = try POSIXFile.read(descriptor, count: Self.windowBytes, at: offset, path: path)
+        // Past the end of the file a sparse level reads as empty slots.
+        if window.count < Self.windowBytes { window += [UInt8](repeating: 0, count: Self.windowBytes - window.count) }
+        return window
     }
 
     // MARK: Header
