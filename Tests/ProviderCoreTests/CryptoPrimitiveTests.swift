@@ -1,3 +1,4 @@
+import COpenSSL
 import ProviderCore
 import Testing
 
@@ -19,6 +20,27 @@ import Testing
             #expect(Digest.hex(HMAC.authenticationCode(algorithm, key: jefe, message: message)) == jefeValue)
             #expect(Digest.hex(HMAC.authenticationCode(algorithm, key: [], message: [])) == emptyValue)
             #expect(HMAC.authenticationCode(algorithm, key: "Jefe", message: "what do ya want for nothing?") == HMAC.authenticationCode(algorithm, key: jefe, message: message))
+        }
+    }
+
+    /// Contexts kept keyed per signing key never answer for another key: more keys than are kept, of one length and
+    /// differing in one byte, used in turn and then in another order with both hashes, each checked against OpenSSL's
+    /// one-shot HMAC.
+    @Test func keptContextsAnswerOnlyForTheirOwnKey() {
+        let keys = (0..<12).map { index in Array("client-secret&token-secret-".utf8) + [UInt8(0x41 + index)] }
+        let message = Array("GET&https%3A%2F%2Fexample.com%2Fuser&oauth_nonce%3Dx".utf8)
+        func oneShot(_ algorithm: HashAlgorithm, _ key: [UInt8]) -> [UInt8] {
+            var output = [UInt8](repeating: 0, count: 64)
+            var length = 0
+            _ = EVP_Q_mac(nil, "HMAC", nil, algorithm.rawValue, nil, key, key.count, message, message.count, &output, output.count, &length)
+            return Array(output.prefix(length))
+        }
+        let order = Array(keys.indices) + keys.indices.reversed() + [0, 11, 0, 5, 5, 7]
+        for algorithm in [HashAlgorithm.sha1, .sha256] {
+            for index in order {
+                #expect(HMAC.authenticationCode(algorithm, key: keys[index], message: message) == oneShot(algorithm, keys[index]),
+                        "key \(index), \(algorithm)")
+            }
         }
     }
 

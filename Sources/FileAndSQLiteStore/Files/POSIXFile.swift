@@ -68,8 +68,9 @@ enum POSIXFile {
     static func write(_ descriptor: Int32, _ bytes: [UInt8], at offset: Int, path: String) throws {
         var written = 0
         while written < bytes.count {
-            let rest = Array(bytes[written...])
-            let count = pwrite(descriptor, rest, rest.count, off_t(offset + written))
+            let count = bytes.withUnsafeBytes { all in
+                pwrite(descriptor, all.baseAddress.map { $0 + written }, bytes.count - written, off_t(offset + written))
+            }
             if count < 0 {
                 if errno == EINTR { continue }
                 throw Failure(operation: "write", path: path, code: errno)

@@ -80,7 +80,9 @@ public struct GatewayEnvironment: Sendable, ExpressibleByDictionaryLiteral {
     /// The kept names and values, one after another; a replaced value stays behind unused.
     private var bytes = [UInt8]()
     /// Where each variable's value lies in `bytes`, by raw value; nil when the server did not pass it.
-    private var valueRanges = [Range<Int>?](repeating: nil, count: Variable.allCases.count)
+    private var valueRanges = Self.noValues
+    /// No variable passed yet: one slot per variable.
+    private static let noValues = [Range<Int>?](repeating: nil, count: Variable.allCases.count)
 
     /// Where a variable's value lies in `bytes`, when the server passed it.
     private func range(of variable: Variable) -> Range<Int>? {
@@ -160,7 +162,7 @@ public struct GatewayEnvironment: Sendable, ExpressibleByDictionaryLiteral {
     /// FastCGI worker reloads one environment for each request, so that a request allocates nothing here.
     mutating func load(cStrings: UnsafePointer<UnsafeMutablePointer<CChar>?>?) {
         bytes.removeAll(keepingCapacity: true)
-        valueRanges = [Range<Int>?](repeating: nil, count: Variable.allCases.count)
+        valueRanges = Self.noValues
         headerVariables.removeAll(keepingCapacity: true)
         hasNonASCIIHeaderName = false
         if var pointer = cStrings {

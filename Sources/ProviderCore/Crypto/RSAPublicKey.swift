@@ -75,10 +75,11 @@ public final class RSAPublicKey: @unchecked Sendable {
 
     /// Whether `signature` is a valid RSASSA-PKCS1-v1_5 signature of `message` under this key with the given hash (RFC 3447 section 8.2, as RFC 5849 section 3.4.3 uses it).
     public func verify(signature: [UInt8], message: [UInt8], hash: HashAlgorithm) -> Bool {
-        guard let context = EVP_MD_CTX_new() else { return false }
+        // Without the digest OpenSSL would pick a default one: refuse instead.
+        guard let digest = hash.messageDigest, let context = EVP_MD_CTX_new() else { return false }
         defer { EVP_MD_CTX_free(context) }
         // An RSA key's default signature padding is PKCS #1 v1.5.
-        let verified = EVP_DigestVerifyInit(context, nil, hash.messageDigest, nil, key) == 1
+        let verified = EVP_DigestVerifyInit(context, nil, digest, nil, key) == 1
             && EVP_DigestVerify(context, signature, signature.count, message, message.count) == 1
         // A signature that does not verify leaves an error on the thread's queue.
         ERR_clear_error()

@@ -1,5 +1,6 @@
 /// The protocol parameters the provider itself reads (RFC 5849 sections 2 and 3.1, and the Body Hash extension): each is
-/// recognised once, from its bytes, while the request's parameters are collected, and then read by position, not by name.
+/// recognised once, from its bytes, while the request's parameters are collected, so that a repeated one and the
+/// position of `oauth_signature` are found without comparing names.
 enum KnownProtocolParameter: Int, CaseIterable {
     case consumerKey, token, signatureMethod, signature, timestamp, nonce, version, callback, verifier, bodyHash
 

@@ -12,19 +12,18 @@ public struct Parameter: Sendable, Hashable {
     }
 
     /// Whether the name carries the `oauth_` prefix that RFC 5849 section 3.1 reserves for protocol parameters.
-    public var isProtocolParameter: Bool { protocolName.isProtocolParameter }
+    public var isProtocolParameter: Bool { name.utf8.starts(with: Self.protocolPrefix) }
 
-    /// Whether the name is a protocol parameter's (the `oauth_` prefix of RFC 5849 section 3.1), and which of those the
-    /// provider reads it is, from one look at its bytes.
+    /// Whether the name is a protocol parameter's, and which of those the provider reads it is, from one look at its bytes.
     var protocolName: (isProtocolParameter: Bool, known: KnownProtocolParameter?) {
         var name = name
-        // A byte comparison over contiguous UTF-8 (a generic `starts(with:)` walked the view byte by byte).
         return name.withUTF8 { bytes in
-            let isProtocolParameter = bytes.count >= 6 && bytes[0] == 0x6F && bytes[1] == 0x61 && bytes[2] == 0x75
-                && bytes[3] == 0x74 && bytes[4] == 0x68 && bytes[5] == 0x5F
-            return (isProtocolParameter, isProtocolParameter ? KnownProtocolParameter(bytes) : nil)
+            guard bytes.starts(with: Self.protocolPrefix) else { return (false, nil) }
+            return (true, KnownProtocolParameter(bytes))
         }
     }
+
+    private static let protocolPrefix = Array("oauth_".utf8)
 }
 
 /// Where in the request a parameter was found (RFC 5849 section 3.5).

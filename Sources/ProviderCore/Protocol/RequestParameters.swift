@@ -38,11 +38,6 @@ public struct RequestParameters: Sendable {
         return signed
     }
 
-    /// The value of a protocol parameter the provider reads, found without comparing names.
-    subscript(known parameter: KnownProtocolParameter) -> String? {
-        known[parameter].map { parameters[$0].value }
-    }
-
     /// The value of a protocol parameter, such as `oauth_token`: each is sent once at most, so the first is the one.
     public subscript(protocolParameter name: String) -> String? {
         for parameter in parameters where parameter.name == name && parameter.isProtocolParameter { return parameter.value }

@@ -14,9 +14,9 @@ public enum SignatureBaseString {
         NormalizedParameters.with(parameters) { make(method: request.method, url: request.url, normalized: $0) }
     }
 
-    /// Writes the three parts straight into the string's own storage, each encoded once (RFC 5849 section 3.4.1.1):
-    /// `baseStringURI` and `normalizedParameters` below say the same the plain way. Joining encoded strings instead
-    /// cost a protected request about a quarter of its instructions (bench/README.md, "The readable core").
+    /// Writes the three parts straight into the string's own storage, each encoded once (RFC 5849 section 3.4.1.1).
+    /// Joining encoded strings instead cost a protected request about a quarter of its instructions (bench/README.md,
+    /// "The readable core"); `Tests/ProviderCoreTests/BaseStringReferenceTests.swift` holds it to the plain reading.
     private static func make(method: String, url: RequestURL, normalized: NormalizedParameters) -> String {
         // ASCII text (any real method, scheme and host) changes case byte by byte while it is written; other text the Unicode way first.
         let methodIsASCII = method.containsOnlyASCII, schemeIsASCII = url.scheme.containsOnlyASCII, hostIsASCII = url.host.containsOnlyASCII
@@ -58,10 +58,12 @@ public enum SignatureBaseString {
     /// The normalized parameter string of RFC 5849 section 3.4.1.3.2: every name and value encoded (section 3.6), the
     /// pairs sorted by name, then by value, in byte order, each joined by `=` and the pairs by `&`.
     public static func normalizedParameters(_ parameters: [Parameter]) -> String {
-        parameters
-            .map { (name: Array(PercentEncoding.encode($0.name).utf8), value: Array(PercentEncoding.encode($0.value).utf8)) }
-            .sorted { $0.name != $1.name ? $0.name.lexicographicallyPrecedes($1.name) : $0.value.lexicographicallyPrecedes($1.value) }
-            .map { String(decoding: $0.name, as: UTF8.self) + "=" + String(decoding: $0.value, as: UTF8.self) }
-            .joined(separator: "&")
+        NormalizedParameters.with(parameters) { normalized in
+            String(unsafeUninitializedCapacity: normalized.count) { buffer in
+                var output = PercentEncodingWriter(buffer)
+                normalized.write(to: &output, encoded: false)
+                return output.count
+            }
+        }
     }
 }
