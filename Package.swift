@@ -5,7 +5,9 @@ let package = Package(
     name: "oauth1-fcgi",
     products: [
         .library(name: "ProviderCore", targets: ["ProviderCore"]),
+        .library(name: "ProviderStorage", targets: ["ProviderStorage"]),
         .library(name: "FileAndSQLiteStore", targets: ["FileAndSQLiteStore"]),
+        .library(name: "PostgreSQLAndRedisStore", targets: ["PostgreSQLAndRedisStore"]),
         .library(name: "OAuth1Gateway", targets: ["OAuth1Gateway"]),
         .executable(name: "oauth1-fcgi", targets: ["oauth1-fcgi"]),
     ],
@@ -20,23 +22,32 @@ let package = Package(
                        providers: [.apt(["libssl-dev"])]),
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3",
                        providers: [.apt(["libsqlite3-dev"])]),
+        .systemLibrary(name: "CLibPQ", pkgConfig: "libpq",
+                       providers: [.apt(["libpq-dev"])]),
+        .systemLibrary(name: "CHiredis", pkgConfig: "hiredis",
+                       providers: [.apt(["libhiredis-dev"])]),
         .target(name: "ProviderCore", dependencies: ["COpenSSL"]),
-        .target(name: "FileAndSQLiteStore", dependencies: ["ProviderCore", "CSQLite", "COpenSSL"]),
+        // The store protocols the application sees, the records they hold, and the storage configuration.
+        .target(name: "ProviderStorage", dependencies: ["ProviderCore", "COpenSSL"]),
+        // The embedded backend: SQLite in the data directory, and the nonce table.
+        .target(name: "FileAndSQLiteStore", dependencies: ["ProviderStorage", "ProviderCore", "CSQLite", "COpenSSL"]),
+        // The backend for several hosts: PostgreSQL for durable data, Redis for nonces and temporary credentials.
+        .target(name: "PostgreSQLAndRedisStore", dependencies: ["ProviderStorage", "ProviderCore", "CLibPQ", "CHiredis"]),
         // The gateway (CGI and FastCGI), the application's routes and pages, and the configuration.
         .target(name: "OAuth1Gateway",
-                dependencies: ["FileAndSQLiteStore", "ProviderCore", "CFastCGI",
+                dependencies: ["ProviderStorage", "FileAndSQLiteStore", "PostgreSQLAndRedisStore", "ProviderCore", "CFastCGI",
                                .product(name: "Mustache", package: "swift-mustache")],
                 // Templates/ links to www/templates: the shipped pages are compiled into the binary,
                 // so a CGI install is one file; OAUTH1_TEMPLATES overrides them one by one.
                 resources: [.embedInCode("Templates")]),
         // The binary: chooses CGI, FastCGI worker or an admin command, and runs the `serve` supervisor.
         .executableTarget(name: "oauth1-fcgi",
-                          dependencies: ["OAuth1Gateway", "FileAndSQLiteStore", "ProviderCore",
+                          dependencies: ["OAuth1Gateway", "ProviderStorage", "FileAndSQLiteStore", "ProviderCore",
                                          .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .testTarget(name: "ProviderCoreTests", dependencies: ["ProviderCore", "COpenSSL"],
                     exclude: ["Fixtures"]),
-        .executableTarget(name: "StoreRaceHelper", dependencies: ["FileAndSQLiteStore"], path: "Tests/StoreRaceHelper"),
-        .testTarget(name: "FileAndSQLiteStoreTests", dependencies: ["FileAndSQLiteStore", "StoreRaceHelper"],
+        .executableTarget(name: "StoreRaceHelper", dependencies: ["ProviderStorage", "FileAndSQLiteStore"], path: "Tests/StoreRaceHelper"),
+        .testTarget(name: "FileAndSQLiteStoreTests", dependencies: ["ProviderStorage", "FileAndSQLiteStore", "StoreRaceHelper"],
                     exclude: ["Fixtures"]),
         // The fuzz harness (Tests/fuzz/README.md): a normal build replays saved inputs, `make fuzz` builds it with ASan,
         // libFuzzer and -DFUZZING.
@@ -44,7 +55,7 @@ let package = Package(
                           swiftSettings: [.enableExperimentalFeature("Extern")]),
         // Unit tests of the gateway and application; the end-to-end ones run the oauth1-fcgi and oauth1-fuzz binaries
         // from the build products directory (`swift build --build-tests` builds them).
-        .testTarget(name: "OAuth1GatewayTests", dependencies: ["OAuth1Gateway", "FileAndSQLiteStore", "ProviderCore"]),
+        .testTarget(name: "OAuth1GatewayTests", dependencies: ["OAuth1Gateway", "ProviderStorage", "FileAndSQLiteStore", "ProviderCore"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,4 +1,5 @@
 import FileAndSQLiteStore
+import ProviderStorage
 import Foundation
 import ProviderCore
 import Testing

@@ -1,4 +1,5 @@
 import FileAndSQLiteStore
+import ProviderStorage
 import Foundation
 import ProviderCore
 import Testing
@@ -8,7 +9,7 @@ import Testing
     /// Stores on a fresh directory with one user and one client; holding it keeps the directory alive.
     struct Seeded {
         let directory: TemporaryDirectory
-        let stores: ProviderStores
+        let stores: SQLiteStores
         let user: UserRecord
     }
 
@@ -60,7 +61,7 @@ import Testing
         withExtendedLifetime(seed) {}
     }
 
-    @Test(arguments: StorageConfiguration.ExpiringStore.allCases)
+    @Test(arguments: fileNonceStores)
     func nonceIsAcceptedOnceAndPurgedAfterExpiry(_ nonces: StorageConfiguration.ExpiringStore) throws {
         let clock = TestClock()
         let seed = try seeded(nonces: nonces, clock: clock)

@@ -1,4 +1,5 @@
 import FileAndSQLiteStore
+import ProviderStorage
 import Foundation
 import ProviderCore
 import Testing
@@ -14,7 +15,7 @@ import Testing
     @Test func dataDirectoryIs0700AndDatabase0600() throws {
         let parent = TemporaryDirectory()
         let data = parent.file("data")
-        let stores = try ProviderStores(StorageConfiguration(dataDirectory: data), hasher: fastHasher)
+        let stores = try SQLiteStores(StorageConfiguration(dataDirectory: data), hasher: fastHasher)
         _ = try stores.users.create(username: "u", password: "password1")
         #expect(try mode(data) == 0o700)
         #expect(try mode(data + "/oauth1.sqlite") == 0o600)
@@ -32,7 +33,7 @@ import Testing
     @Test func nonceInsertLeavesTheMainDatabaseUnchanged() throws {
         let parent = TemporaryDirectory()
         let data = parent.file("data")
-        let stores = try ProviderStores(StorageConfiguration(dataDirectory: data), hasher: fastHasher)
+        let stores = try SQLiteStores(StorageConfiguration(dataDirectory: data), hasher: fastHasher)
         let observer = try SQLiteDatabase(path: data + "/oauth1.sqlite")
         func dataVersion() throws -> Int64 { try observer.read { try $0.query("PRAGMA data_version").first?.integer(0) ?? -1 } }
         let before = try dataVersion()
@@ -48,7 +49,7 @@ import Testing
         let data = parent.file("data")
         try FileManager.default.createDirectory(atPath: data, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o755])
         #expect(try mode(data) == 0o755)
-        _ = try ProviderStores(StorageConfiguration(dataDirectory: data), hasher: fastHasher)
+        _ = try SQLiteStores(StorageConfiguration(dataDirectory: data), hasher: fastHasher)
         #expect(try mode(data) == 0o700)
     }
 
@@ -111,16 +112,16 @@ import Testing
         let directory = TemporaryDirectory()
         let clock = TestClock()
         let stores = try openStores(directory, clock: clock)
-        #expect(try stores.purgeIfDue(interval: 300) != nil)
-        #expect(try stores.purgeIfDue(interval: 300) == nil)
+        #expect(try stores.providerStores().purgeIfDue(interval: 300) != nil)
+        #expect(try stores.providerStores().purgeIfDue(interval: 300) == nil)
         let second = try openStores(directory, clock: clock)
-        #expect(try second.purgeIfDue(interval: 300) == nil)
+        #expect(try second.providerStores().purgeIfDue(interval: 300) == nil)
         clock.advance(300)
-        #expect(try second.purgeIfDue(interval: 300) != nil)
+        #expect(try second.providerStores().purgeIfDue(interval: 300) != nil)
     }
 
     /// Four processes insert the same thousand nonces at once: each is accepted exactly once in total.
-    @Test(arguments: StorageConfiguration.ExpiringStore.allCases)
+    @Test(arguments: fileNonceStores)
     func noncesAreAcceptedExactlyOnceAcrossProcesses(_ nonces: StorageConfiguration.ExpiringStore) throws {
         let directory = TemporaryDirectory()
         _ = try openStores(directory, nonces: nonces)

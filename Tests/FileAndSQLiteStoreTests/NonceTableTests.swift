@@ -1,4 +1,5 @@
 @testable import FileAndSQLiteStore
+import ProviderStorage
 import Foundation
 import ProviderCore
 import Testing
@@ -39,7 +40,7 @@ import Testing
     @Test func fourProcessesAcceptEachOfSixThousandNoncesOnce() throws {
         let directory = TemporaryDirectory()
         // A small level 0 (fixed in the format file the processes then read), so the race runs through levels 1 and 2.
-        _ = try NonceTableStore(directory: directory.path + "/" + ProviderStores.nonceTableDirectoryName, smallestBaseSlots: 1024)
+        _ = try NonceTableStore(directory: directory.path + "/" + SQLiteStores.nonceTableDirectoryName, smallestBaseSlots: 1024)
         _ = try openStores(directory)
         let barrier = directory.file("go")
         let outputs = try Helper.race(Array(repeating: ["nonces", directory.path, "table", barrier, "6000"], count: 4), barrier: barrier)
@@ -159,8 +160,8 @@ import Testing
         #expect(try stores.nonces.insertIfAbsent(nonce, expiresAt: clock.now() + 600))
         #expect(try !stores.nonces.insertIfAbsent(nonce, expiresAt: clock.now() + 600))
         #expect(stores.nonceTable == nil)
-        #expect(FileManager.default.fileExists(atPath: directory.file(ProviderStores.nonceDatabaseFileName)))
-        #expect(!FileManager.default.fileExists(atPath: directory.file(ProviderStores.nonceTableDirectoryName)))
+        #expect(FileManager.default.fileExists(atPath: directory.file(SQLiteStores.nonceDatabaseFileName)))
+        #expect(!FileManager.default.fileExists(atPath: directory.file(SQLiteStores.nonceTableDirectoryName)))
         clock.advance(600)
         #expect(try stores.purge().nonces == 1)
         #expect(try stores.nonces.insertIfAbsent(nonce, expiresAt: clock.now() + 600), "a purged nonce is forgotten")

@@ -1,4 +1,5 @@
 import FileAndSQLiteStore
+import ProviderStorage
 import Testing
 
 /// The store layer's link to SQLite; the stores themselves and their tests arrive with the storage issue.

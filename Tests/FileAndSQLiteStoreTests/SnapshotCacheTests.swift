@@ -1,4 +1,5 @@
 @testable import FileAndSQLiteStore
+import ProviderStorage
 import Foundation
 import ProviderCore
 import Testing
@@ -8,7 +9,7 @@ import Testing
 @Suite struct SnapshotCacheTests {
     struct Seeded {
         let directory: TemporaryDirectory
-        let stores: ProviderStores
+        let stores: SQLiteStores
         let token: TokenCredential
     }
 

@@ -1,4 +1,5 @@
 import FileAndSQLiteStore
+import ProviderStorage
 import Foundation
 import ProviderCore
 import Synchronization
@@ -37,8 +38,8 @@ extension StorageConfiguration.ExpiringStore {
 
 /// Opens the stores on a test directory, with nonces in `nonces` and a cheap password hasher.
 func openStores(_ directory: TemporaryDirectory, nonces: StorageConfiguration.ExpiringStore = .table,
-                clock: TestClock = TestClock()) throws -> ProviderStores {
-    try ProviderStores(StorageConfiguration(dataDirectory: directory.path, nonces: nonces), clock: clock, hasher: fastHasher)
+                clock: TestClock = TestClock()) throws -> SQLiteStores {
+    try SQLiteStores(StorageConfiguration(dataDirectory: directory.path, nonces: nonces), clock: clock, hasher: fastHasher)
 }
 
 /// Runs the StoreRaceHelper executable built beside the tests.
@@ -97,3 +98,6 @@ enum Helper {
         }
     }
 }
+
+/// The homes of nonces inside a SQLite site's data directory.
+let fileNonceStores: [StorageConfiguration.ExpiringStore] = [.table, .sqlite]

@@ -1,6 +1,7 @@
 import Foundation
 @testable import OAuth1Gateway
 import ProviderCore
+import ProviderStorage
 import Testing
 
 /// The CGI/FastCGI parameters the web server sends, turned into the URL the client signed: REQUEST_URI rather than a
@@ -211,8 +212,35 @@ import Testing
     }
 
     @Test func nonceBackendIsTheTableUnlessSQLiteIsChosen() throws {
-        #expect(try AppConfiguration(ConfigurationSource(values: [:], file: nil)).nonces == .table)
-        #expect(try AppConfiguration(ConfigurationSource(values: ["OAUTH1_NONCES": "sqlite"], file: nil)).nonces == .sqlite)
+        #expect(try AppConfiguration(ConfigurationSource(values: [:], file: nil)).storage.expiring == .table)
+        #expect(try AppConfiguration(ConfigurationSource(values: ["OAUTH1_NONCES": "sqlite"], file: nil)).storage.expiring == .sqlite)
+    }
+
+    @Test func databaseAndRedisURLsChooseTheBackends() throws {
+        func storage(_ values: [String: String]) throws -> StorageConfiguration {
+            try AppConfiguration(ConfigurationSource(values: values, file: nil)).storage
+        }
+        #expect(try storage(["OAUTH1_DATA_DIR": "/srv/oauth"]) == StorageConfiguration(dataDirectory: "/srv/oauth"))
+        let socketURL = "postgresql://oauth1@/oauth1?host=/run/postgresql"
+        #expect(try storage(["OAUTH1_DATABASE_URL": socketURL]).data == .postgresql(url: socketURL))
+        #expect(try storage(["OAUTH1_DATABASE_URL": socketURL]).expiring == .database)
+        #expect(try storage(["OAUTH1_DATABASE_URL": "postgres://db/x", "OAUTH1_REDIS_URL": "unix:///run/redis.sock?db=2"]).expiring
+                == .redis(url: "unix:///run/redis.sock?db=2"))
+        #expect(try storage(["OAUTH1_REDIS_URL": "redis://cache:6380/1"]) ==
+                StorageConfiguration(data: .sqlite(dataDirectory: "var"), expiring: .redis(url: "redis://cache:6380/1")))
+    }
+
+    @Test(arguments: [
+        (["OAUTH1_DATABASE_URL": "mysql://root:hunter2@db/x"], "OAUTH1_DATABASE_URL is 'mysql://root:***@db/x'; use a postgresql:// URI"),
+        (["OAUTH1_DATABASE_URL": "postgresql://db/x", "OAUTH1_NONCES": "table"], "OAUTH1_NONCES applies to SQLite only"),
+        (["OAUTH1_REDIS_URL": "redis://:hunter2@cache:99999"], "OAUTH1_REDIS_URL is 'redis://:***@cache:99999': the port must be"),
+        (["OAUTH1_REDIS_URL": "unix://redis.sock"], "OAUTH1_REDIS_URL is 'unix://redis.sock': a unix socket path must be absolute"),
+        (["OAUTH1_REDIS_URL": "redis://cache", "OAUTH1_NONCES": "sqlite"], "OAUTH1_NONCES does not apply when OAUTH1_REDIS_URL is set"),
+    ])
+    func badStorageSettingsAreRefusedWithoutTheirPasswords(_ values: [String: String], _ start: String) {
+        let error = #expect(throws: ConfigurationError.self) { try AppConfiguration(ConfigurationSource(values: values, file: nil)) }
+        #expect(error?.description.hasPrefix(start) == true, "\(error?.description ?? "no error")")
+        #expect(error?.description.contains("hunter2") == false)
     }
 
     @Test(arguments: ["sqlite", "file:cache", ""])

@@ -9,6 +9,7 @@
 //   StoreRaceHelper revoke DATA_DIR TOKEN                   revoke one token credential; print revoked or unknown
 //   StoreRaceHelper disable-client DATA_DIR CLIENT_ID       disable one client; print disabled or unknown
 import FileAndSQLiteStore
+import ProviderStorage
 import ProviderCore
 #if canImport(Glibc)
 import Glibc
@@ -32,10 +33,10 @@ func waitForBarrier(_ path: String) {
     while access(path, F_OK) != 0 { usleep(1000) }
 }
 
-func openStores(_ directory: String, _ nonces: String = "table") -> ProviderStores {
+func openStores(_ directory: String, _ nonces: String = "table") -> SQLiteStores {
     do {
         let storage = StorageConfiguration(dataDirectory: directory, nonces: try StorageConfiguration.ExpiringStore(setting: nonces))
-        return try ProviderStores(storage, hasher: PasswordHasher(logN: 4, blockSize: 1, parallelism: 1))
+        return try SQLiteStores(storage, hasher: PasswordHasher(logN: 4, blockSize: 1, parallelism: 1))
     } catch {
         fail("cannot open stores: \(error)")
     }

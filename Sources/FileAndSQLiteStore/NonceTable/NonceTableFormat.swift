@@ -1,3 +1,4 @@
+import ProviderStorage
 import ProviderCore
 #if canImport(Glibc)
 import Glibc

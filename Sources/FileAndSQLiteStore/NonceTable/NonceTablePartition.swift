@@ -1,4 +1,5 @@
 #if canImport(Glibc)
+import ProviderStorage
 import Glibc
 #endif
 

@@ -1,4 +1,5 @@
 import ProviderCore
+import ProviderStorage
 
 /// Temporary credentials in SQLite; authorize and consume are single guarded statements inside immediate transactions, so they are atomic across processes.
 public struct SQLiteTemporaryCredentialStore: TemporaryCredentialStore {
@@ -54,7 +55,7 @@ public struct SQLiteTemporaryCredentialStore: TemporaryCredentialStore {
 
 /// Token credentials in SQLite: persistent, revocable. Look-ups are cached per process until any process commits to the
 /// database (`SnapshotCache`), so a revocation takes effect with its commit.
-public struct SQLiteTokenCredentialStore: TokenCredentialStore {
+public struct SQLiteTokenCredentialStore: TokenCredentialRegistry {
     let database: SQLiteDatabase
     /// The clock revocations are stamped with.
     public let clock: any EpochClock
@@ -94,8 +95,7 @@ public struct SQLiteTokenCredentialStore: TokenCredentialStore {
         }
     }
 
-    /// The token credentials held for a user, or for everyone, newest first.
-    public func all(userID: Int64? = nil) throws -> [TokenCredential] {
+    public func all(userID: Int64?) throws -> [TokenCredential] {
         try database.read { connection in
             if let userID {
                 return try connection.query("SELECT token, secret, client_id, user_id, scopes, created_at, last_used_at, revoked_at, expires_at FROM token_credentials WHERE user_id = ? ORDER BY created_at DESC, token",
@@ -105,7 +105,6 @@ public struct SQLiteTokenCredentialStore: TokenCredentialStore {
         }
     }
 
-    /// Revokes every live token a client holds; returns how many.
     public func revokeAll(clientIdentifier: String) throws -> Int {
         let now = clock.now()
         return try database.write { connection in

@@ -1,4 +1,4 @@
-import FileAndSQLiteStore
+import ProviderStorage
 import ProviderCore
 
 /// The user's own control over what they granted: every client holding a live token credential for them, one row per client,
@@ -25,7 +25,7 @@ struct AccountRoutes {
         guard let (session, user) = try browser.signedIn() else {
             return .seeOther(request.mountPath + "/login?next=" + PercentEncoding.encode(request.mountPath + "/account/applications"))
         }
-        let now = parts.stores.tokenCredentials.clock.now()
+        let now = application.clock.now()
         let live = try parts.stores.tokenCredentials.all(userID: user.id).filter { !$0.isRevoked && ($0.expiresAt.map { $0 > now } ?? true) }
         let offered = application.configuration.provider.scopes
         var order = [String]()

@@ -1,5 +1,5 @@
-import FileAndSQLiteStore
 import ProviderCore
+import ProviderStorage
 import Synchronization
 
 /// The provider as a function from request to response: routing, and the stores, servers and pages built lazily on first
@@ -9,7 +9,7 @@ public final class Application: Sendable {
     let pages: Pages
     /// The parts once built, and when this process last checked whether a purge is due.
     private let state = Mutex<(built: Parts?, lastPurgeCheck: Int64)>((built: nil, lastPurgeCheck: 0))
-    private let clock: any EpochClock
+    let clock: any EpochClock
 
     /// What the application builds on first use.
     final class Parts: Sendable {
@@ -37,14 +37,14 @@ public final class Application: Sendable {
     func parts() throws -> Parts {
         try state.withLock { state in
             if let built = state.built { return built }
-            let stores = try ProviderStores(configuration.storage, clock: clock)
+            let stores = try ProviderStores.open(configuration.storage, clock: clock)
             let server = try AuthorizationServer(configuration: configuration.provider, clients: stores.clients,
                                                  temporaryCredentials: stores.temporaryCredentials, tokenCredentials: stores.tokenCredentials,
                                                  nonces: stores.nonces, clock: clock)
             let protector = try ResourceProtector(configuration: configuration.provider, clients: stores.clients,
                                                   tokenCredentials: stores.tokenCredentials, nonces: stores.nonces, clock: clock,
-                                                  lookups: stores.database)
-            let sessions = Sessions(store: stores.sessions, key: try Sessions.loadKey(dataDirectory: configuration.dataDirectory),
+                                                  lookups: stores.backend.lookups)
+            let sessions = Sessions(store: stores.sessions, key: try stores.backend.sessionSigningKey(),
                                     lifetime: configuration.sessionLifetime, secureCookies: !configuration.allowsInsecureTransport,
                                     cookiePath: "/")
             let parts = Parts(stores: stores, server: server, protector: protector, sessions: sessions)
@@ -61,7 +61,7 @@ public final class Application: Sendable {
             return error.response(realm: configuration.provider.realm)
         } catch {
             Log.error("\(request.http.method) \(request.route) failed: \(error)")
-            return .text("The provider cannot reach its storage right now; retry shortly.", status: 503)
+            return .storageUnavailable
         }
     }
 
@@ -193,11 +193,16 @@ public final class Application: Sendable {
 
     private func health() throws -> HTTPResponse {
         do {
-            let version = try parts().stores.database.schemaVersion()
-            return .json(JSON.object([("status", JSON.string("ok")), ("schema_version", String(version))]))
+            let stores = try parts().stores
+            let version = try stores.checkHealth()
+            return .json(JSON.object([("status", JSON.string("ok")), ("schema_version", String(version)),
+                                      ("database", JSON.string(stores.backend.kind)),
+                                      ("nonces", JSON.string(stores.expiringBackend?.kind ?? stores.backend.kind))]))
         } catch {
             Log.error("health check failed: \(error)")
-            return .json(JSON.object([("status", JSON.string("unavailable"))]), status: 503)
+            var response = HTTPResponse.json(JSON.object([("status", JSON.string("unavailable"))]), status: 503)
+            response.headers.add("Retry-After", "1")
+            return response
         }
     }
 
@@ -212,7 +217,7 @@ public final class Application: Sendable {
 
     /// Housekeeping once a response has gone out: WAL checkpoints when due (main and nonce database), then the purge check.
     func afterResponse() {
-        state.withLock { $0.built }?.stores.checkpointIfDue()
+        state.withLock { $0.built }?.stores.backend.afterResponse()
         purgeIfDue()
     }
 

@@ -1,4 +1,4 @@
-import FileAndSQLiteStore
+import ProviderStorage
 import ProviderCore
 
 /// The pages a person uses: sign in, the consent page of RFC 5849 section 2.2, sign out. Every form carries the session's

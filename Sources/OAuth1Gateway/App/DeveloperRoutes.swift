@@ -1,4 +1,4 @@
-import FileAndSQLiteStore
+import ProviderStorage
 import ProviderCore
 
 /// The developer portal (the seed's "a client is registered by a user (developer) on your website"): register clients,

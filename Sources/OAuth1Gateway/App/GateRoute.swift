@@ -1,4 +1,4 @@
-import FileAndSQLiteStore
+import ProviderStorage
 import ProviderCore
 
 /// The provider as a gate for resources other programs serve (the seed's "a resource server can be a different server").

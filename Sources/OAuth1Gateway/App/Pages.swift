@@ -1,4 +1,4 @@
-import FileAndSQLiteStore
+import ProviderStorage
 import Mustache
 import ProviderCore
 import Synchronization

@@ -1,16 +1,16 @@
-import FileAndSQLiteStore
+import ProviderStorage
 import ProviderCore
 #if canImport(Glibc)
 import Glibc
 #endif
 
-/// Browser sessions: a cookie holding a random identifier and its HMAC under a key kept in the data directory; the session itself
+/// Browser sessions: a cookie holding a random identifier and its HMAC under the backend's session key; the session itself
 /// (user, CSRF token, expiry) is in the database, so every worker sees it and logout ends it everywhere.
 public struct Sessions: Sendable {
     /// The name of the session cookie.
     public static let cookieName = "oauth1_session"
 
-    let store: SQLiteSessionStore
+    let store: any SessionStore
     let key: [UInt8]
     let lifetime: Int64
     let secureCookies: Bool
@@ -75,38 +75,4 @@ public struct Sessions: Sendable {
         }
         return nil
     }
-
-    /// Reads the session key from `session.key` in the data directory, creating it (0600, 32 random bytes) on first use; safe when several processes start at once.
-    static func loadKey(dataDirectory: String) throws -> [UInt8] {
-        let path = dataDirectory + "/session.key"
-        for _ in 0..<50 {
-            if let text = ConfigurationSource.readTextFile(path) {
-                let trimmed = text.trimming(" \n")
-                if trimmed.utf8.count == 64, let key = Digest.bytes(fromHex: trimmed) { return key }
-                if !trimmed.isEmpty { throw SessionKeyError(path: path) }
-            } else {
-                var bytes = [UInt8](repeating: 0, count: 32)
-                SystemRandomSource().fill(&bytes)
-                let temporary = path + ".new." + String(getpid())
-                let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
-                if descriptor >= 0 {
-                    var text = Digest.hex(bytes) + "\n"
-                    text.withUTF8 { _ = write(descriptor, $0.baseAddress, $0.count) }
-                    close(descriptor)
-                    // link() fails if another process created the key first; then everyone reads that one.
-                    _ = link(temporary, path)
-                    unlink(temporary)
-                    continue
-                }
-                throw SessionKeyError(path: path)
-            }
-            usleep(10_000)
-        }
-        throw SessionKeyError(path: path)
-    }
-}
-
-struct SessionKeyError: Error, CustomStringConvertible {
-    let path: String
-    var description: String { "\(path) cannot be read or created, or is not 64 hexadecimal digits; check the data directory's permissions" }
 }

@@ -1,5 +1,6 @@
-import FileAndSQLiteStore
+import PostgreSQLAndRedisStore
 import ProviderCore
+import ProviderStorage
 
 /// Every setting of the provider, read from `ConfigurationSource` and checked; an invalid value stops start-up with a message naming the key.
 public struct AppConfiguration: Sendable {
@@ -14,7 +15,9 @@ public struct AppConfiguration: Sendable {
     static let settings: [Setting] = [
         Setting(key: "OAUTH1_CONFIG", defaultValue: "", summary: "a KEY=VALUE file read before the environment; the environment wins"),
         Setting(key: "OAUTH1_DATA_DIR", defaultValue: "var", summary: "the data directory: database, session key, nonces (created 0700)"),
-        Setting(key: "OAUTH1_NONCES", defaultValue: "table", summary: "where nonces live: table (the nonce table, DATA/nonces/) or sqlite (DATA/nonces.sqlite, a database sqlite3 and backup tools read; slower)"),
+        Setting(key: "OAUTH1_DATABASE_URL", defaultValue: "", summary: "empty: SQLite in the data directory; a postgresql:// (or postgres://) URI: PostgreSQL through libpq, for several hosts", isSecret: true),
+        Setting(key: "OAUTH1_REDIS_URL", defaultValue: "", summary: "redis://[:password@]host[:port][/db] or unix:///path/redis.sock[?db=N]: nonces and temporary credentials in Redis; empty: in the database", isSecret: true),
+        Setting(key: "OAUTH1_NONCES", defaultValue: "table", summary: "SQLite without Redis only: where nonces live, table (the nonce table, DATA/nonces/) or sqlite (DATA/nonces.sqlite, a database sqlite3 and backup tools read; slower)"),
         Setting(key: "OAUTH1_SUPPORTED_SIGNATURE_METHODS", defaultValue: "HMAC-SHA1", summary: "accepted signature methods, comma-separated: HMAC-SHA1, HMAC-SHA256, HMAC-SHA512, PLAINTEXT, RSA-SHA1, RSA-SHA256"),
         Setting(key: "OAUTH1_TOKEN_LENGTH", defaultValue: "42", summary: "length of issued oauth_token values (16-256)"),
         Setting(key: "OAUTH1_TOKEN_SECRET_LENGTH", defaultValue: "48", summary: "length of issued oauth_token_secret values (16-256)"),
@@ -44,10 +47,8 @@ public struct AppConfiguration: Sendable {
 
     /// The data directory (`OAUTH1_DATA_DIR`).
     public let dataDirectory: String
-    /// Where nonces live (`OAUTH1_NONCES`).
-    public let nonces: StorageConfiguration.ExpiringStore
-    /// Where the stores live: everything in `dataDirectory`, nonces where `nonces` says.
-    public var storage: StorageConfiguration { StorageConfiguration(dataDirectory: dataDirectory, nonces: nonces) }
+    /// Where the stores live (`OAUTH1_DATABASE_URL`, `OAUTH1_REDIS_URL`, `OAUTH1_NONCES`).
+    public let storage: StorageConfiguration
     let provider: ProviderConfiguration
     /// The proxies whose `X-Forwarded-*` headers are believed (`OAUTH1_TRUSTED_PROXIES`).
     public let trustedProxies: Set<String>
@@ -62,12 +63,55 @@ public struct AppConfiguration: Sendable {
     let userScope: String?
     let signupEnabled: Bool
     let trustsRemoteUser: Bool
-    let usernameLoginPolicy: SQLiteLoginThrottle.Policy
-    let addressLoginPolicy: SQLiteLoginThrottle.Policy
+    let usernameLoginPolicy: LoginThrottlePolicy
+    let addressLoginPolicy: LoginThrottlePolicy
     /// How much is logged (`OAUTH1_LOG_LEVEL`).
     public let logLevel: LogLevel
 
     var allowsInsecureTransport: Bool { provider.allowsInsecureTransport }
+
+    /// Where data and expiring state live, from `OAUTH1_DATABASE_URL`, `OAUTH1_REDIS_URL` and `OAUTH1_NONCES`; an error
+    /// names the key and never repeats a password.
+    static func storage(_ values: [String: String], dataDirectory: String, nonces: String) throws(ConfigurationError) -> StorageConfiguration {
+        let databaseURL = values["OAUTH1_DATABASE_URL"] ?? ""
+        let redisURL = values["OAUTH1_REDIS_URL"] ?? ""
+        let data: StorageConfiguration.DataStore
+        if databaseURL.isEmpty {
+            data = .sqlite(dataDirectory: dataDirectory)
+        } else if databaseURL.hasPrefix("postgresql://") || databaseURL.hasPrefix("postgres://") {
+            data = .postgresql(url: databaseURL)
+        } else {
+            throw ConfigurationError(key: "OAUTH1_DATABASE_URL", message: "is '\(redactedURL(databaseURL))'; use a postgresql:// URI (as in postgresql://oauth1@/oauth1?host=/run/postgresql), or leave it unset for SQLite in the data directory")
+        }
+        var expiring: StorageConfiguration.ExpiringStore
+        do {
+            expiring = try StorageConfiguration.ExpiringStore(setting: nonces)
+        } catch {
+            throw ConfigurationError(key: "OAUTH1_NONCES", message: "is '\(nonces)'; use table or sqlite")
+        }
+        if case .postgresql = data {
+            if values["OAUTH1_NONCES"] != nil {
+                throw ConfigurationError(key: "OAUTH1_NONCES", message: "applies to SQLite only: with OAUTH1_DATABASE_URL set, nonces live in the database, or in Redis when OAUTH1_REDIS_URL is set; remove it")
+            }
+            expiring = .database
+        }
+        if !redisURL.isEmpty {
+            do {
+                _ = try RedisEndpoint(url: redisURL)
+            } catch {
+                throw ConfigurationError(key: "OAUTH1_REDIS_URL", message: "is '\(redactedURL(redisURL))': \(error.description)")
+            }
+            if case .sqlite = data, values["OAUTH1_NONCES"] != nil {
+                throw ConfigurationError(key: "OAUTH1_NONCES", message: "does not apply when OAUTH1_REDIS_URL is set: nonces then live in Redis; remove one of them")
+            }
+            expiring = .redis(url: redisURL)
+        }
+        do {
+            return try StorageConfiguration(data: data, expiring: expiring)
+        } catch {
+            throw ConfigurationError(key: "OAUTH1_NONCES", message: error.message)
+        }
+    }
 
     /// Reads and checks every setting.
     public init(_ source: ConfigurationSource) throws(ConfigurationError) {
@@ -95,11 +139,7 @@ public struct AppConfiguration: Sendable {
         if values["OAUTH1_CACHE"] != nil {
             throw ConfigurationError(key: "OAUTH1_CACHE", message: "was removed: nonces and temporary credentials live in the data directory; OAUTH1_NONCES=table|sqlite chooses where nonces go")
         }
-        do {
-            nonces = try StorageConfiguration.ExpiringStore(setting: value("OAUTH1_NONCES"))
-        } catch {
-            throw ConfigurationError(key: "OAUTH1_NONCES", message: "is '\(value("OAUTH1_NONCES"))'; use table or sqlite")
-        }
+        storage = try Self.storage(values, dataDirectory: dataDirectory, nonces: value("OAUTH1_NONCES"))
 
         var provider = ProviderConfiguration()
         provider.supportedSignatureMethods = value("OAUTH1_SUPPORTED_SIGNATURE_METHODS")
@@ -138,9 +178,9 @@ public struct AppConfiguration: Sendable {
         purgeInterval = try integer("OAUTH1_PURGE_INTERVAL", 10...86_400)
         let window = try integer("OAUTH1_LOGIN_WINDOW", 1...86_400)
         let lockout = try integer("OAUTH1_LOGIN_LOCKOUT", 1...86_400)
-        usernameLoginPolicy = SQLiteLoginThrottle.Policy(maximumFailures: Int(try integer("OAUTH1_LOGIN_MAX_FAILURES", 1...1000)),
+        usernameLoginPolicy = LoginThrottlePolicy(maximumFailures: Int(try integer("OAUTH1_LOGIN_MAX_FAILURES", 1...1000)),
                                                          window: window, lockout: lockout)
-        addressLoginPolicy = SQLiteLoginThrottle.Policy(maximumFailures: Int(try integer("OAUTH1_LOGIN_MAX_FAILURES_PER_ADDRESS", 1...100_000)),
+        addressLoginPolicy = LoginThrottlePolicy(maximumFailures: Int(try integer("OAUTH1_LOGIN_MAX_FAILURES_PER_ADDRESS", 1...100_000)),
                                                         window: window, lockout: lockout)
         guard let level = LogLevel(rawValue: value("OAUTH1_LOG_LEVEL")) else {
             throw ConfigurationError(key: "OAUTH1_LOG_LEVEL", message: "is '\(value("OAUTH1_LOG_LEVEL"))'; use error, info or debug")

@@ -1,5 +1,5 @@
 import ArgumentParser
-import FileAndSQLiteStore
+import ProviderStorage
 import OAuth1Gateway
 import ProviderCore
 #if canImport(Glibc)
@@ -35,8 +35,14 @@ struct Serve: ParsableCommand {
         guard let mode = mode_t(socketMode, radix: 8), mode <= 0o777 else { throw CommandFailure("--socket-mode must be octal, such as 0660") }
         let configuration = try AppConfiguration(ConfigurationSource.fromProcess())
         Log.level = configuration.logLevel
-        // Open the database once here so a bad data directory or a too-new schema stops start-up, not every worker.
-        _ = try ProviderStores(configuration.storage)
+        // Open the database once here so a bad data directory or a too-new schema stops start-up, not every worker. A
+        // database server that does not answer yet does not: the workers answer 503 until it does. The connection
+        // closes before the workers are forked.
+        do {
+            _ = try ProviderStores.open(configuration.storage).checkHealth()
+        } catch let error as StoreUnavailableError {
+            Log.error("starting anyway: \(error); requests will be answered 503 until it answers")
+        }
         let status = Supervisor(address: address, workers: workers, maxRequests: maxRequests, socketMode: mode).run()
         if status != 0 { throw ExitCode(status) }
     }
@@ -219,9 +225,9 @@ struct Migrate: ParsableCommand {
 
     func run() throws {
         let stores = try options.stores()
-        let version = try stores.database.schemaVersion()
-        emit(options.json ? JSON.object([("schema_version", String(version)), ("database", JSON.string(stores.database.path))])
-                          : "\(stores.database.path) is at schema version \(version)")
+        let version = try stores.backend.schemaVersion()
+        emit(options.json ? JSON.object([("schema_version", String(version)), ("database", JSON.string(stores.backend.location))])
+                          : "\(stores.backend.location) is at schema version \(version)")
     }
 }
 

@@ -1,7 +1,7 @@
 import ArgumentParser
-import FileAndSQLiteStore
 import OAuth1Gateway
 import ProviderCore
+import ProviderStorage
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -28,10 +28,10 @@ struct CommonOptions: ParsableArguments {
         try AppConfiguration(source())
     }
 
-    /// Opens the stores of the configured data directory.
+    /// Opens the stores the settings name (the data directory's SQLite, or PostgreSQL and Redis).
     func stores() throws -> ProviderStores {
         let configuration = try configuration()
-        return try ProviderStores(configuration.storage)
+        return try ProviderStores.open(configuration.storage)
     }
 }
 

@@ -1,12 +1,12 @@
 import ProviderCore
+import ProviderStorage
 #if canImport(Glibc)
 import Glibc
 #endif
 
-/// Every store the provider uses, opened where a `StorageConfiguration` says: today the SQLite file `oauth1.sqlite` in
-/// the data directory, with nonces in the nonce table `nonces/` or in `nonces.sqlite`. A class: every part is shared,
-/// so handing the stores to a request is one reference rather than a copy of each store.
-public final class ProviderStores: Sendable {
+/// The SQLite backend: `oauth1.sqlite` in the data directory, with nonces in the nonce table `nonces/` or in
+/// `nonces.sqlite`, and the session key in `session.key`. `providerStores()` hands the application its stores.
+public final class SQLiteStores: StorageBackend {
     /// The data directory (created 0700).
     public let dataDirectory: String
     /// The database.
@@ -38,9 +38,12 @@ public final class ProviderStores: Sendable {
     /// The file that holds nonces with `OAUTH1_NONCES=sqlite`; emptied by the purge also when an older binary left it.
     public static let nonceDatabaseFileName = "nonces.sqlite"
 
-    /// Opens (creating as needed) the data directory, the database and the home of nonces.
+    /// Opens (creating as needed) the data directory, the database and the home of nonces; with Redis named for nonces
+    /// and temporary credentials, nonces get no file here.
     public init(_ storage: StorageConfiguration, clock: any EpochClock = SystemEpochClock(), hasher: PasswordHasher = .standard) throws {
-        let dataDirectory = switch storage.data { case .sqlite(let directory): directory }
+        guard case .sqlite(let dataDirectory) = storage.data else {
+            throw StoreInputError(message: "the SQLite backend needs a data directory, not a database URL")
+        }
         try POSIXFile.makePrivateDirectory(dataDirectory)
         let database = try SQLiteDatabase(path: dataDirectory + "/" + Self.databaseFileName)
         self.dataDirectory = dataDirectory
@@ -53,12 +56,12 @@ public final class ProviderStores: Sendable {
         loginThrottle = SQLiteLoginThrottle(database: database, clock: clock)
         temporaryCredentials = SQLiteTemporaryCredentialStore(database: database)
         switch storage.expiring {
-        case .table:
+        case .table, .redis:
             let table = try NonceTableStore(directory: dataDirectory + "/" + Self.nonceTableDirectoryName, clock: clock)
             nonceTable = table
             nonceDatabase = nil
             nonces = table
-        case .sqlite:
+        case .sqlite, .database:
             let nonceDatabase = try SQLiteDatabase(path: dataDirectory + "/" + Self.nonceDatabaseFileName, schema: .nonces)
             nonceTable = nil
             self.nonceDatabase = nonceDatabase
@@ -66,20 +69,30 @@ public final class ProviderStores: Sendable {
         }
     }
 
-    /// What a purge removed.
-    public struct PurgeReport: Sendable, Equatable {
-        /// Expired nonces removed.
-        public var nonces = 0
-        /// Expired temporary credentials removed.
-        public var temporaryCredentials = 0
-        /// Expired browser sessions and stale login counters removed.
-        public var sessions = 0
+    /// The stores, for the application: with `expiring` given (Redis), nonces and temporary credentials from there.
+    public func providerStores(expiring: (nonces: any NonceStore, temporaryCredentials: any TemporaryCredentialStore,
+                                          backend: any ExpiringStateBackend)? = nil) -> ProviderStores {
+        ProviderStores(users: users, clients: clients, tokenCredentials: tokenCredentials,
+                       temporaryCredentials: expiring?.temporaryCredentials ?? temporaryCredentials, nonces: expiring?.nonces ?? nonces,
+                       sessions: sessions, loginThrottle: loginThrottle, backend: self, expiringBackend: expiring?.backend, clock: clock)
     }
 
-    /// Removes everything expired now, wherever it lives (the admin purge).
-    @discardableResult
-    public func purge() throws -> PurgeReport {
-        let now = clock.now()
+    public var kind: String { "sqlite" }
+
+    public var location: String { database.path }
+
+    public var lookups: any LookupScope { database }
+
+    public func schemaVersion() throws -> Int { try database.schemaVersion() }
+
+    public func sessionSigningKey() throws -> [UInt8] {
+        try SessionKeyFile.load(path: dataDirectory + "/" + Self.sessionKeyFileName)
+    }
+
+    /// The session key's file name inside the data directory.
+    public static let sessionKeyFileName = "session.key"
+
+    public func purge(now: Int64) throws -> PurgeReport {
         var report = PurgeReport()
         report.nonces = try nonceTable?.purge(expiredAt: now) ?? 0
         // Nonces in nonces.sqlite (OAUTH1_NONCES=sqlite, or left by an older binary) and in oauth1.sqlite's old table
@@ -100,20 +113,20 @@ public final class ProviderStores: Sendable {
         return report
     }
 
-    /// Copies each database's WAL back into its file if it has grown past the threshold; call it after a response is sent.
-    public func checkpointIfDue() {
-        database.checkpointIfDue()
-        nonceDatabase?.checkpointIfDue()
-    }
-
-    /// Purges if no process has purged in the last `interval` seconds; the claim is one guarded write, so only one process of many does the work.
+    /// Removes everything expired now (the admin purge and tests).
     @discardableResult
-    public func purgeIfDue(interval: Int64 = 300) throws -> PurgeReport? {
-        let now = clock.now()
-        let claimed = try database.write { connection in
+    public func purge() throws -> PurgeReport { try purge(now: clock.now()) }
+
+    public func claimPurge(now: Int64, interval: Int64) throws -> Bool {
+        try database.write { connection in
             try connection.update("INSERT INTO meta (key, value) VALUES ('last_purge', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value WHERE CAST(meta.value AS INTEGER) <= ?",
                                   [String(now), now - interval]) == 1
         }
-        return claimed ? try purge() : nil
+    }
+
+    /// Copies each database's WAL back into its file if it has grown past the threshold.
+    public func afterResponse() {
+        database.checkpointIfDue()
+        nonceDatabase?.checkpointIfDue()
     }
 }

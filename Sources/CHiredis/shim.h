@@ -1,0 +1,2 @@
+/* The Redis client library, wrapped by PostgreSQLAndRedisStore. */
+#include <hiredis/hiredis.h>

@@ -1,0 +1,2 @@
+/* PostgreSQL's client library, wrapped by PostgreSQLAndRedisStore. */
+#include <libpq-fe.h>
