@@ -81,7 +81,7 @@ public struct SQLiteClientStore: ClientRegistry {
         try database.write { try $0.update("DELETE FROM clients WHERE client_id = ?", [identifier]) > 0 }
     }
 
-    private static func record(_ row: SQLiteRow) -> ClientRecord {
+    static func record(_ row: SQLiteRow) -> ClientRecord {
         ClientRecord(identifier: row.text(0), secret: row.text(1), name: row.text(2), description: row.text(3),
                      ownerUserID: row.optionalInteger(4), callbackURIs: row.text(5).lineSeparated, rsaPublicKeyPEM: row.optionalText(6),
                      allowsTwoLegged: row.integer(7) != 0, createdAt: row.integer(8), isDisabled: row.integer(9) != 0,

@@ -112,7 +112,7 @@ public struct SQLiteTokenCredentialStore: TokenCredentialRegistry {
         }
     }
 
-    private static func credential(_ row: SQLiteRow) -> TokenCredential {
+    static func credential(_ row: SQLiteRow) -> TokenCredential {
         TokenCredential(token: row.text(0), secret: row.text(1), clientIdentifier: row.text(2), userID: String(row.integer(3)),
                         scopes: row.text(4).spaceSeparated, createdAt: row.integer(5), lastUsedAt: row.optionalInteger(6),
                         isRevoked: row.optionalInteger(7) != nil, expiresAt: row.optionalInteger(8))
