@@ -53,6 +53,12 @@ public final class ProviderStores: Sendable {
         return try backend.claimPurge(now: now, interval: interval) ? try backend.purge(now: now) : nil
     }
 
+    /// Closes this process's connections to database servers; the next use opens them again.
+    public func close() {
+        backend.close()
+        expiringBackend?.close()
+    }
+
     /// Fails unless every engine answers: one round trip to each.
     public func checkHealth() throws -> Int {
         let version = try backend.schemaVersion()

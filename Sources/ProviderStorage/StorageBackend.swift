@@ -20,6 +20,8 @@ public protocol StorageBackend: Sendable {
     func claimPurge(now: Int64, interval: Int64) throws -> Bool
     /// Housekeeping after a response has gone out (such as a WAL checkpoint); never throws.
     func afterResponse()
+    /// Closes this process's connection to a database server, if any (before the supervisor forks its workers).
+    func close()
 }
 
 /// Where nonces and temporary credentials live when not in the database (Redis): its health, and nothing to purge,
@@ -31,6 +33,8 @@ public protocol ExpiringStateBackend: Sendable {
     var location: String { get }
     /// Fails when the store does not answer.
     func checkHealth() throws
+    /// Closes this process's connection, if any (before the supervisor forks its workers).
+    func close()
 }
 
 /// What a purge removed.

@@ -129,6 +129,9 @@ public final class SQLiteStores: StorageBackend {
         database.checkpointIfDue()
         nonceDatabase?.checkpointIfDue()
     }
+
+    /// Nothing to do: the files close with this object, and a forked worker opens its own.
+    public func close() {}
 }
 
 extension SQLiteStores: SiteExporting {

@@ -39,7 +39,9 @@ struct Serve: ParsableCommand {
         // database server that does not answer yet does not: the workers answer 503 until it does. The connection
         // closes before the workers are forked.
         do {
-            _ = try ProviderStores.open(configuration.storage).checkHealth()
+            let stores = try ProviderStores.open(configuration.storage)
+            defer { stores.close() }
+            _ = try stores.checkHealth()
         } catch let error as StoreUnavailableError {
             Log.error("starting anyway: \(error); requests will be answered 503 until it answers")
         }
