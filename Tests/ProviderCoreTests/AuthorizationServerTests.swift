@@ -1,4 +1,5 @@
 import ProviderCore
+import Synchronization
 import Testing
 
 /// The three endpoints of RFC 5849 section 2, through in-memory stores.
@@ -329,5 +330,89 @@ import Testing
             expectOAuthError(.parameterRejected) { try TokenLifetime.parse(bad) }
         }
         #expect(TokenLifetime.describe(86_400) == "1 day" && TokenLifetime.describe(7200) == "2 hours")
+    }
+}
+
+/// The token step when a process dies, or another request wins, between storing the token credential and consuming the
+/// temporary credential (RFC 5849 section 2.3: the temporary credential is exchanged once).
+@Suite struct TokenExchangeOrderTests {
+    /// Temporary credentials whose next consume is interrupted: the process dies right after the store consumed it
+    /// (throws), or another request consumed it first (nil).
+    final class InterruptedConsume: TemporaryCredentialStore {
+        enum Outcome { case dies, losesRace }
+        let inner = InMemoryTemporaryCredentialStore()
+        let outcome: Mutex<Outcome?>
+        init(_ outcome: Outcome) { self.outcome = Mutex(outcome) }
+        struct Died: Error {}
+        func save(_ credential: TemporaryCredential) throws { try inner.save(credential) }
+        func temporaryCredential(token: String) throws -> TemporaryCredential? { try inner.temporaryCredential(token: token) }
+        func authorize(token: String, userID: String, verifier: String, grantedScopes: [String]) throws -> Bool {
+            try inner.authorize(token: token, userID: userID, verifier: verifier, grantedScopes: grantedScopes)
+        }
+        func consume(token: String) throws -> TemporaryCredential? {
+            switch outcome.withLock({ value in defer { value = nil }; return value }) {
+            case .dies: _ = try inner.consume(token: token); throw Died()
+            case .losesRace: _ = try inner.consume(token: token); return nil
+            case nil: return try inner.consume(token: token)
+            }
+        }
+    }
+
+    /// Token credentials, remembering every one saved.
+    final class RecordingTokens: TokenCredentialStore {
+        let inner = InMemoryTokenCredentialStore()
+        let saved = Mutex<[String]>([])
+        func save(_ credential: TokenCredential) throws { try inner.save(credential); saved.withLock { $0.append(credential.token) } }
+        func tokenCredential(token: String) throws -> TokenCredential? { try inner.tokenCredential(token: token) }
+        func recordUse(token: String, at time: Int64) throws { try inner.recordUse(token: token, at: time) }
+        func revoke(token: String) throws -> Bool { try inner.revoke(token: token) }
+    }
+
+    func server(_ temporary: InterruptedConsume, _ tokens: RecordingTokens, clock: TestClock) throws -> AuthorizationServer {
+        var configuration = ProviderConfiguration()
+        configuration.supportedSignatureMethods = ["HMAC-SHA1"]
+        return try AuthorizationServer(configuration: configuration,
+                                       clients: InMemoryClientStore([Client(identifier: "dpf43f3p2l4k3l03", secret: "kd94hf93k423kf44", name: "Printer")]),
+                                       temporaryCredentials: temporary, tokenCredentials: tokens, nonces: InMemoryNonceStore(), clock: clock)
+    }
+
+    func authorizedTemporary(_ server: AuthorizationServer, clock: TestClock) throws -> (TemporaryCredential, String) {
+        let client = TestClient()
+        let temporary = try server.issueTemporaryCredential(client.sign("POST", "https://photos.example.net/initiate",
+                                                                         oauth: [Parameter("oauth_callback", "oob")],
+                                                                         timestamp: clock.now(), nonce: TestProvider.freshNonce()))
+        guard case .outOfBand(let verifier) = try server.authorize(token: temporary.token, userID: "7") else {
+            Issue.record("expected an out-of-band verifier")
+            return (temporary, "")
+        }
+        return (temporary, verifier)
+    }
+
+    func exchange(_ temporary: TemporaryCredential, _ verifier: String, clock: TestClock) -> HTTPRequest {
+        TestClient().sign("POST", "https://photos.example.net/token", token: temporary.token, tokenSecret: temporary.secret,
+                          oauth: [Parameter("oauth_verifier", verifier)], timestamp: clock.now(), nonce: TestProvider.freshNonce())
+    }
+
+    @Test func aProcessDyingAtTheConsumeLeavesTheTokenCredentialStored() throws {
+        let clock = TestClock(1_700_000_000)
+        let (temporaries, tokens) = (InterruptedConsume(.dies), RecordingTokens())
+        let server = try server(temporaries, tokens, clock: clock)
+        let (temporary, verifier) = try authorizedTemporary(server, clock: clock)
+        #expect(throws: InterruptedConsume.Died.self) { try server.issueTokenCredential(exchange(temporary, verifier, clock: clock)) }
+        // Consumed, and never without its token credential.
+        #expect(try temporaries.temporaryCredential(token: temporary.token) == nil)
+        let stored = try #require(tokens.saved.withLock { $0 }.first)
+        let credential = try #require(try tokens.tokenCredential(token: stored))
+        #expect(credential.userID == "7" && !credential.isRevoked)
+    }
+
+    @Test func theLoserOfARaceRevokesTheTokenCredentialItStored() throws {
+        let clock = TestClock(1_700_000_000)
+        let (temporaries, tokens) = (InterruptedConsume(.losesRace), RecordingTokens())
+        let server = try server(temporaries, tokens, clock: clock)
+        let (temporary, verifier) = try authorizedTemporary(server, clock: clock)
+        expectOAuthError(.tokenRejected) { try server.issueTokenCredential(exchange(temporary, verifier, clock: clock)) }
+        let stored = try #require(tokens.saved.withLock { $0 }.first)
+        #expect(try tokens.tokenCredential(token: stored)?.isRevoked == true)
     }
 }

@@ -26,19 +26,25 @@ extension AuthorizationServer {
         }
         try authenticator.useNonce(signed)
 
-        guard let consumed = try temporaryCredentials.consume(token: token),
-              consumed.clientIdentifier == signed.consumerKey,
-              let userID = consumed.userID, let expected = consumed.verifier else {
-            throw OAuthError(.tokenRejected, "This temporary credential was already exchanged; request a new one.")
-        }
-        guard ConstantTime.equals(expected, signed["oauth_verifier"] ?? "") else {
+        guard let userID = pending.userID, let expected = pending.verifier,
+              ConstantTime.equals(expected, signed["oauth_verifier"] ?? "") else {
+            // A wrong verifier voids the temporary credential: it cannot be guessed at again.
+            _ = try temporaryCredentials.consume(token: token)
             throw OAuthError(.verifierInvalid, "The oauth_verifier does not match the one given to the user; the temporary credential is now void, start again.")
         }
+        // The token credential is stored before the temporary credential is consumed, so a process that dies between
+        // the two leaves the temporary credential redeemable rather than consumed with nothing issued. Of several
+        // requests racing with the same temporary credential, the one whose consume fails revokes what it stored.
         let pair = newTokenPair()
-        let credential = TokenCredential(token: pair.token, secret: pair.secret, clientIdentifier: consumed.clientIdentifier,
-                                         userID: userID, scopes: consumed.grantedScopes, createdAt: now,
-                                         expiresAt: consumed.tokenLifetime.map { now + $0 })
+        let credential = TokenCredential(token: pair.token, secret: pair.secret, clientIdentifier: pending.clientIdentifier,
+                                         userID: userID, scopes: pending.grantedScopes, createdAt: now,
+                                         expiresAt: pending.tokenLifetime.map { now + $0 })
         try tokenCredentials.save(credential)
+        guard let consumed = try temporaryCredentials.consume(token: token),
+              consumed.clientIdentifier == signed.consumerKey, consumed.userID == userID, consumed.verifier == expected else {
+            _ = try tokenCredentials.revoke(token: credential.token)
+            throw OAuthError(.tokenRejected, "This temporary credential was already exchanged; request a new one.")
+        }
         return credential
     }
 }
