@@ -161,7 +161,12 @@ final class RedisConnection: Sendable {
         let text = withUnsafeBytes(of: context.pointee.errstr) { bytes in
             String(decoding: bytes.prefix { $0 != 0 }, as: UTF8.self)
         }
-        return text.isEmpty ? "error \(context.pointee.err)" : text
+        if text.isEmpty { return "error \(context.pointee.err)" }
+        // A read or write that ran into the socket timeout fails with EAGAIN.
+        if context.pointee.err == REDIS_ERR_IO && text == String(cString: strerror(EAGAIN)) {
+            return "no answer within \(timeout.tv_sec) s"
+        }
+        return text
     }
 
     /// Frees the context, if any.
