@@ -1,3 +1,4 @@
+import FileAndSQLiteStore
 import Foundation
 import PostgreSQLAndRedisStore
 import ProviderCore
@@ -10,7 +11,7 @@ import TestServers
 /// a record, and errors that leave passwords out.
 @Suite struct RedisExpiringStoreTests {
     /// A store on its own database of the shared server, with its own key prefix.
-    private func makeStore(clock: any EpochClock = SystemEpochClock()) throws -> (RedisExpiringStore, RedisServer, Int) {
+    func makeStore(clock: any EpochClock = SystemEpochClock()) throws -> (RedisExpiringStore, RedisServer, Int) {
         let redis = try RedisServer.shared
         let database = redis.claimDatabase()
         return (try RedisExpiringStore(url: redis.url(database: database), clock: clock, keyPrefix: "t\(UUID().uuidString):"),
@@ -178,6 +179,28 @@ import TestServers
         #expect(throws: RedisCommandError.self) { try typed.temporaryCredentials.temporaryCredential(token: "t") }
         #expect(throws: RedisCommandError.self) { try typed.temporaryCredentials.consume(token: "t") }
         try typed.checkHealth()
+    }
+}
+
+extension RedisExpiringStoreTests {
+    @Test func sqliteWithRedisForExpiringStateRunsAWholeFlowAndChecksBothForHealth() throws {
+        let (redis, _, _) = try makeStore()
+        let directory = NSTemporaryDirectory() + "oauth1-redis-sqlite-" + UUID().uuidString
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let storage = try StorageConfiguration(data: .sqlite(dataDirectory: directory), expiring: .redis(url: "unused"))
+        let stores = try SQLiteStores(storage).providerStores(expiring: redis.expiring)
+        #expect(stores.expiringBackend?.kind == "redis")
+        #expect(stores.nonces is RedisNonceStore)
+        #expect(stores.temporaryCredentials is RedisTemporaryCredentialStore)
+        _ = try stores.checkHealth()
+        let expiry = SystemEpochClock().now() + 60
+        #expect(try stores.nonces.insertIfAbsent(TimestampNonce(clientIdentifier: "c", token: "", timestamp: 1, nonce: "n"),
+                                                 expiresAt: expiry))
+        try stores.temporaryCredentials.save(TemporaryCredential(token: "t", secret: "s", clientIdentifier: "c", callback: "oob",
+                                                                 expiresAt: expiry))
+        #expect(try stores.temporaryCredentials.authorize(token: "t", userID: "1", verifier: "v", grantedScopes: []))
+        #expect(try stores.temporaryCredentials.consume(token: "t")?.verifier == "v")
+        #expect(try redis.temporaryCredentials.temporaryCredential(token: "t") == nil)
     }
 }
 
