@@ -21,14 +21,22 @@ enum ServerProcess {
     /// the exit status and the output.
     @discardableResult
     static func run(_ executable: String, _ arguments: [String], environment: [String: String]? = nil) throws -> (status: Int32, output: String) {
-        let directory = makeTemporaryDirectory(prefix: "oauth1-cmd")
-        defer { try? FileManager.default.removeItem(atPath: directory) }
-        let log = directory + "/output"
+        let log = scratchDirectory + "/output-\(commandCounter.add(1, ordering: .relaxed).newValue)"
+        defer { try? FileManager.default.removeItem(atPath: log) }
         let pid = try spawn(executable, arguments, environment: environment, output: log)
         let status = waitForExit(pid)
         let output = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
         return (status, output)
     }
+
+    /// Where commands' output goes, one directory per process, removed at exit or by a watchdog.
+    private static let scratchDirectory: String = {
+        let directory = makeTemporaryDirectory(prefix: "oauth1-cmd")
+        watchdog(cleanup: "rm -rf " + quoted(directory))
+        atExit { try? FileManager.default.removeItem(atPath: directory) }
+        return directory
+    }()
+    private static let commandCounter = Atomic<Int>(0)
 
     /// Starts a program with posix_spawn, stdin from /dev/null and stdout and stderr appended to `output` (or
     /// /dev/null), and returns its process id; the caller reaps it with `waitForExit`. (Foundation's Process is not
