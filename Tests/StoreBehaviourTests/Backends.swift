@@ -16,7 +16,7 @@ enum TestBackend: String, CaseIterable, Sendable, CustomTestStringConvertible {
     case postgresqlWithRedis
 
     /// The backends every behaviour test runs against: those this branch can open (see `openStores(_:clock:)`).
-    static let available: [TestBackend] = [.sqlite]
+    static let available: [TestBackend] = [.sqlite, .sqliteWithRedis]
 
     var testDescription: String { rawValue }
 
@@ -91,9 +91,12 @@ func openStores(_ site: TestSite, clock: TestClock) throws -> OpenedStores {
         let stores = try SQLiteStores(StorageConfiguration(dataDirectory: directory.path), clock: clock, hasher: fastHasher)
         return OpenedStores(site: site, stores: stores.providerStores())
     case .sqliteWithRedis:
-        // SQLiteStores(StorageConfiguration(data: .sqlite(dataDirectory:), expiring: .redis(url:)), ...) with
-        // .providerStores(expiring: RedisExpiringStore(url:clock:keyPrefix:).expiring).
-        throw BackendNotBuiltError(backend: site.backend, missing: "RedisExpiringStore(url:clock:keyPrefix:)")
+        let directory = try #require(site.dataDirectory)
+        let redisURL = try #require(site.redisURL)
+        let redis = try RedisExpiringStore(url: redisURL, clock: clock, keyPrefix: try #require(site.redisKeyPrefix))
+        let stores = try SQLiteStores(StorageConfiguration(data: .sqlite(dataDirectory: directory.path), expiring: .redis(url: redisURL)),
+                                      clock: clock, hasher: fastHasher)
+        return OpenedStores(site: site, stores: stores.providerStores(expiring: redis.expiring))
     case .postgresql:
         // PostgreSQLStores(url: site.databaseURL, clock:, hasher: fastHasher).providerStores(expiring: nil).
         throw BackendNotBuiltError(backend: site.backend, missing: "PostgreSQLStores(url:clock:hasher:)")
