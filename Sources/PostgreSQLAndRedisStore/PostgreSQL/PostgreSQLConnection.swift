@@ -32,6 +32,8 @@ final class PostgreSQLConnection {
             PQfinish(handle)
             throw PostgreSQLConnectionLost(message: message)
         }
+        // Notices (such as "already exists, skipping") would go to standard error, which a FastCGI server may log.
+        PQsetNoticeProcessor(handle, { _, _ in }, nil)
         self.handle = handle
         self.location = location
         processID = getpid()
