@@ -3,12 +3,12 @@
 
 SWIFT        ?= swift
 SUDO         := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-BUILD_PACKAGES := pkg-config libfcgi-dev libssl-dev libsqlite3-dev
+BUILD_PACKAGES := pkg-config libfcgi-dev libssl-dev libsqlite3-dev libpq-dev libhiredis-dev
 RUN_PACKAGES   := $(BUILD_PACKAGES) nginx openssl python3
 BENCH_PACKAGES := $(RUN_PACKAGES) gcc libfcgi-dev spawn-fcgi wrk python3-oauthlib python3-cryptography python3-jwt
 TEST_PACKAGES  := $(RUN_PACKAGES) gcc spawn-fcgi wrk python3-oauthlib python3-requests python3-requests-oauthlib python3-jwt \
                   python3-cryptography ruby ruby-oauth chromium chromium-driver python3-selenium \
-                  apache2 libapache2-mod-fcgid
+                  apache2 libapache2-mod-fcgid postgresql redis-server
 
 .PHONY: all build release run stop test bench bench-smoke fuzz fuzz-build fuzz-replay deps-build deps-run deps-test deps-bench clean
 

@@ -49,6 +49,11 @@ let package = Package(
         .executableTarget(name: "StoreRaceHelper", dependencies: ["ProviderStorage", "FileAndSQLiteStore"], path: "Tests/StoreRaceHelper"),
         .testTarget(name: "FileAndSQLiteStoreTests", dependencies: ["ProviderStorage", "FileAndSQLiteStore", "StoreRaceHelper"],
                     exclude: ["Fixtures"]),
+        // Throwaway PostgreSQL and Redis servers on unix sockets in temporary directories, for any test target.
+        .target(name: "TestServers", path: "Tests/TestServers"),
+        // One behaviour suite run against every backend (TestBackend.available).
+        .testTarget(name: "StoreBehaviourTests",
+                    dependencies: ["ProviderStorage", "FileAndSQLiteStore", "PostgreSQLAndRedisStore", "ProviderCore", "TestServers"]),
         // The fuzz harness (Tests/fuzz/README.md): a normal build replays saved inputs, `make fuzz` builds it with ASan,
         // libFuzzer and -DFUZZING.
         .executableTarget(name: "oauth1-fuzz", dependencies: ["OAuth1Gateway", "ProviderCore"], path: "Tests/fuzz/Harness",

@@ -5,7 +5,8 @@ import ProviderCore
 import Testing
 
 /// Clients and token credentials are cached per process until any connection commits (`SnapshotCache`): a change made by
-/// this connection, another connection or another process must be seen by the very next look-up, inside `lookUp` or not.
+/// another process must be seen by the very next look-up, inside `lookUp` or not (another connection's and this
+/// connection's own changes are tested for every backend in StoreBehaviourTests).
 @Suite struct SnapshotCacheTests {
     struct Seeded {
         let directory: TemporaryDirectory
@@ -53,21 +54,6 @@ import Testing
         #expect(try database.dataVersion() != afterProcess, "this connection's own commit changes it too")
     }
 
-    @Test func cachedRecordsShowOwnCommitsAtOnce() throws {
-        let seed = try seeded()
-        let (tokens, clients) = (seed.stores.tokenCredentials, seed.stores.clients)
-        #expect(try tokens.tokenCredential(token: "tok")?.isRevoked == false)
-        #expect(try seed.stores.database.lookUp { try clients.client(identifier: "printer")?.isDisabled } == false)
-
-        #expect(try tokens.revoke(token: "tok"))
-        #expect(try tokens.tokenCredential(token: "tok")?.isRevoked == true)
-        var record = try #require(try clients.record(identifier: "printer"))
-        record.isDisabled = true
-        #expect(try clients.update(record))
-        #expect(try seed.stores.database.lookUp { try clients.client(identifier: "printer")?.isDisabled } == true)
-        #expect(try seed.stores.database.lookUp { try tokens.tokenCredential(token: "tok")?.isRevoked } == true)
-    }
-
     @Test func cachedTokenShowsRevocationByAnotherProcessAtOnce() throws {
         let seed = try seeded()
         let tokens = seed.stores.tokenCredentials
@@ -89,40 +75,6 @@ import Testing
         #expect(try helper(["disable-client", seed.directory.path, "printer"]) == "disabled")
         #expect(try clients.client(identifier: "printer")?.isDisabled == true)
         #expect(try seed.stores.database.lookUp { try clients.client(identifier: "printer")?.isDisabled } == true)
-    }
-
-    @Test func changesByAnotherConnectionReplaceCachedRecords() throws {
-        let seed = try seeded()
-        let other = try openStores(seed.directory)
-        #expect(try seed.stores.tokenCredentials.tokenCredential(token: "tok")?.lastUsedAt == nil)
-        try other.tokenCredentials.recordUse(token: "tok", at: 1_700_000_123)
-        #expect(try seed.stores.tokenCredentials.tokenCredential(token: "tok")?.lastUsedAt == 1_700_000_123)
-
-        #expect(try seed.stores.clients.client(identifier: "printer")?.secret == "printer-secret")
-        let secret = try #require(try other.clients.rotateSecret(identifier: "printer"))
-        #expect(try seed.stores.database.lookUp {
-            (try seed.stores.tokenCredentials.tokenCredential(token: "tok")?.token, try seed.stores.clients.client(identifier: "printer")?.secret)
-        } == ("tok", secret))
-
-        #expect(try other.clients.remove(identifier: "printer"))
-        #expect(try seed.stores.clients.client(identifier: "printer") == nil)
-        #expect(try seed.stores.tokenCredentials.tokenCredential(token: "tok") == nil, "the client's tokens go with it")
-    }
-
-    @Test func anAbsenceIsCachedOnlyUntilTheRecordIsCreated() throws {
-        let seed = try seeded()
-        let tokens = seed.stores.tokenCredentials
-        #expect(try tokens.tokenCredential(token: "later") == nil)
-        #expect(try seed.stores.database.lookUp { try tokens.tokenCredential(token: "later") } == nil)
-        #expect(try seed.stores.clients.client(identifier: "later-client") == nil)
-
-        let other = try openStores(seed.directory)
-        try other.clients.register(name: "Later", identifier: "later-client", secret: "later-secret")
-        let later = TokenCredential(token: "later", secret: "s", clientIdentifier: "later-client", userID: seed.token.userID,
-                                    createdAt: 1_700_000_000)
-        try other.tokenCredentials.save(later)
-        #expect(try tokens.tokenCredential(token: "later") == later)
-        #expect(try seed.stores.database.lookUp { try seed.stores.clients.client(identifier: "later-client")?.secret } == "later-secret")
     }
 
     /// The cache itself, with data versions of real commits: it answers only for the state its records were read in,

@@ -189,8 +189,8 @@ final class NonceTablePartition {
         var header = magic + [UInt8](repeating: 0, count: 8)
         header += [UInt8].littleEndian(UInt64(baseSlots)) + .littleEndian(deleteAfter)
         header += [UInt8](repeating: 0, count: headerBytes - header.count)
-        let temporary = path + ".\(getpid()).new"
-        POSIXFile.remove(temporary)
+        // Unique per call, not only per process: two stores on one directory in one process may create a partition at once.
+        let temporary = path + ".\(getpid()).\(UInt64.random(in: 0 ... .max)).new"
         try POSIXFile.writeNew(temporary, header)
         defer { POSIXFile.remove(temporary) }
         _ = try POSIXFile.link(temporary, path)
