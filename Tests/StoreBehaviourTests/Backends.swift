@@ -16,7 +16,7 @@ enum TestBackend: String, CaseIterable, Sendable, CustomTestStringConvertible {
     case postgresqlWithRedis
 
     /// The backends every behaviour test runs against: those this branch can open (see `openStores(_:clock:)`).
-    static let available: [TestBackend] = [.sqlite]
+    static let available: [TestBackend] = [.sqlite, .postgresql]
 
     var testDescription: String { rawValue }
 
@@ -95,8 +95,8 @@ func openStores(_ site: TestSite, clock: TestClock) throws -> OpenedStores {
         // .providerStores(expiring: RedisExpiringStore(url:clock:keyPrefix:).expiring).
         throw BackendNotBuiltError(backend: site.backend, missing: "RedisExpiringStore(url:clock:keyPrefix:)")
     case .postgresql:
-        // PostgreSQLStores(url: site.databaseURL, clock:, hasher: fastHasher).providerStores(expiring: nil).
-        throw BackendNotBuiltError(backend: site.backend, missing: "PostgreSQLStores(url:clock:hasher:)")
+        let stores = try PostgreSQLStores(url: try #require(site.databaseURL), clock: clock, hasher: fastHasher)
+        return OpenedStores(site: site, stores: stores.providerStores())
     case .postgresqlWithRedis:
         // PostgreSQLStores(...).providerStores(expiring: RedisExpiringStore(url:clock:keyPrefix:).expiring).
         throw BackendNotBuiltError(backend: site.backend,
