@@ -61,7 +61,12 @@ import Testing
     func recordedUseAndRemovedClientAreSeenByAnotherStoreSet(_ backend: TestBackend) throws {
         let sets = try twoSets(backend)
         try sets.first.tokenCredentials.recordUse(token: "tok", at: 1_700_000_123)
-        #expect(try sets.second.tokenCredentials.tokenCredential(token: "tok")?.lastUsedAt == 1_700_000_123)
+        #expect(try sets.second.tokenCredentials.all().first { $0.token == "tok" }?.lastUsedAt == 1_700_000_123)
+        // PostgreSQL's caches are deliberately not invalidated by a recorded use (every host records uses all the time,
+        // and each would empty every other host's cache): another host's cached copy may show an older time.
+        if backend == .sqlite || backend == .sqliteWithRedis {
+            #expect(try sets.second.tokenCredentials.tokenCredential(token: "tok")?.lastUsedAt == 1_700_000_123)
+        }
         #expect(try sets.first.clients.remove(identifier: "printer"))
         #expect(try sets.second.clients.client(identifier: "printer") == nil)
         #expect(try sets.second.tokenCredentials.tokenCredential(token: "tok") == nil, "the client's tokens go with it")

@@ -6,7 +6,7 @@ import ProviderStorage
 extension ProviderStores {
     /// Opens the stores a `StorageConfiguration` names: SQLite in the data directory or PostgreSQL for durable data,
     /// and Redis for nonces and temporary credentials when it is named. Nothing connects to a server yet: each process
-    /// connects on first use, so the supervisor can open, check and close before it forks.
+    /// connects on first use (so the supervisor can open, check and close before it forks).
     public static func open(_ storage: StorageConfiguration, clock: any EpochClock = SystemEpochClock(),
                             hasher: PasswordHasher = .standard) throws -> ProviderStores {
         var redis: RedisExpiringStore?
@@ -17,7 +17,7 @@ extension ProviderStores {
         case .sqlite:
             return try SQLiteStores(storage, clock: clock, hasher: hasher).providerStores(expiring: redis?.expiring)
         case .postgresql(let url):
-            throw StoreInputError(message: "PostgreSQL (\(redactedURL(url))) is not supported by this build")
+            return try PostgreSQLStores(url: url, clock: clock, hasher: hasher).providerStores(expiring: redis?.expiring)
         }
     }
 }

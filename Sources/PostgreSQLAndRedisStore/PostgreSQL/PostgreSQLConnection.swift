@@ -1,0 +1,121 @@
+import CLibPQ
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// One libpq connection with its prepared statements, each SQL text prepared once per connection. Not thread-safe by
+/// itself: `PostgreSQLDatabase` hands it to one caller at a time. Values always travel as text parameters of prepared
+/// statements, never spliced into SQL.
+final class PostgreSQLConnection {
+    private let handle: OpaquePointer
+    /// The database, its password left out, for error messages.
+    let location: String
+    /// The process that opened the connection: a forked child must not use or finish its parent's socket.
+    let processID: pid_t
+    /// Prepared statement names by SQL text.
+    private var statements: [String: String] = [:]
+
+    /// Connects to `url` (any connection string libpq accepts), with a connect timeout unless the string sets one.
+    init(url: String, location: String, connectTimeoutSeconds: Int = 5) throws(PostgreSQLConnectionLost) {
+        // Keywords are applied in order, so the string's own connect_timeout, expanded from dbname last, wins.
+        let texts: [String] = ["connect_timeout", "dbname", String(connectTimeoutSeconds), url]
+        let copies: [UnsafeMutablePointer<CChar>?] = texts.map { text in strdup(text) }
+        defer { for copy in copies { free(copy) } }
+        let pointers: [UnsafePointer<CChar>?] = copies.map { copy in copy.map { UnsafePointer($0) } }
+        let keywordPointers = [pointers[0], pointers[1], nil]
+        let valuePointers = [pointers[2], pointers[3], nil]
+        guard let handle = PQconnectdbParams(keywordPointers, valuePointers, 1) else {
+            throw PostgreSQLConnectionLost(message: "out of memory")
+        }
+        guard PQstatus(handle) == CONNECTION_OK else {
+            let message = Self.firstLine(PQerrorMessage(handle))
+            PQfinish(handle)
+            throw PostgreSQLConnectionLost(message: message)
+        }
+        // Notices (such as "already exists, skipping") would go to standard error, which a FastCGI server may log.
+        PQsetNoticeProcessor(handle, { _, _ in }, nil)
+        self.handle = handle
+        self.location = location
+        processID = getpid()
+    }
+
+    /// Ends the session; in a forked child only the memory is left, since finishing would end the parent's session.
+    func finish() {
+        if getpid() == processID { PQfinish(handle) }
+    }
+
+    /// Runs parameterless SQL, possibly several statements (a migration script, BEGIN, COMMIT).
+    func execute(_ sql: String) throws {
+        let result = PQexec(handle, sql)
+        defer { PQclear(result) }
+        try check(result)
+    }
+
+    /// Runs a statement and returns its rows.
+    @discardableResult
+    func query(_ sql: String, _ parameters: [any PostgreSQLParameter] = []) throws -> [PostgreSQLRow] {
+        try run(sql, parameters) { result in
+            let rows = Int(PQntuples(result)), columns = Int(PQnfields(result))
+            return (0..<rows).map { row in
+                PostgreSQLRow(values: (0..<columns).map { column in
+                    PQgetisnull(result, Int32(row), Int32(column)) == 1 ? nil
+                        : String(cString: PQgetvalue(result, Int32(row), Int32(column)))
+                })
+            }
+        }
+    }
+
+    /// Runs a statement and returns how many rows it changed.
+    @discardableResult
+    func update(_ sql: String, _ parameters: [any PostgreSQLParameter] = []) throws -> Int {
+        try run(sql, parameters) { result in Int(String(cString: PQcmdTuples(result))) ?? 0 }
+    }
+
+    private func run<T>(_ sql: String, _ parameters: [any PostgreSQLParameter], _ read: (OpaquePointer) -> T) throws -> T {
+        let name = try prepared(sql)
+        let values: [UnsafeMutablePointer<CChar>?] = parameters.map { parameter in
+            parameter.postgreSQLText.flatMap { text in strdup(text) }
+        }
+        defer { for value in values { free(value) } }
+        let pointers: [UnsafePointer<CChar>?] = values.map { value in value.map { UnsafePointer($0) } }
+        let result = PQexecPrepared(handle, name, Int32(pointers.count), pointers, nil, nil, 0)
+        defer { PQclear(result) }
+        try check(result)
+        guard let result else { throw PostgreSQLConnectionLost(message: "no result") }
+        return read(result)
+    }
+
+    private func prepared(_ sql: String) throws -> String {
+        if let name = statements[sql] { return name }
+        let name = "oauth1_\(statements.count + 1)"
+        let result = PQprepare(handle, name, sql, 0, nil)
+        defer { PQclear(result) }
+        try check(result)
+        statements[sql] = name
+        return name
+    }
+
+    /// Throws for a failed result: `PostgreSQLConnectionLost` when the connection is gone or the server is shutting down
+    /// or cannot serve (SQLSTATE class 08, 57P01, 57P02, 57P03), `PostgreSQLError` for anything else.
+    private func check(_ result: OpaquePointer?) throws {
+        guard let result else { throw PostgreSQLConnectionLost(message: Self.firstLine(PQerrorMessage(handle))) }
+        switch PQresultStatus(result) {
+        case PGRES_COMMAND_OK, PGRES_TUPLES_OK, PGRES_EMPTY_QUERY: return
+        default: break
+        }
+        let sqlState = PQresultErrorField(result, Int32(UInt8(ascii: "C"))).map { String(cString: $0) } ?? ""
+        let primary = PQresultErrorField(result, Int32(UInt8(ascii: "M"))).map { String(cString: $0) }
+        let message = primary ?? Self.firstLine(PQresultErrorMessage(result))
+        if PQstatus(handle) != CONNECTION_OK || sqlState.isEmpty || sqlState.hasPrefix("08")
+            || ["57P01", "57P02", "57P03"].contains(sqlState) {
+            throw PostgreSQLConnectionLost(message: message)
+        }
+        throw PostgreSQLError(sqlState: sqlState, message: message, location: location)
+    }
+
+    private static func firstLine(_ text: UnsafePointer<CChar>?) -> String {
+        guard let text else { return "unknown error" }
+        let line = String(cString: text).split(whereSeparator: \.isNewline).first.map(String.init) ?? ""
+        return line.isEmpty ? "unknown error" : line
+    }
+}
