@@ -5,7 +5,7 @@ SWIFT        ?= swift
 SUDO         := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 BUILD_PACKAGES := pkg-config libfcgi-dev libssl-dev libsqlite3-dev libpq-dev libhiredis-dev
 RUN_PACKAGES   := $(BUILD_PACKAGES) nginx openssl python3
-BENCH_PACKAGES := $(RUN_PACKAGES) gcc libfcgi-dev spawn-fcgi wrk python3-oauthlib python3-cryptography python3-jwt
+BENCH_PACKAGES := $(RUN_PACKAGES) gcc libfcgi-dev spawn-fcgi wrk python3-oauthlib python3-cryptography python3-jwt postgresql redis-server
 TEST_PACKAGES  := $(RUN_PACKAGES) gcc spawn-fcgi wrk python3-oauthlib python3-requests python3-requests-oauthlib python3-jwt \
                   python3-cryptography ruby ruby-oauth chromium chromium-driver python3-selenium \
                   apache2 libapache2-mod-fcgid postgresql redis-server
