@@ -37,6 +37,10 @@ public struct StorageConfiguration: Sendable, Equatable {
     public var data: DataStore
     /// Where nonces and temporary credentials live.
     public var expiring: ExpiringStore
+    /// How long, in milliseconds, a process of a PostgreSQL site trusts its cached clients, users and token credentials
+    /// without reading the database's cache version (`OAUTH1_CACHE_CHECK_INTERVAL_MS`); change notifications make it
+    /// forget them sooner. 0 reads the version for every request.
+    public var cacheCheckInterval: Int64 = 1000
 
     /// Creates a configuration; nonces in a file of the data directory need SQLite as the data store.
     public init(data: DataStore, expiring: ExpiringStore = .table) throws(StoreInputError) {

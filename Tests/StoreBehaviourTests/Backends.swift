@@ -73,8 +73,10 @@ func openStores(_ backend: TestBackend, clock: TestClock) throws -> OpenedStores
     try openStores(TestSite(backend), clock: clock)
 }
 
-/// Opens another, independent store set on an existing site, as another process or host would.
-func openStores(_ site: TestSite, clock: TestClock) throws -> OpenedStores {
+/// Opens another, independent store set on an existing site, as another process or host would. PostgreSQL store sets
+/// read the cache version for every request unless `cacheCheckInterval` (milliseconds) says otherwise, so that another
+/// set's change is seen at the very next read; ChangeNotificationTests covers the notifications that serve sites instead.
+func openStores(_ site: TestSite, clock: TestClock, cacheCheckInterval: Int64 = 0) throws -> OpenedStores {
     switch site.backend {
     case .sqlite:
         let directory = try #require(site.dataDirectory)
@@ -88,11 +90,13 @@ func openStores(_ site: TestSite, clock: TestClock) throws -> OpenedStores {
                                       clock: clock, hasher: fastHasher)
         return OpenedStores(site: site, stores: stores.providerStores(expiring: redis.expiring))
     case .postgresql:
-        let stores = try PostgreSQLStores(url: try #require(site.databaseURL), clock: clock, hasher: fastHasher)
+        let stores = try PostgreSQLStores(url: try #require(site.databaseURL), clock: clock, hasher: fastHasher,
+                                          cacheCheckInterval: cacheCheckInterval)
         return OpenedStores(site: site, stores: stores.providerStores())
     case .postgresqlWithRedis:
         let redis = try RedisExpiringStore(url: try #require(site.redisURL), clock: clock, keyPrefix: try #require(site.redisKeyPrefix))
-        let stores = try PostgreSQLStores(url: try #require(site.databaseURL), clock: clock, hasher: fastHasher)
+        let stores = try PostgreSQLStores(url: try #require(site.databaseURL), clock: clock, hasher: fastHasher,
+                                          cacheCheckInterval: cacheCheckInterval)
         return OpenedStores(site: site, stores: stores.providerStores(expiring: redis.expiring))
     }
 }

@@ -41,6 +41,7 @@ public struct AppConfiguration: Sendable {
         Setting(key: "OAUTH1_LOGIN_MAX_FAILURES_PER_ADDRESS", defaultValue: "20", summary: "failed sign-ins from one client address, within the window, before it is locked"),
         Setting(key: "OAUTH1_LOGIN_WINDOW", defaultValue: "900", summary: "seconds over which failed sign-ins are counted"),
         Setting(key: "OAUTH1_LOGIN_LOCKOUT", defaultValue: "300", summary: "seconds a locked username or address waits before it may try again"),
+        Setting(key: "OAUTH1_CACHE_CHECK_INTERVAL_MS", defaultValue: "1000", summary: "with PostgreSQL: milliseconds a worker trusts its cached clients and tokens between reads of the cache version; changes arrive sooner as notifications; 0: read it for every request"),
         Setting(key: "OAUTH1_PURGE_INTERVAL", defaultValue: "300", summary: "seconds between automatic purges of expired nonces, credentials and sessions"),
         Setting(key: "OAUTH1_LOG_LEVEL", defaultValue: "info", summary: "error, info or debug (debug logs signature base strings, never secrets)"),
     ]
@@ -139,7 +140,9 @@ public struct AppConfiguration: Sendable {
         if values["OAUTH1_CACHE"] != nil {
             throw ConfigurationError(key: "OAUTH1_CACHE", message: "was removed: nonces and temporary credentials live in the data directory; OAUTH1_NONCES=table|sqlite chooses where nonces go")
         }
-        storage = try Self.storage(values, dataDirectory: dataDirectory, nonces: value("OAUTH1_NONCES"))
+        var storage = try Self.storage(values, dataDirectory: dataDirectory, nonces: value("OAUTH1_NONCES"))
+        storage.cacheCheckInterval = try integer("OAUTH1_CACHE_CHECK_INTERVAL_MS", 0...60_000)
+        self.storage = storage
 
         var provider = ProviderConfiguration()
         provider.supportedSignatureMethods = value("OAUTH1_SUPPORTED_SIGNATURE_METHODS")

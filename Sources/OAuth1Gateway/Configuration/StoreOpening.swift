@@ -17,7 +17,8 @@ extension ProviderStores {
         case .sqlite:
             return try SQLiteStores(storage, clock: clock, hasher: hasher).providerStores(expiring: redis?.expiring)
         case .postgresql(let url):
-            return try PostgreSQLStores(url: url, clock: clock, hasher: hasher).providerStores(expiring: redis?.expiring)
+            return try PostgreSQLStores(url: url, clock: clock, hasher: hasher,
+                                        cacheCheckInterval: storage.cacheCheckInterval).providerStores(expiring: redis?.expiring)
         }
     }
 }

@@ -14,6 +14,13 @@ final class PostgreSQLConnection {
     let processID: pid_t
     /// Prepared statement names by SQL text.
     private var statements: [String: String] = [:]
+    /// Set when the server has said, unasked, that it is ending the session (a FATAL message sent before it closes).
+    private let farewell = Farewell()
+
+    /// Whether the server has announced the end of the session; read by libpq's notice receiver through a raw pointer.
+    private final class Farewell {
+        var received = false
+    }
 
     /// Connects to `url` (any connection string libpq accepts), with a connect timeout unless the string sets one.
     init(url: String, location: String, connectTimeoutSeconds: Int = 5) throws(PostgreSQLConnectionLost) {
@@ -32,8 +39,15 @@ final class PostgreSQLConnection {
             PQfinish(handle)
             throw PostgreSQLConnectionLost(message: message)
         }
-        // Notices (such as "already exists, skipping") would go to standard error, which a FastCGI server may log.
-        PQsetNoticeProcessor(handle, { _, _ in }, nil)
+        // Notices (such as "already exists, skipping") would go to standard error, which a FastCGI server may log: they
+        // are dropped. A FATAL message that arrives between statements (a restart, pg_terminate_backend) comes this way
+        // too, and marks the connection as ending before its socket shows the end.
+        PQsetNoticeReceiver(handle, { context, result in
+            guard let context, let result,
+                  let severity = PQresultErrorField(result, Int32(UInt8(ascii: "V"))).map({ String(cString: $0) }),
+                  severity == "FATAL" || severity == "PANIC" else { return }
+            Unmanaged<Farewell>.fromOpaque(context).takeUnretainedValue().received = true
+        }, Unmanaged.passUnretained(farewell).toOpaque())
         self.handle = handle
         self.location = location
         processID = getpid()
@@ -42,6 +56,24 @@ final class PostgreSQLConnection {
     /// Ends the session; in a forked child only the memory is left, since finishing would end the parent's session.
     func finish() {
         if getpid() == processID { PQfinish(handle) }
+    }
+
+    /// Reads what the server has sent unasked, without waiting, and reports whether it held any notification (of any
+    /// channel this connection listens on); the notifications themselves are discarded. Throws when the connection is
+    /// gone: the server closed it, or said it would.
+    func takeNotifications() throws(PostgreSQLConnectionLost) -> Bool {
+        guard PQconsumeInput(handle) == 1, PQstatus(handle) == CONNECTION_OK else {
+            throw PostgreSQLConnectionLost(message: Self.firstLine(PQerrorMessage(handle)))
+        }
+        var any = false
+        while let notification = PQnotifies(handle) {
+            any = true
+            PQfreemem(notification)
+        }
+        if farewell.received {
+            throw PostgreSQLConnectionLost(message: "the server ended the session")
+        }
+        return any
     }
 
     /// Runs parameterless SQL, possibly several statements (a migration script, BEGIN, COMMIT).
@@ -54,14 +86,25 @@ final class PostgreSQLConnection {
     /// Runs a statement and returns its rows.
     @discardableResult
     func query(_ sql: String, _ parameters: [any PostgreSQLParameter] = []) throws -> [PostgreSQLRow] {
-        try run(sql, parameters) { result in
-            let rows = Int(PQntuples(result)), columns = Int(PQnfields(result))
-            return (0..<rows).map { row in
-                PostgreSQLRow(values: (0..<columns).map { column in
-                    PQgetisnull(result, Int32(row), Int32(column)) == 1 ? nil
-                        : String(cString: PQgetvalue(result, Int32(row), Int32(column)))
-                })
-            }
+        try run(sql, parameters, Self.rows)
+    }
+
+    /// Runs parameterless SQL of several statements in one round trip, unprepared, and returns the last one's rows.
+    func queryScript(_ sql: String) throws -> [PostgreSQLRow] {
+        let result = PQexec(handle, sql)
+        defer { PQclear(result) }
+        try check(result)
+        guard let result else { throw PostgreSQLConnectionLost(message: "no result") }
+        return Self.rows(result)
+    }
+
+    private static func rows(_ result: OpaquePointer) -> [PostgreSQLRow] {
+        let rows = Int(PQntuples(result)), columns = Int(PQnfields(result))
+        return (0..<rows).map { row in
+            PostgreSQLRow(values: (0..<columns).map { column in
+                PQgetisnull(result, Int32(row), Int32(column)) == 1 ? nil
+                    : String(cString: PQgetvalue(result, Int32(row), Int32(column)))
+            })
         }
     }
 

@@ -23,15 +23,26 @@ public final class PostgreSQLDatabase: @unchecked Sendable {
     private var connection: PostgreSQLConnection?
     /// How many connections this process has opened; part of every cache tag.
     private var connectionCount: UInt64 = 0
+    /// The connection that listens for change notifications (nil until the first cached read of a connection).
+    private var listening: PostgreSQLConnection?
+    /// The tag of the listening connection.
+    private var tag = CacheTag(connection: 0, version: 0, notifications: 0)
+    /// When the version row was last read, in CLOCK_MONOTONIC nanoseconds.
+    private var lastVersionCheck: Int64 = 0
+    /// How long cached records are trusted without reading the version row, in nanoseconds; 0 reads it for every request.
+    let versionCheckInterval: Int64
+    /// The channel the schema's triggers notify on every change to a client, a user or a token credential.
+    static let changeChannel = "oauth1_cache"
     /// The thread inside `lookUp` (its pthread_t), or 0: its reads use the connection without taking `lock` again.
     private let lookUpThread = Atomic<UInt>(0)
     /// The tag the open look-up's cached reads are judged by, read at its first cached read.
     private var scopeTag: CacheTag?
 
-    /// Prepares for `url`; connects on first use.
-    init(url: String, location: String) {
+    /// Prepares for `url`; connects on first use. `versionCheckInterval` is in nanoseconds.
+    init(url: String, location: String, versionCheckInterval: Int64 = 1_000_000_000) {
         self.url = url
         self.location = location
+        self.versionCheckInterval = versionCheckInterval
     }
 
     /// Runs `body` with the connection, exclusive of other threads of this process; connects first when needed.
@@ -62,14 +73,25 @@ public final class PostgreSQLDatabase: @unchecked Sendable {
         lock.withLock { _ in
             connection?.finish()
             connection = nil
+            listening = nil
         }
     }
 
     /// The connection, opened and checked when there is none; a lost connection is dropped and reported as unavailable.
-    /// Called with `lock` held.
+    /// An open connection is first read without waiting: that takes in change notifications, and finds a connection
+    /// the server has closed (a restart, an idle timeout) before anything is sent on it, so that a new one can be opened
+    /// at once. Called with `lock` held.
     private func use<T: Sendable>(_ body: (PostgreSQLConnection) throws -> T) throws -> T {
         do {
             if let open = connection, open.processID != getpid() { connection = nil }
+            if let open = connection {
+                do {
+                    if try open.takeNotifications(), listening === open { tag.notifications += 1 }
+                } catch {
+                    open.finish()
+                    connection = nil
+                }
+            }
             let open: PostgreSQLConnection
             if let existing = connection {
                 open = existing
@@ -97,10 +119,32 @@ public final class PostgreSQLDatabase: @unchecked Sendable {
         lookUpThread.load(ordering: .acquiring) == UInt(pthread_self())
     }
 
-    /// The tag caches are judged by now: one round trip reading `cache_version`. Called with the connection in use.
+    /// The tag caches are judged by now. Changes arrive as notifications, taken in by `use` without a round trip; the
+    /// version row is read (one round trip) on a new connection and whenever `versionCheckInterval` has passed since the
+    /// last reading, which bounds how long a change could go unseen should a notification not arrive (a host cut off from
+    /// the database without its connection failing). Called with the connection in use.
     private func currentTag(_ connection: PostgreSQLConnection) throws -> CacheTag {
-        let version = try connection.query("SELECT version FROM cache_version WHERE id = 1").first?.integer(0) ?? 0
-        return CacheTag(connection: connectionCount, version: version)
+        let now = Self.monotonicNanoseconds()
+        if listening !== connection {
+            // One round trip: listen first, so that no change between the two statements goes unseen.
+            let version = try connection.queryScript("LISTEN \(Self.changeChannel); SELECT version FROM cache_version WHERE id = 1")
+            listening = connection
+            tag = CacheTag(connection: connectionCount, version: version.first?.integer(0) ?? 0, notifications: 0)
+            lastVersionCheck = now
+            return tag
+        }
+        if now - lastVersionCheck >= versionCheckInterval {
+            tag.version = try connection.query("SELECT version FROM cache_version WHERE id = 1").first?.integer(0) ?? 0
+            lastVersionCheck = now
+        }
+        return tag
+    }
+
+    /// CLOCK_MONOTONIC in nanoseconds.
+    private static func monotonicNanoseconds() -> Int64 {
+        var time = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &time)
+        return Int64(time.tv_sec) * 1_000_000_000 + Int64(time.tv_nsec)
     }
 
     /// A record (or its absence) from `cache` when the cache version is unchanged since it was read, else `load`'s

@@ -107,6 +107,17 @@ enum PostgreSQLSchema {
             AFTER INSERT OR UPDATE OF token, secret, client_id, user_id, scopes, revoked_at, expires_at OR DELETE OR TRUNCATE
             ON token_credentials FOR EACH STATEMENT EXECUTE FUNCTION oauth1_bump_cache_version();
         """,
+        // 2: every bump of the cache version also notifies the channel `oauth1_cache` (sent when the transaction
+        // commits, once however many rows it changed), so that hosts need not read the version for every request.
+        """
+        CREATE OR REPLACE FUNCTION oauth1_bump_cache_version() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+            UPDATE cache_version SET version = version + 1 WHERE id = 1;
+            PERFORM pg_notify('oauth1_cache', '');
+            RETURN NULL;
+        END
+        $$;
+        """,
     ]
 
     /// Checks a new connection's schema: migrates a database older than this binary (the first use of every process,

@@ -9,9 +9,10 @@ import Glibc
 /// Redis holds them. Each process keeps one connection, opened on first use; `providerStores()` hands the application its
 /// stores.
 ///
-/// A protected request costs, with warm caches, one round trip for the cache version (which judges the cached client and
-/// token credential) and one for the nonce insert (none here when Redis holds nonces); a changed cache version adds one
-/// per record read again, and recording a token's use, at most once per interval per process, adds one.
+/// A protected request costs, with warm caches, no round trip for the cached client and token credential (changes arrive
+/// as notifications; the cache version is read once per check interval) and one for the nonce insert (none here when Redis
+/// holds nonces); a change adds one per record read again, and recording a token's use, at most once per interval per
+/// process, adds one.
 public final class PostgreSQLStores: StorageBackend, SiteImporting, SiteExporting {
     /// The connection and the caches' freshness.
     public let database: PostgreSQLDatabase
@@ -33,7 +34,10 @@ public final class PostgreSQLStores: StorageBackend, SiteImporting, SiteExportin
     let random: any RandomSource
 
     /// Prepares the stores for a libpq URI; connects lazily (no connection in init; init only validates what it can cheaply).
-    public init(url: String, clock: any EpochClock = SystemEpochClock(), hasher: PasswordHasher = .standard) throws {
+    /// Cached records are trusted for `cacheCheckInterval` milliseconds without reading the cache version, unless a change
+    /// notification arrives first; 0 reads it for every request.
+    public init(url: String, clock: any EpochClock = SystemEpochClock(), hasher: PasswordHasher = .standard,
+                cacheCheckInterval: Int64 = 1000) throws {
         var message: UnsafeMutablePointer<CChar>?
         guard let options = PQconninfoParse(url, &message) else {
             // libpq's message may quote the string, password included: it is left out.
@@ -41,7 +45,8 @@ public final class PostgreSQLStores: StorageBackend, SiteImporting, SiteExportin
             throw StoreInputError(message: "the PostgreSQL connection string '\(redactedURL(url))' is not one libpq accepts; use postgresql://user@host/database")
         }
         PQconninfoFree(options)
-        let database = PostgreSQLDatabase(url: url, location: redactedURL(url))
+        let database = PostgreSQLDatabase(url: url, location: redactedURL(url),
+                                          versionCheckInterval: max(0, cacheCheckInterval) * 1_000_000)
         self.database = database
         self.clock = clock
         random = SystemRandomSource()
