@@ -762,6 +762,7 @@ http {{
             log("bench: PostgreSQL and Redis of the bench's own in %s" % self.stores.directory)
             self.stores.start()
             self.env.update(self.stores.environment())
+        self.env.update(dict(setting.split("=", 1) for setting in self.args.setting))
         self.compile_floor()
         self.prepare_data()
         self.start_provider()
@@ -1228,6 +1229,8 @@ http {{
         log("oauth1-fcgi bench, %s, %d round(s) x %d s, wrk -t%d -c%d, %d workers per backend, nginx %d workers, %s"
             % (started_at, args.rounds, args.duration, args.threads, args.connections, args.workers,
                args.nginx_workers, mode))
+        if args.setting:
+            log("provider settings beyond the bench's own: %s" % " ".join(args.setting))
         log("")
         log("%-26s %10s %9s %9s %8s %8s %13s %14s %9s %10s %12s %6s" % (
             "target", "req/s", "p50 ms", "p99 ms", "non-2xx", "errors", "peak RSS MiB", "CPU us/req", "user us", "nginx us",
@@ -1320,7 +1323,7 @@ http {{
                        "nginx_workers": args.nginx_workers, "keepalive": args.keepalive,
                        "floor_close": args.floor_close,
                        "keepalive_connections": args.keepalive_connections if args.keepalive else None,
-                       "smoke": args.smoke, "store": args.store},
+                       "smoke": args.smoke, "store": args.store, "settings": args.setting},
             "round_trips": self.round_trips,
             "summary": s,
             "ratios": {"protected/floor": hmac_ratio, "rsa/floor": rsa_ratio},
@@ -1378,10 +1381,17 @@ def parse_args(argv):
     ap.add_argument("--store", choices=("sqlite", "postgres"), default="sqlite",
                     help="where the provider keeps its state: 'sqlite' (the data directory, default) or 'postgres' "
                          "(PostgreSQL for data and Redis for nonces, both started by the bench on unix sockets)")
+    ap.add_argument("--setting", action="append", default=[], metavar="OAUTH1_KEY=VALUE",
+                    help="one more setting for the provider (repeatable), such as "
+                         "OAUTH1_CACHE_CHECK_INTERVAL_MS=0; the report lists them")
     ap.add_argument("--keep-temp", action="store_true", help="keep the temp dir (configs, logs) for a look")
     ap.add_argument("--time-limit", type=int, default=None, help="abort after this many seconds (default: "
                                                                  "generous for the chosen rounds)")
     args = ap.parse_args(argv)
+    for setting in args.setting:
+        key, _, _ = setting.partition("=")
+        if not key.startswith("OAUTH1_") or "=" not in setting:
+            ap.error("--setting takes OAUTH1_KEY=VALUE, not %r" % setting)
     if args.smoke:
         # Sign in this process: a smoke run signs little, and a pool of forked signers is one more thing to hang.
         args.sign_processes = 1
