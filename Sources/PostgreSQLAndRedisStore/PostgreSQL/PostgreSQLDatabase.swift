@@ -147,9 +147,9 @@ public final class PostgreSQLDatabase: @unchecked Sendable {
         return Int64(time.tv_sec) * 1_000_000_000 + Int64(time.tv_nsec)
     }
 
-    /// A record (or its absence) from `cache` when the cache version is unchanged since it was read, else `load`'s
-    /// result, which is then cached. Inside `lookUp` the version is read once for the whole look-up; outside, each call
-    /// reads it (one round trip, plus one for `load` on a miss).
+    /// A record (or its absence) from `cache` when nothing has changed since it was read, else `load`'s result (one
+    /// round trip), which is then cached. Inside `lookUp` one tag judges the whole look-up; outside, each call takes
+    /// its own.
     func cachedRead<Value>(_ cache: VersionedCache<Value>, key: String,
                            load: (PostgreSQLConnection) throws -> Value?) throws -> Value? {
         try withConnection { connection in
@@ -169,7 +169,7 @@ public final class PostgreSQLDatabase: @unchecked Sendable {
 }
 
 extension PostgreSQLDatabase: LookupScope {
-    /// Runs a request's credential look-ups as one unit: the cache version is read once, at the first cached read, and
+    /// Runs a request's credential look-ups as one unit: the cache tag is taken once, at the first cached read, and
     /// judges every cached record of the look-up. Nested calls join it.
     public func lookUp<T>(_ body: () throws -> T) throws -> T {
         if isInsideLookUp { return try body() }
