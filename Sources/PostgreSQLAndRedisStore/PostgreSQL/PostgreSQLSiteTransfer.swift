@@ -6,14 +6,7 @@ extension PostgreSQLStores {
         let key = try sessionSigningKey()
         return try database.transaction { connection in
             try connection.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
-            let users = try connection.query("SELECT id, username, created_at, password_hash FROM users ORDER BY id").map { row in
-                SiteExport.User(record: UserRecord(row: row), passwordHash: row.text(3))
-            }
-            let clients = try connection.query("SELECT \(ClientRecord.columns) FROM clients ORDER BY created_at, client_id")
-                .map(ClientRecord.init(row:))
-            let tokens = try connection.query("SELECT \(TokenCredential.columns) FROM token_credentials WHERE revoked_at IS NULL AND (expires_at IS NULL OR expires_at > $1) ORDER BY created_at, token",
-                                              [now]).map(TokenCredential.init(row:))
-            return SiteExport(users: users, clients: clients, tokenCredentials: tokens, sessionSigningKey: key)
+            return try SiteExport(reading: PostgreSQLStatements(connection: connection), now: now, sessionSigningKey: key)
         }
     }
 

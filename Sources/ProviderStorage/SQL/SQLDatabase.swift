@@ -26,7 +26,7 @@ extension Optional: SQLParameter where Wrapped: SQLParameter {
 }
 
 /// One result row, read by column index.
-public protocol SQLRow {
+public protocol SQLRow: Sendable {
     /// The text at a column, or empty for NULL.
     func text(_ index: Int) -> String
     /// The optional text at a column.
@@ -47,6 +47,7 @@ public protocol SQLConnection {
     /// Runs a statement with bound values and returns its rows.
     func query(_ sql: StaticString, parameters: [any SQLParameter]) throws -> [Row]
     /// Runs a statement with bound values and returns how many rows it changed.
+    @discardableResult
     func update(_ sql: StaticString, parameters: [any SQLParameter]) throws -> Int
 }
 
@@ -63,6 +64,7 @@ public protocol SQLDatabase: Sendable {
     func read<T: Sendable>(_ body: (Connection) throws -> T) throws -> T
     /// Runs writing statements: SQLite commits them as one transaction, PostgreSQL commits each by itself, so each must
     /// be correct on its own.
+    @discardableResult
     func write<T: Sendable>(_ body: (Connection) throws -> T) throws -> T
     /// Runs exactly one writing statement as its own transaction, without BEGIN and COMMIT around it.
     func autocommit<T: Sendable>(_ body: (Connection) throws -> T) throws -> T
