@@ -1,5 +1,6 @@
 import CSQLite
 import ProviderCore
+import ProviderStorage
 import Synchronization
 #if canImport(Glibc)
 import Glibc
@@ -54,8 +55,8 @@ public final class SQLiteDatabase: @unchecked Sendable {
 
     /// A record (or its absence) from `cache` when no connection has committed to this file since it was read, else
     /// `load`'s result, which is then cached. Inside `lookUp` the whole look-up is judged by one data version.
-    func cachedRead<Value>(_ cache: SnapshotCache<Value>, key: String,
-                           load: (SQLiteConnection) throws -> Value?) throws -> Value? {
+    public func cachedRead<Value>(_ cache: SnapshotCache<Value>, key: String,
+                                  load: (SQLiteConnection) throws -> Value?) throws -> Value? {
         if isInsideLookUp {
             let version = try scopeDataVersion()
             if let hit = cache.value(for: key, at: version) { return hit }

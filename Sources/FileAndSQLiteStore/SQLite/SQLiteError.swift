@@ -7,13 +7,6 @@ public struct SQLiteError: Error, Sendable, CustomStringConvertible {
     /// The database file.
     public let path: String
 
-    /// Creates an error.
-    public init(code: Int32, message: String, path: String) {
-        self.code = code
-        self.message = message
-        self.path = path
-    }
-
     public var description: String {
         switch code & 0xFF {
         case 26: return "\(path) is not an SQLite database, or is corrupt (\(message)); restore it from a backup or move it away to start afresh."

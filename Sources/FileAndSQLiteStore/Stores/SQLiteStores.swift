@@ -140,14 +140,7 @@ extension SQLiteStores: SiteExporting {
         return try database.read { connection in
             try connection.beginRead()
             defer { try? connection.commit() }
-            let users = try connection.query("SELECT id, username, created_at, password_hash FROM users ORDER BY id").map { row in
-                SiteExport.User(record: UserRecord(id: row.integer(0), username: row.text(1), createdAt: row.integer(2)), passwordHash: row.text(3))
-            }
-            let clients = try connection.query("SELECT client_id, secret, name, description, owner_user_id, callback_uris, rsa_public_key, two_legged, created_at, disabled, require_body_hash FROM clients ORDER BY created_at, client_id")
-                .map(SQLiteClientStore.record)
-            let tokens = try connection.query("SELECT token, secret, client_id, user_id, scopes, created_at, last_used_at, revoked_at, expires_at FROM token_credentials WHERE revoked_at IS NULL AND (expires_at IS NULL OR expires_at > ?) ORDER BY created_at, token",
-                                              [now]).map(SQLiteTokenCredentialStore.credential)
-            return SiteExport(users: users, clients: clients, tokenCredentials: tokens, sessionSigningKey: key)
+            return try SiteExport(reading: connection, now: now, sessionSigningKey: key)
         }
     }
 }

@@ -150,8 +150,8 @@ public final class PostgreSQLDatabase: @unchecked Sendable {
     /// A record (or its absence) from `cache` when nothing has changed since it was read, else `load`'s result (one
     /// round trip), which is then cached. Inside `lookUp` one tag judges the whole look-up; outside, each call takes
     /// its own.
-    func cachedRead<Value>(_ cache: VersionedCache<Value>, key: String,
-                           load: (PostgreSQLConnection) throws -> Value?) throws -> Value? {
+    public func cachedRead<Value>(_ cache: VersionedCache<Value>, key: String,
+                                  load: (PostgreSQLStatements) throws -> Value?) throws -> Value? {
         try withConnection { connection in
             let tag: CacheTag
             if isInsideLookUp, let scoped = scopeTag {
@@ -161,7 +161,7 @@ public final class PostgreSQLDatabase: @unchecked Sendable {
                 if isInsideLookUp { scopeTag = tag }
             }
             if let hit = cache.value(for: key, at: tag) { return hit }
-            let value = try load(connection)
+            let value = try load(PostgreSQLStatements(connection: connection))
             cache.store(value, for: key, readAfter: tag)
             return value
         }

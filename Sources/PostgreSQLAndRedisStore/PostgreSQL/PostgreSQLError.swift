@@ -7,13 +7,6 @@ public struct PostgreSQLError: Error, Sendable, CustomStringConvertible {
     /// The database, its password left out.
     public let location: String
 
-    /// Creates an error.
-    public init(sqlState: String, message: String, location: String) {
-        self.sqlState = sqlState
-        self.message = message
-        self.location = location
-    }
-
     public var description: String { "PostgreSQL at \(location): error \(sqlState): \(message)" }
 }
 

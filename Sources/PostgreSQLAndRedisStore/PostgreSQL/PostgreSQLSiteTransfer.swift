@@ -6,14 +6,7 @@ extension PostgreSQLStores {
         let key = try sessionSigningKey()
         return try database.transaction { connection in
             try connection.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
-            let users = try connection.query("SELECT id, username, created_at, password_hash FROM users ORDER BY id").map { row in
-                SiteExport.User(record: PostgreSQLUserStore.record(row), passwordHash: row.text(3))
-            }
-            let clients = try connection.query("SELECT \(PostgreSQLClientStore.columns) FROM clients ORDER BY created_at, client_id")
-                .map(PostgreSQLClientStore.record)
-            let tokens = try connection.query("SELECT \(PostgreSQLTokenCredentialStore.columns) FROM token_credentials WHERE revoked_at IS NULL AND (expires_at IS NULL OR expires_at > $1) ORDER BY created_at, token",
-                                              [now]).map(PostgreSQLTokenCredentialStore.credential)
-            return SiteExport(users: users, clients: clients, tokenCredentials: tokens, sessionSigningKey: key)
+            return try SiteExport(reading: PostgreSQLStatements(connection: connection), now: now, sessionSigningKey: key)
         }
     }
 
@@ -42,13 +35,13 @@ extension PostgreSQLStores {
             }
             try connection.query("SELECT setval(pg_get_serial_sequence('users', 'id'), coalesce((SELECT max(id) FROM users), 0) + 1, false)")
             for client in site.clients {
-                try connection.update("INSERT INTO clients (\(PostgreSQLClientStore.columns)) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+                try connection.update("INSERT INTO clients (\(ClientRecord.columns)) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
                                       [client.identifier, client.secret, client.name, client.description, client.ownerUserID,
-                                       client.callbackURIs.joined(separator: "\n"), client.rsaPublicKeyPEM, client.allowsTwoLegged,
+                                       client.storedCallbackURIs, client.rsaPublicKeyPEM, client.allowsTwoLegged,
                                        client.createdAt, client.isDisabled, client.requiresBodyHash])
             }
             for token in site.tokenCredentials {
-                try connection.update("INSERT INTO token_credentials (\(PostgreSQLTokenCredentialStore.columns)) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+                try connection.update("INSERT INTO token_credentials (\(TokenCredential.columns)) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
                                       [token.token, token.secret, token.clientIdentifier, try databaseUserID(token.userID),
                                        token.scopes.spaceJoined, token.createdAt, token.lastUsedAt,
                                        token.isRevoked ? token.createdAt : nil, token.expiresAt])

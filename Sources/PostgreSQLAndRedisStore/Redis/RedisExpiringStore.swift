@@ -14,8 +14,9 @@ public final class RedisExpiringStore: ExpiringStateBackend {
     public init(url: String, clock: any EpochClock = SystemEpochClock(), keyPrefix: String = "oauth1:") throws {
         let endpoint = try RedisEndpoint(url: url)
         connection = RedisConnection(endpoint: endpoint, location: redactedURL(url))
-        nonces = RedisNonceStore(connection: connection, clock: clock, keyPrefix: keyPrefix)
-        temporaryCredentials = RedisTemporaryCredentialStore(connection: connection, clock: clock, keyPrefix: keyPrefix)
+        let keyspace = RedisKeyspace(connection: connection, clock: clock, prefix: keyPrefix)
+        nonces = RedisNonceStore(keyspace: keyspace)
+        temporaryCredentials = RedisTemporaryCredentialStore(keyspace: keyspace)
     }
 
     /// The triple `PostgreSQLStores/SQLiteStores.providerStores(expiring:)` takes.

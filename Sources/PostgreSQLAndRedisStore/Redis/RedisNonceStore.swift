@@ -3,25 +3,19 @@ import ProviderCore
 /// Nonces in Redis: each is one key written by one atomic `SET … NX EX`, so of every process and host given the same
 /// nonce exactly one is told it was absent, and Redis forgets it when it expires.
 public final class RedisNonceStore: NonceStore {
-    private let connection: RedisConnection
-    private let clock: any EpochClock
-    private let keyPrefix: String
+    private let keyspace: RedisKeyspace
 
-    init(connection: RedisConnection, clock: any EpochClock, keyPrefix: String) {
-        self.connection = connection
-        self.clock = clock
-        self.keyPrefix = keyPrefix
-    }
+    init(keyspace: RedisKeyspace) { self.keyspace = keyspace }
 
     /// True only when Redis confirms it set the nonce's key, which expires at `expiresAt` (at least a second from now).
     public func insertIfAbsent(_ nonce: TimestampNonce, expiresAt: Int64) throws -> Bool {
-        let timeToLive = redisTimeToLive(expiresAt: expiresAt, now: clock.now())
-        let reply = try connection.command([Array("SET".utf8), try key(for: nonce), Array("1".utf8), Array("NX".utf8),
+        let timeToLive = keyspace.timeToLive(until: expiresAt)
+        let reply = try keyspace.connection.command([Array("SET".utf8), try key(for: nonce), Array("1".utf8), Array("NX".utf8),
                                             Array("EX".utf8), Array(String(timeToLive).utf8)])
         switch reply {
         case .status("OK"): return true
         case .null: return false
-        default: throw RedisCommandError("Redis at \(connection.location): SET NX gave an unexpected reply")
+        default: throw keyspace.error("SET NX gave an unexpected reply")
         }
     }
 
@@ -36,7 +30,7 @@ public final class RedisNonceStore: NonceStore {
             message.append(contentsOf: bytes)
         }
         let digest = Digest.hash(.sha256, message)
-        guard !digest.isEmpty else { throw RedisCommandError("Redis at \(connection.location): SHA-256 of a nonce failed") }
-        return Array((keyPrefix + "nonce:" + Digest.hex(digest)).utf8)
+        guard !digest.isEmpty else { throw keyspace.error("SHA-256 of a nonce failed") }
+        return keyspace.key("nonce", Digest.hex(digest))
     }
 }

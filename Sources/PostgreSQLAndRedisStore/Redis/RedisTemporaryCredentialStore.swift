@@ -3,19 +3,13 @@ import ProviderCore
 /// Temporary credentials in Redis: one hash per token that expires with the credential; saving, authorizing and
 /// consuming are each one Lua script, so each is atomic across every process and host.
 public final class RedisTemporaryCredentialStore: TemporaryCredentialStore {
-    private let connection: RedisConnection
-    private let clock: any EpochClock
-    private let keyPrefix: String
+    private let keyspace: RedisKeyspace
 
-    init(connection: RedisConnection, clock: any EpochClock, keyPrefix: String) {
-        self.connection = connection
-        self.clock = clock
-        self.keyPrefix = keyPrefix
-    }
+    init(keyspace: RedisKeyspace) { self.keyspace = keyspace }
 
     /// Writes the credential's hash and its expiry in one script, replacing any earlier one with the same token.
     public func save(_ credential: TemporaryCredential) throws {
-        let timeToLive = redisTimeToLive(expiresAt: credential.expiresAt, now: clock.now())
+        let timeToLive = keyspace.timeToLive(until: credential.expiresAt)
         let reply = try evaluate(RedisCredentialScripts.save, token: credential.token,
                                  [Array(String(timeToLive).utf8)] + RedisCredentialRecord.fields(of: credential))
         guard case .integer(1) = reply else { throw unexpected("saving") }
@@ -23,7 +17,7 @@ public final class RedisTemporaryCredentialStore: TemporaryCredentialStore {
 
     /// The credential with this token, or nil when there is none or it expired.
     public func temporaryCredential(token: String) throws -> TemporaryCredential? {
-        try credential(token: token, from: connection.command([Array("HGETALL".utf8), key(token)]))
+        try credential(token: token, from: keyspace.connection.command([Array("HGETALL".utf8), key(token)]))
     }
 
     /// Records the approval in one script that first checks the credential exists and has no user or verifier yet.
@@ -43,11 +37,11 @@ public final class RedisTemporaryCredentialStore: TemporaryCredentialStore {
     }
 
     /// The key of a token's hash.
-    private func key(_ token: String) -> [UInt8] { Array((keyPrefix + "temporary:" + token).utf8) }
+    private func key(_ token: String) -> [UInt8] { keyspace.key("temporary", token) }
 
     /// Runs a script with the token's key as its one key and these arguments.
     private func evaluate(_ script: String, token: String, _ arguments: [[UInt8]]) throws -> RedisReply {
-        try connection.command([Array("EVAL".utf8), Array(script.utf8), Array("1".utf8), key(token)] + arguments)
+        try keyspace.connection.command([Array("EVAL".utf8), Array(script.utf8), Array("1".utf8), key(token)] + arguments)
     }
 
     /// Reads a credential out of a hash's fields, or throws when the hash is not one this store wrote.
@@ -55,12 +49,12 @@ public final class RedisTemporaryCredentialStore: TemporaryCredentialStore {
         do {
             return try RedisCredentialRecord.credential(token: token, from: reply)
         } catch {
-            throw RedisCommandError("Redis at \(connection.location): the temporary credential's record is malformed")
+            throw keyspace.error("the temporary credential's record is malformed")
         }
     }
 
     /// The error for a reply of the wrong shape.
     private func unexpected(_ action: String) -> RedisCommandError {
-        RedisCommandError("Redis at \(connection.location): \(action) a temporary credential gave an unexpected reply")
+        keyspace.error("\(action) a temporary credential gave an unexpected reply")
     }
 }

@@ -1,17 +1,17 @@
 import ProviderCore
-import ProviderStorage
 
-/// Registered clients in SQLite; serves ProviderCore's `ClientStore` with RSA keys parsed once per process, and with
-/// clients cached per process until any process commits to the database (`SnapshotCache`).
-public struct SQLiteClientStore: ClientRegistry {
-    let database: SQLiteDatabase
-    private let cache = SnapshotCache<Client>()
+/// Registered clients in an SQL database (`SQLiteClientStore`, `PostgreSQLClientStore`); serves ProviderCore's
+/// `ClientStore` with RSA keys parsed once per process, and with clients cached per process while the database says
+/// nothing changed (`SQLDatabase.cachedRead`), so a disabled client or a new secret takes effect at the next request.
+public struct SQLClientStore<Database: SQLDatabase>: ClientRegistry {
+    let database: Database
+    private let cache = TaggedRecordCache<Database.CacheTag, Client>()
     let clock: any EpochClock
     let keys: RSAPublicKeyCache
     let generator: CredentialGenerator
 
-    /// Creates the store over an open database.
-    public init(database: SQLiteDatabase, clock: any EpochClock = SystemEpochClock(), keys: RSAPublicKeyCache = RSAPublicKeyCache(),
+    /// Creates the store over a database.
+    public init(database: Database, clock: any EpochClock = SystemEpochClock(), keys: RSAPublicKeyCache = RSAPublicKeyCache(),
                 generator: CredentialGenerator = CredentialGenerator()) {
         self.database = database
         self.clock = clock
@@ -22,14 +22,14 @@ public struct SQLiteClientStore: ClientRegistry {
     public func client(identifier: String) throws -> Client? {
         try database.cachedRead(cache, key: identifier) { connection in
             try connection.query("SELECT client_id, secret, name, description, owner_user_id, callback_uris, rsa_public_key, two_legged, created_at, disabled, require_body_hash FROM clients WHERE client_id = ?",
-                                 [identifier]).first.map { try Self.record($0).client(keys: keys, location: database.path) }
+                                 parameters: [identifier]).first.map { try ClientRecord(row: $0).client(keys: keys, location: database.location) }
         }
     }
 
     public func record(identifier: String) throws -> ClientRecord? {
         try database.read { connection in
             try connection.query("SELECT client_id, secret, name, description, owner_user_id, callback_uris, rsa_public_key, two_legged, created_at, disabled, require_body_hash FROM clients WHERE client_id = ?",
-                                 [identifier]).first.map(Self.record)
+                                 parameters: [identifier]).first.map(ClientRecord.init(row:))
         }
     }
 
@@ -40,14 +40,14 @@ public struct SQLiteClientStore: ClientRegistry {
                                   name: name, description: description, ownerUserID: ownerUserID, callbackURIs: callbackURIs,
                                   rsaPublicKeyPEM: rsaPublicKeyPEM, allowsTwoLegged: allowsTwoLegged, createdAt: clock.now(),
                                   requiresBodyHash: requiresBodyHash)
-        try database.write { connection in
-            if try !connection.query("SELECT 1 FROM clients WHERE client_id = ?", [record.identifier]).isEmpty {
-                throw StoreInputError(message: "a client with the identifier '\(record.identifier)' already exists")
-            }
-            try connection.update("INSERT INTO clients (client_id, secret, name, description, owner_user_id, callback_uris, rsa_public_key, two_legged, created_at, disabled, require_body_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?)",
-                                  [record.identifier, record.secret, record.name, record.description, record.ownerUserID,
-                                   record.callbackURIs.joined(separator: "\n"), record.rsaPublicKeyPEM, record.allowsTwoLegged, record.createdAt,
-                                   record.requiresBodyHash])
+        let inserted = try database.write { connection in
+            try connection.update("INSERT INTO clients (client_id, secret, name, description, owner_user_id, callback_uris, rsa_public_key, two_legged, created_at, disabled, require_body_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (client_id) DO NOTHING",
+                                  parameters: [record.identifier, record.secret, record.name, record.description, record.ownerUserID,
+                                               record.storedCallbackURIs, record.rsaPublicKeyPEM, record.allowsTwoLegged, record.createdAt,
+                                               record.isDisabled, record.requiresBodyHash])
+        }
+        guard inserted == 1 else {
+            throw StoreInputError(message: "a client with the identifier '\(record.identifier)' already exists")
         }
         return record
     }
@@ -56,15 +56,16 @@ public struct SQLiteClientStore: ClientRegistry {
         try database.read { connection in
             if let ownerUserID {
                 return try connection.query("SELECT client_id, secret, name, description, owner_user_id, callback_uris, rsa_public_key, two_legged, created_at, disabled, require_body_hash FROM clients WHERE owner_user_id = ? ORDER BY created_at DESC, client_id",
-                                            [ownerUserID]).map(Self.record)
+                                            parameters: [ownerUserID]).map(ClientRecord.init(row:))
             }
-            return try connection.query("SELECT client_id, secret, name, description, owner_user_id, callback_uris, rsa_public_key, two_legged, created_at, disabled, require_body_hash FROM clients ORDER BY created_at DESC, client_id").map(Self.record)
+            return try connection.query("SELECT client_id, secret, name, description, owner_user_id, callback_uris, rsa_public_key, two_legged, created_at, disabled, require_body_hash FROM clients ORDER BY created_at DESC, client_id",
+                                        parameters: []).map(ClientRecord.init(row:))
         }
     }
 
     public func rotateSecret(identifier: String) throws -> String? {
         let secret = generator.string(length: 40)
-        let changed = try database.write { try $0.update("UPDATE clients SET secret = ? WHERE client_id = ?", [secret, identifier]) }
+        let changed = try database.write { try $0.update("UPDATE clients SET secret = ? WHERE client_id = ?", parameters: [secret, identifier]) }
         return changed > 0 ? secret : nil
     }
 
@@ -72,19 +73,12 @@ public struct SQLiteClientStore: ClientRegistry {
         try ClientRecord.validate(name: record.name, callbackURIs: record.callbackURIs, rsaPublicKeyPEM: record.rsaPublicKeyPEM)
         return try database.write { connection in
             try connection.update("UPDATE clients SET name = ?, description = ?, callback_uris = ?, rsa_public_key = ?, two_legged = ?, disabled = ?, require_body_hash = ? WHERE client_id = ?",
-                                  [record.name, record.description, record.callbackURIs.joined(separator: "\n"), record.rsaPublicKeyPEM,
-                                   record.allowsTwoLegged, record.isDisabled, record.requiresBodyHash, record.identifier]) > 0
+                                  parameters: [record.name, record.description, record.storedCallbackURIs, record.rsaPublicKeyPEM,
+                                               record.allowsTwoLegged, record.isDisabled, record.requiresBodyHash, record.identifier]) > 0
         }
     }
 
     public func remove(identifier: String) throws -> Bool {
-        try database.write { try $0.update("DELETE FROM clients WHERE client_id = ?", [identifier]) > 0 }
-    }
-
-    static func record(_ row: SQLiteRow) -> ClientRecord {
-        ClientRecord(identifier: row.text(0), secret: row.text(1), name: row.text(2), description: row.text(3),
-                     ownerUserID: row.optionalInteger(4), callbackURIs: row.text(5).lineSeparated, rsaPublicKeyPEM: row.optionalText(6),
-                     allowsTwoLegged: row.integer(7) != 0, createdAt: row.integer(8), isDisabled: row.integer(9) != 0,
-                     requiresBodyHash: row.integer(10) != 0)
+        try database.write { try $0.update("DELETE FROM clients WHERE client_id = ?", parameters: [identifier]) > 0 }
     }
 }

@@ -1,0 +1,113 @@
+import ProviderCore
+
+/// Temporary credentials in an SQL database (`SQLiteTemporaryCredentialStore`, `PostgreSQLTemporaryCredentialStore`);
+/// authorize is one guarded UPDATE and consume one `DELETE ... RETURNING`, so each succeeds once across every process
+/// and host.
+public struct SQLTemporaryCredentialStore<Database: SQLDatabase>: TemporaryCredentialStore {
+    let database: Database
+
+    /// Creates the store over a database.
+    public init(database: Database) { self.database = database }
+
+    public func save(_ credential: TemporaryCredential) throws {
+        let userID = try credential.userID.map(databaseUserID)
+        try database.write { connection in
+            try connection.update("INSERT INTO temporary_credentials (token, secret, client_id, callback, requested_scopes, granted_scopes, user_id, verifier, expires_at, token_lifetime) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                                  parameters: [credential.token, credential.secret, credential.clientIdentifier, credential.callback,
+                                               credential.requestedScopes.spaceJoined, credential.grantedScopes.spaceJoined, userID,
+                                               credential.verifier, credential.expiresAt, credential.tokenLifetime])
+        }
+    }
+
+    public func temporaryCredential(token: String) throws -> TemporaryCredential? {
+        try database.read { connection in
+            try connection.query("SELECT token, secret, client_id, callback, requested_scopes, granted_scopes, user_id, verifier, expires_at, token_lifetime FROM temporary_credentials WHERE token = ?",
+                                 parameters: [token]).first.map(TemporaryCredential.init(row:))
+        }
+    }
+
+    public func authorize(token: String, userID: String, verifier: String, grantedScopes: [String]) throws -> Bool {
+        let user = try databaseUserID(userID)
+        return try database.write { connection in
+            try connection.update("UPDATE temporary_credentials SET user_id = ?, verifier = ?, granted_scopes = ? WHERE token = ? AND user_id IS NULL AND verifier IS NULL",
+                                  parameters: [user, verifier, grantedScopes.spaceJoined, token]) == 1
+        }
+    }
+
+    public func consume(token: String) throws -> TemporaryCredential? {
+        try database.write { connection in
+            try connection.query("DELETE FROM temporary_credentials WHERE token = ? RETURNING token, secret, client_id, callback, requested_scopes, granted_scopes, user_id, verifier, expires_at, token_lifetime",
+                                 parameters: [token]).first.map(TemporaryCredential.init(row:))
+        }
+    }
+
+    /// Removes credentials that expired at or before `time`; returns how many.
+    public func purge(expiredAt time: Int64) throws -> Int {
+        try database.write { try $0.update("DELETE FROM temporary_credentials WHERE expires_at <= ?", parameters: [time]) }
+    }
+}
+
+/// Token credentials in an SQL database (`SQLiteTokenCredentialStore`, `PostgreSQLTokenCredentialStore`): persistent,
+/// revocable. Look-ups are cached per process while the database says nothing changed (`SQLDatabase.cachedRead`), so a
+/// revocation takes effect at the next request; a recorded use updates the cached copy in place.
+public struct SQLTokenCredentialStore<Database: SQLDatabase>: TokenCredentialRegistry {
+    let database: Database
+    /// The clock revocations are stamped with.
+    public let clock: any EpochClock
+    private let cache = TaggedRecordCache<Database.CacheTag, TokenCredential>()
+
+    /// Creates the store over a database.
+    public init(database: Database, clock: any EpochClock = SystemEpochClock()) {
+        self.database = database
+        self.clock = clock
+    }
+
+    public func save(_ credential: TokenCredential) throws {
+        let userID = try databaseUserID(credential.userID)
+        try database.write { connection in
+            try connection.update("INSERT INTO token_credentials (token, secret, client_id, user_id, scopes, created_at, last_used_at, revoked_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                                  parameters: [credential.token, credential.secret, credential.clientIdentifier, userID,
+                                               credential.scopes.spaceJoined, credential.createdAt, credential.lastUsedAt,
+                                               credential.isRevoked ? credential.createdAt : nil, credential.expiresAt])
+        }
+    }
+
+    public func tokenCredential(token: String) throws -> TokenCredential? {
+        try database.cachedRead(cache, key: token) { connection in
+            try connection.query("SELECT token, secret, client_id, user_id, scopes, created_at, last_used_at, revoked_at, expires_at FROM token_credentials WHERE token = ?",
+                                 parameters: [token]).first.map(TokenCredential.init(row:))
+        }
+    }
+
+    public func recordUse(token: String, at time: Int64) throws {
+        try database.write { _ = try $0.update("UPDATE token_credentials SET last_used_at = ? WHERE token = ?", parameters: [time, token]) }
+        // Where the write leaves the cache's tag as it was (PostgreSQL ignores last_used_at), the cached copy stays current.
+        cache.modify(token) { $0.lastUsedAt = time }
+    }
+
+    public func revoke(token: String) throws -> Bool {
+        let now = clock.now()
+        return try database.write { connection in
+            try connection.update("UPDATE token_credentials SET revoked_at = coalesce(revoked_at, ?) WHERE token = ?", parameters: [now, token]) > 0
+        }
+    }
+
+    public func all(userID: Int64?) throws -> [TokenCredential] {
+        try database.read { connection in
+            if let userID {
+                return try connection.query("SELECT token, secret, client_id, user_id, scopes, created_at, last_used_at, revoked_at, expires_at FROM token_credentials WHERE user_id = ? ORDER BY created_at DESC, token",
+                                            parameters: [userID]).map(TokenCredential.init(row:))
+            }
+            return try connection.query("SELECT token, secret, client_id, user_id, scopes, created_at, last_used_at, revoked_at, expires_at FROM token_credentials ORDER BY created_at DESC, token",
+                                        parameters: []).map(TokenCredential.init(row:))
+        }
+    }
+
+    public func revokeAll(clientIdentifier: String) throws -> Int {
+        let now = clock.now()
+        return try database.write { connection in
+            try connection.update("UPDATE token_credentials SET revoked_at = ? WHERE client_id = ? AND revoked_at IS NULL",
+                                  parameters: [now, clientIdentifier])
+        }
+    }
+}
