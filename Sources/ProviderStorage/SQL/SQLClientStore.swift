@@ -4,26 +4,39 @@ import ProviderCore
 /// `ClientStore` with RSA keys parsed once per process, and with clients cached per process while the database says
 /// nothing changed (`SQLDatabase.cachedRead`), so a disabled client or a new secret takes effect at the next request.
 public struct SQLClientStore<Database: SQLDatabase>: ClientRegistry {
+    /// `client(identifier:)`'s cached read, made in the inlinable `init`, so that it is compiled specialized where a
+    /// backend creates the store with its database type, though the application calls the store through an existential.
+    /// Declared first, so that generic code finds it at a fixed offset.
+    private let cachedLookUp: @Sendable (String) throws -> Client?
     let database: Database
-    private let cache = TaggedRecordCache<Database.CacheTag, Client>()
     let clock: any EpochClock
-    let keys: RSAPublicKeyCache
     let generator: CredentialGenerator
 
     /// Creates the store over a database.
+    @inlinable
     public init(database: Database, clock: any EpochClock = SystemEpochClock(), keys: RSAPublicKeyCache = RSAPublicKeyCache(),
                 generator: CredentialGenerator = CredentialGenerator()) {
+        let cache = TaggedRecordCache<Database.CacheTag, Client>()
+        self.init(database: database, clock: clock, generator: generator) { identifier in
+            try database.cachedRead(cache, key: identifier) { connection in
+                try connection.query("SELECT client_id, secret, name, description, owner_user_id, callback_uris, rsa_public_key, two_legged, created_at, disabled, require_body_hash FROM clients WHERE client_id = ?",
+                                     parameters: [identifier]).first.map { try ClientRecord(row: $0).client(keys: keys, location: database.location) }
+            }
+        }
+    }
+
+    /// Creates the store from its parts; `init(database:clock:keys:generator:)` makes the look-up.
+    @usableFromInline
+    init(database: Database, clock: any EpochClock, generator: CredentialGenerator,
+         cachedLookUp: @escaping @Sendable (String) throws -> Client?) {
+        self.cachedLookUp = cachedLookUp
         self.database = database
         self.clock = clock
-        self.keys = keys
         self.generator = generator
     }
 
     public func client(identifier: String) throws -> Client? {
-        try database.cachedRead(cache, key: identifier) { connection in
-            try connection.query("SELECT client_id, secret, name, description, owner_user_id, callback_uris, rsa_public_key, two_legged, created_at, disabled, require_body_hash FROM clients WHERE client_id = ?",
-                                 parameters: [identifier]).first.map { try ClientRecord(row: $0).client(keys: keys, location: database.location) }
-        }
+        try cachedLookUp(identifier)
     }
 
     public func record(identifier: String) throws -> ClientRecord? {

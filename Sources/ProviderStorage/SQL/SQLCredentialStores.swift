@@ -51,13 +51,33 @@ public struct SQLTemporaryCredentialStore<Database: SQLDatabase>: TemporaryCrede
 /// revocable. Look-ups are cached per process while the database says nothing changed (`SQLDatabase.cachedRead`), so a
 /// revocation takes effect at the next request; a recorded use updates the cached copy in place.
 public struct SQLTokenCredentialStore<Database: SQLDatabase>: TokenCredentialRegistry {
+    /// `tokenCredential(token:)`'s cached read, made in the inlinable `init`, so that it is compiled specialized where a
+    /// backend creates the store with its database type, though the application calls the store through an existential.
+    /// Declared first, so that generic code finds it at a fixed offset.
+    private let cachedLookUp: @Sendable (String) throws -> TokenCredential?
+    private let cache: TaggedRecordCache<Database.CacheTag, TokenCredential>
     let database: Database
     /// The clock revocations are stamped with.
     public let clock: any EpochClock
-    private let cache = TaggedRecordCache<Database.CacheTag, TokenCredential>()
 
     /// Creates the store over a database.
+    @inlinable
     public init(database: Database, clock: any EpochClock = SystemEpochClock()) {
+        let cache = TaggedRecordCache<Database.CacheTag, TokenCredential>()
+        self.init(database: database, clock: clock, cache: cache) { token in
+            try database.cachedRead(cache, key: token) { connection in
+                try connection.query("SELECT token, secret, client_id, user_id, scopes, created_at, last_used_at, revoked_at, expires_at FROM token_credentials WHERE token = ?",
+                                     parameters: [token]).first.map(TokenCredential.init(row:))
+            }
+        }
+    }
+
+    /// Creates the store from its parts; `init(database:clock:)` makes the cache and the look-up.
+    @usableFromInline
+    init(database: Database, clock: any EpochClock, cache: TaggedRecordCache<Database.CacheTag, TokenCredential>,
+         cachedLookUp: @escaping @Sendable (String) throws -> TokenCredential?) {
+        self.cachedLookUp = cachedLookUp
+        self.cache = cache
         self.database = database
         self.clock = clock
     }
@@ -73,10 +93,7 @@ public struct SQLTokenCredentialStore<Database: SQLDatabase>: TokenCredentialReg
     }
 
     public func tokenCredential(token: String) throws -> TokenCredential? {
-        try database.cachedRead(cache, key: token) { connection in
-            try connection.query("SELECT token, secret, client_id, user_id, scopes, created_at, last_used_at, revoked_at, expires_at FROM token_credentials WHERE token = ?",
-                                 parameters: [token]).first.map(TokenCredential.init(row:))
-        }
+        try cachedLookUp(token)
     }
 
     public func recordUse(token: String, at time: Int64) throws {

@@ -2,13 +2,22 @@ import ProviderCore
 
 /// User accounts in an SQL database (`SQLiteUserStore`, `PostgreSQLUserStore`), with scrypt password hashes.
 public struct SQLUserStore<Database: SQLDatabase>: UserAccountStore {
+    /// `cachedUser(id:)` runs on every request to the protected resource: its cache and its read are declared first, so
+    /// that the generic code finds them at fixed offsets, and the read is a closure, so that no partial application of
+    /// this generic type has to be made for it.
+    let cache = UserRecordCache()
+    private let readUser: @Sendable (Int64) throws -> UserRecord?
     let database: Database
     let hasher: PasswordHasher
     let clock: any EpochClock
-    let cache = UserRecordCache()
 
     /// Creates the store over a database.
     public init(database: Database, hasher: PasswordHasher = .standard, clock: any EpochClock = SystemEpochClock()) {
+        readUser = { id in
+            try database.read { connection in
+                try connection.query("SELECT id, username, created_at FROM users WHERE id = ?", parameters: [id]).first.map(UserRecord.init(row:))
+            }
+        }
         self.database = database
         self.hasher = hasher
         self.clock = clock
@@ -43,15 +52,13 @@ public struct SQLUserStore<Database: SQLDatabase>: UserAccountStore {
     }
 
     public func user(id: Int64) throws -> UserRecord? {
-        try database.read { connection in
-            try connection.query("SELECT id, username, created_at FROM users WHERE id = ?", parameters: [id]).first.map(UserRecord.init(row:))
-        }
+        try readUser(id)
     }
 
     /// The user with this id, from a per-process cache after the first read (user records never change; see
     /// `UserRecordCache`).
     public func cachedUser(id: Int64) throws -> UserRecord? {
-        try cache.user(id: id, load: user(id:))
+        try cache.user(id: id, load: readUser)
     }
 
     public func user(username: String) throws -> UserRecord? {

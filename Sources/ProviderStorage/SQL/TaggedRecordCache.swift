@@ -2,15 +2,18 @@ import Synchronization
 
 /// Records kept per process, every entry tagged with the database state it was read in (`SQLDatabase.CacheTag`, taken
 /// before the read): all entries are dropped as soon as another tag is seen. Absent records are cached too, so an
-/// unknown token or client costs what a known one does.
+/// unknown token or client costs what a known one does. The look-up and the store are inlinable, so a backend's
+/// `SQLDatabase.cachedRead` specializes them for its tag and the record type instead of asking the runtime for the
+/// generic types' metadata on every request.
 public final class TaggedRecordCache<Tag: Equatable & Sendable, Value: Sendable>: Sendable {
-    private struct Contents {
-        var tag: Tag?
-        var values: [String: Value?] = [:]
+    @usableFromInline
+    struct Contents {
+        @usableFromInline var tag: Tag?
+        @usableFromInline var values: [String: Value?] = [:]
     }
 
-    private let contents = Mutex(Contents())
-    private let capacity: Int
+    @usableFromInline let contents = Mutex(Contents())
+    @usableFromInline let capacity: Int
 
     /// Creates a cache of at most `capacity` records, emptied when full.
     public init(capacity: Int = 1024) {
@@ -19,11 +22,13 @@ public final class TaggedRecordCache<Tag: Equatable & Sendable, Value: Sendable>
 
     /// What is cached for `key` (a record, or `.some(nil)` for a known absence) if it was read under `tag`; nil when
     /// nothing is cached.
+    @inlinable
     public func value(for key: String, at tag: Tag) -> Value?? {
         contents.withLock { $0.tag == tag ? $0.values[key] : nil }
     }
 
     /// Stores a record, or its absence, read after `tag` was taken; records of another tag are dropped.
+    @inlinable
     public func store(_ value: Value?, for key: String, readAfter tag: Tag) {
         contents.withLock { contents in
             if contents.tag != tag || contents.values.count >= capacity {
