@@ -22,10 +22,10 @@ let package = Package(
                        providers: [.apt(["libssl-dev"])]),
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3",
                        providers: [.apt(["libsqlite3-dev"])]),
-        .systemLibrary(name: "CLibPQ", pkgConfig: "libpq",
-                       providers: [.apt(["libpq-dev"])]),
-        .systemLibrary(name: "CHiredis", pkgConfig: "hiredis",
-                       providers: [.apt(["libhiredis-dev"])]),
+        // Headers only: PostgreSQLAndRedisStore loads libpq and hiredis with dlopen on first use, so a process that uses
+        // neither never maps them (nor libpq's Kerberos, LDAP and TLS libraries).
+        .systemLibrary(name: "CLibPQ", providers: [.apt(["libpq-dev"])]),
+        .systemLibrary(name: "CHiredis", providers: [.apt(["libhiredis-dev"])]),
         .target(name: "ProviderCore", dependencies: ["COpenSSL"]),
         // The store protocols the application sees, the records they hold, and the storage configuration.
         .target(name: "ProviderStorage", dependencies: ["ProviderCore", "COpenSSL"]),

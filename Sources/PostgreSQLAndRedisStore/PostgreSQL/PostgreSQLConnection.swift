@@ -8,6 +8,7 @@ import Glibc
 /// statements, never spliced into SQL.
 final class PostgreSQLConnection {
     private let handle: OpaquePointer
+    private let libpq: LibPQ
     /// The database, its password left out, for error messages.
     let location: String
     /// The process that opened the connection: a forked child must not use or finish its parent's socket.
@@ -23,7 +24,7 @@ final class PostgreSQLConnection {
     }
 
     /// Connects to `url` (any connection string libpq accepts), with a connect timeout unless the string sets one.
-    init(url: String, location: String, connectTimeoutSeconds: Int = 5) throws(PostgreSQLConnectionLost) {
+    init(url: String, location: String, libpq: LibPQ, connectTimeoutSeconds: Int = 5) throws(PostgreSQLConnectionLost) {
         // Keywords are applied in order, so the string's own connect_timeout, expanded from dbname last, wins.
         let texts: [String] = ["connect_timeout", "dbname", String(connectTimeoutSeconds), url]
         let copies: [UnsafeMutablePointer<CChar>?] = texts.map { text in strdup(text) }
@@ -31,44 +32,46 @@ final class PostgreSQLConnection {
         let pointers: [UnsafePointer<CChar>?] = copies.map { copy in copy.map { UnsafePointer($0) } }
         let keywordPointers = [pointers[0], pointers[1], nil]
         let valuePointers = [pointers[2], pointers[3], nil]
-        guard let handle = PQconnectdbParams(keywordPointers, valuePointers, 1) else {
+        guard let handle = libpq.PQconnectdbParams(keywordPointers, valuePointers, 1) else {
             throw PostgreSQLConnectionLost(message: "out of memory")
         }
-        guard PQstatus(handle) == CONNECTION_OK else {
-            let message = Self.firstLine(PQerrorMessage(handle))
-            PQfinish(handle)
+        guard libpq.PQstatus(handle) == CONNECTION_OK else {
+            let message = Self.firstLine(libpq.PQerrorMessage(handle))
+            libpq.PQfinish(handle)
             throw PostgreSQLConnectionLost(message: message)
         }
         // Notices (such as "already exists, skipping") would go to standard error, which a FastCGI server may log: they
         // are dropped. A FATAL message that arrives between statements (a restart, pg_terminate_backend) comes this way
-        // too, and marks the connection as ending before its socket shows the end.
-        PQsetNoticeReceiver(handle, { context, result in
-            guard let context, let result,
-                  let severity = PQresultErrorField(result, Int32(UInt8(ascii: "V"))).map({ String(cString: $0) }),
+        // too, and marks the connection as ending before its socket shows the end. The receiver is a C function, which
+        // cannot capture `libpq`: it reaches the library through `LibPQ.loaded`.
+        _ = libpq.PQsetNoticeReceiver(handle, { context, result in
+            guard let context, let result, case .success(let loaded) = LibPQ.loaded,
+                  let severity = loaded.PQresultErrorField(result, Int32(UInt8(ascii: "V"))).map({ String(cString: $0) }),
                   severity == "FATAL" || severity == "PANIC" else { return }
             Unmanaged<Farewell>.fromOpaque(context).takeUnretainedValue().received = true
         }, Unmanaged.passUnretained(farewell).toOpaque())
         self.handle = handle
+        self.libpq = libpq
         self.location = location
         processID = getpid()
     }
 
     /// Ends the session; in a forked child only the memory is left, since finishing would end the parent's session.
     func finish() {
-        if getpid() == processID { PQfinish(handle) }
+        if getpid() == processID { libpq.PQfinish(handle) }
     }
 
     /// Reads what the server has sent unasked, without waiting, and reports whether it held any notification (of any
     /// channel this connection listens on); the notifications themselves are discarded. Throws when the connection is
     /// gone: the server closed it, or said it would.
     func takeNotifications() throws(PostgreSQLConnectionLost) -> Bool {
-        guard PQconsumeInput(handle) == 1, PQstatus(handle) == CONNECTION_OK else {
-            throw PostgreSQLConnectionLost(message: Self.firstLine(PQerrorMessage(handle)))
+        guard libpq.PQconsumeInput(handle) == 1, libpq.PQstatus(handle) == CONNECTION_OK else {
+            throw PostgreSQLConnectionLost(message: Self.firstLine(libpq.PQerrorMessage(handle)))
         }
         var any = false
-        while let notification = PQnotifies(handle) {
+        while let notification = libpq.PQnotifies(handle) {
             any = true
-            PQfreemem(notification)
+            libpq.PQfreemem(notification)
         }
         if farewell.received {
             throw PostgreSQLConnectionLost(message: "the server ended the session")
@@ -78,32 +81,32 @@ final class PostgreSQLConnection {
 
     /// Runs parameterless SQL, possibly several statements (a migration script, BEGIN, COMMIT).
     func execute(_ sql: String) throws {
-        let result = PQexec(handle, sql)
-        defer { PQclear(result) }
+        let result = libpq.PQexec(handle, sql)
+        defer { libpq.PQclear(result) }
         try check(result)
     }
 
     /// Runs a statement and returns its rows.
     @discardableResult
     func query(_ sql: String, _ parameters: [any PostgreSQLParameter] = []) throws -> [PostgreSQLRow] {
-        try run(sql, parameters, Self.rows)
+        try run(sql, parameters, rows)
     }
 
     /// Runs parameterless SQL of several statements in one round trip, unprepared, and returns the last one's rows.
     func queryScript(_ sql: String) throws -> [PostgreSQLRow] {
-        let result = PQexec(handle, sql)
-        defer { PQclear(result) }
+        let result = libpq.PQexec(handle, sql)
+        defer { libpq.PQclear(result) }
         try check(result)
         guard let result else { throw PostgreSQLConnectionLost(message: "no result") }
-        return Self.rows(result)
+        return rows(result)
     }
 
-    private static func rows(_ result: OpaquePointer) -> [PostgreSQLRow] {
-        let rows = Int(PQntuples(result)), columns = Int(PQnfields(result))
+    private func rows(_ result: OpaquePointer) -> [PostgreSQLRow] {
+        let rows = Int(libpq.PQntuples(result)), columns = Int(libpq.PQnfields(result))
         return (0..<rows).map { row in
             PostgreSQLRow(values: (0..<columns).map { column in
-                PQgetisnull(result, Int32(row), Int32(column)) == 1 ? nil
-                    : String(cString: PQgetvalue(result, Int32(row), Int32(column)))
+                libpq.PQgetisnull(result, Int32(row), Int32(column)) == 1 ? nil
+                    : libpq.PQgetvalue(result, Int32(row), Int32(column)).map { String(cString: $0) }
             })
         }
     }
@@ -111,7 +114,7 @@ final class PostgreSQLConnection {
     /// Runs a statement and returns how many rows it changed.
     @discardableResult
     func update(_ sql: String, _ parameters: [any PostgreSQLParameter] = []) throws -> Int {
-        try run(sql, parameters) { result in Int(String(cString: PQcmdTuples(result))) ?? 0 }
+        try run(sql, parameters) { result in libpq.PQcmdTuples(result).flatMap { Int(String(cString: $0)) } ?? 0 }
     }
 
     private func run<T>(_ sql: String, _ parameters: [any PostgreSQLParameter], _ read: (OpaquePointer) -> T) throws -> T {
@@ -121,8 +124,8 @@ final class PostgreSQLConnection {
         }
         defer { for value in values { free(value) } }
         let pointers: [UnsafePointer<CChar>?] = values.map { value in value.map { UnsafePointer($0) } }
-        let result = PQexecPrepared(handle, name, Int32(pointers.count), pointers, nil, nil, 0)
-        defer { PQclear(result) }
+        let result = libpq.PQexecPrepared(handle, name, Int32(pointers.count), pointers, nil, nil, 0)
+        defer { libpq.PQclear(result) }
         try check(result)
         guard let result else { throw PostgreSQLConnectionLost(message: "no result") }
         return read(result)
@@ -131,8 +134,8 @@ final class PostgreSQLConnection {
     private func prepared(_ sql: String) throws -> String {
         if let name = statements[sql] { return name }
         let name = "oauth1_\(statements.count + 1)"
-        let result = PQprepare(handle, name, sql, 0, nil)
-        defer { PQclear(result) }
+        let result = libpq.PQprepare(handle, name, sql, 0, nil)
+        defer { libpq.PQclear(result) }
         try check(result)
         statements[sql] = name
         return name
@@ -141,15 +144,15 @@ final class PostgreSQLConnection {
     /// Throws for a failed result: `PostgreSQLConnectionLost` when the connection is gone or the server is shutting down
     /// or cannot serve (SQLSTATE class 08, 57P01, 57P02, 57P03), `PostgreSQLError` for anything else.
     private func check(_ result: OpaquePointer?) throws {
-        guard let result else { throw PostgreSQLConnectionLost(message: Self.firstLine(PQerrorMessage(handle))) }
-        switch PQresultStatus(result) {
+        guard let result else { throw PostgreSQLConnectionLost(message: Self.firstLine(libpq.PQerrorMessage(handle))) }
+        switch libpq.PQresultStatus(result) {
         case PGRES_COMMAND_OK, PGRES_TUPLES_OK, PGRES_EMPTY_QUERY: return
         default: break
         }
-        let sqlState = PQresultErrorField(result, Int32(UInt8(ascii: "C"))).map { String(cString: $0) } ?? ""
-        let primary = PQresultErrorField(result, Int32(UInt8(ascii: "M"))).map { String(cString: $0) }
-        let message = primary ?? Self.firstLine(PQresultErrorMessage(result))
-        if PQstatus(handle) != CONNECTION_OK || sqlState.isEmpty || sqlState.hasPrefix("08")
+        let sqlState = libpq.PQresultErrorField(result, Int32(UInt8(ascii: "C"))).map { String(cString: $0) } ?? ""
+        let primary = libpq.PQresultErrorField(result, Int32(UInt8(ascii: "M"))).map { String(cString: $0) }
+        let message = primary ?? Self.firstLine(libpq.PQresultErrorMessage(result))
+        if libpq.PQstatus(handle) != CONNECTION_OK || sqlState.isEmpty || sqlState.hasPrefix("08")
             || ["57P01", "57P02", "57P03"].contains(sqlState) {
             throw PostgreSQLConnectionLost(message: message)
         }

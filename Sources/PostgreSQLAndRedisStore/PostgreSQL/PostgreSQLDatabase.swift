@@ -19,6 +19,8 @@ public final class PostgreSQLDatabase: @unchecked Sendable {
     private let url: String
     /// The connection string with any password left out.
     public let location: String
+    /// The client library the connections are made with.
+    private let libpq: LibPQ
     private let lock = Mutex(())
     private var connection: PostgreSQLConnection?
     /// How many connections this process has opened; part of every cache tag.
@@ -39,9 +41,10 @@ public final class PostgreSQLDatabase: @unchecked Sendable {
     private var scopeTag: CacheTag?
 
     /// Prepares for `url`; connects on first use. `versionCheckInterval` is in nanoseconds.
-    init(url: String, location: String, versionCheckInterval: Int64 = 1_000_000_000) {
+    init(url: String, location: String, libpq: LibPQ, versionCheckInterval: Int64 = 1_000_000_000) {
         self.url = url
         self.location = location
+        self.libpq = libpq
         self.versionCheckInterval = versionCheckInterval
     }
 
@@ -96,7 +99,7 @@ public final class PostgreSQLDatabase: @unchecked Sendable {
             if let existing = connection {
                 open = existing
             } else {
-                let fresh = try PostgreSQLConnection(url: url, location: location)
+                let fresh = try PostgreSQLConnection(url: url, location: location, libpq: libpq)
                 do {
                     try PostgreSQLSchema.prepare(fresh)
                 } catch {

@@ -38,14 +38,16 @@ public final class PostgreSQLStores: StorageBackend, SiteImporting, SiteExportin
     /// notification arrives first; 0 reads it for every request.
     public init(url: String, clock: any EpochClock = SystemEpochClock(), hasher: PasswordHasher = .standard,
                 cacheCheckInterval: Int64 = 1000) throws {
+        // Loading libpq here, rather than at the first query, makes a missing library a start-up error.
+        let libpq = try LibPQ.load()
         var message: UnsafeMutablePointer<CChar>?
-        guard let options = PQconninfoParse(url, &message) else {
+        guard let options = libpq.PQconninfoParse(url, &message) else {
             // libpq's message may quote the string, password included: it is left out.
-            if let message { PQfreemem(message) }
+            if let message { libpq.PQfreemem(message) }
             throw StoreInputError(message: "the PostgreSQL connection string '\(redactedURL(url))' is not one libpq accepts; use postgresql://user@host/database")
         }
-        PQconninfoFree(options)
-        let database = PostgreSQLDatabase(url: url, location: redactedURL(url),
+        libpq.PQconninfoFree(options)
+        let database = PostgreSQLDatabase(url: url, location: redactedURL(url), libpq: libpq,
                                           versionCheckInterval: max(0, cacheCheckInterval) * 1_000_000)
         self.database = database
         self.clock = clock

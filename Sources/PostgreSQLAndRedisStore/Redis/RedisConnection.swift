@@ -28,16 +28,19 @@ final class RedisConnection: Sendable {
     let endpoint: RedisEndpoint
     /// The URL with any password replaced, for errors.
     let location: String
+    /// The client library the connection is made with.
+    private let hiredis: LibHiredis
     private let state = Mutex(State())
 
     /// Prepares a connection; nothing is opened until the first command.
-    init(endpoint: RedisEndpoint, location: String) {
+    init(endpoint: RedisEndpoint, location: String, hiredis: LibHiredis) {
         self.endpoint = endpoint
         self.location = location
+        self.hiredis = hiredis
     }
 
     deinit {
-        state.withLock { Self.drop(&$0) }
+        state.withLock { drop(&$0) }
     }
 
     /// Sends one command as separate binary-safe arguments and returns the reply; an error reply throws, as
@@ -46,15 +49,15 @@ final class RedisConnection: Sendable {
         let name = arguments.first.map { String(decoding: $0, as: UTF8.self) } ?? ""
         return try state.withLock { state throws -> RedisReply in
             let context = try open(&state)
-            guard let reply = Self.send(context, arguments) else {
+            guard let reply = send(context, arguments) else {
                 let message = Self.errorText(context) ?? "no reply"
-                Self.drop(&state)
+                drop(&state)
                 throw unavailable("\(name) failed: \(message)")
             }
             if case .error(let message) = reply {
                 let code = String(message.prefix { $0 != " " })
                 if Self.unavailableCodes.contains(code) {
-                    Self.drop(&state)
+                    drop(&state)
                     throw unavailable("\(name) answered \(Self.safeExcerpt(message))")
                 }
                 throw RedisCommandError("Redis at \(location): \(name) answered \(Self.safeExcerpt(message))")
@@ -65,7 +68,7 @@ final class RedisConnection: Sendable {
 
     /// Closes this process's connection, if open; the next command opens a new one.
     func close() {
-        state.withLock { Self.drop(&$0) }
+        state.withLock { drop(&$0) }
     }
 
     /// The open context for this process, connecting, logging in and selecting the database when there is none.
@@ -74,23 +77,23 @@ final class RedisConnection: Sendable {
         if let context = state.context {
             if state.owner == pid { return context }
             // Inherited across fork: the socket is the parent's conversation, so let go of it without a word on it.
-            Self.drop(&state)
+            drop(&state)
         }
         Self.ignoreBrokenPipes()
         let connected: UnsafeMutablePointer<redisContext>?
         switch endpoint.address {
         case .tcp(let host, let port):
-            connected = redisConnectWithTimeout(host, Int32(port), Self.timeout)
+            connected = hiredis.redisConnectWithTimeout(host, Int32(port), Self.timeout)
         case .unix(let path):
-            connected = redisConnectUnixWithTimeout(path, Self.timeout)
+            connected = hiredis.redisConnectUnixWithTimeout(path, Self.timeout)
         }
         guard let context = connected else { throw unavailable("cannot connect: out of memory") }
         if let message = Self.errorText(context) {
-            redisFree(context)
+            hiredis.redisFree(context)
             throw unavailable("cannot connect: \(message)")
         }
-        guard redisSetTimeout(context, Self.timeout) == REDIS_OK else {
-            redisFree(context)
+        guard hiredis.redisSetTimeout(context, Self.timeout) == REDIS_OK else {
+            hiredis.redisFree(context)
             throw unavailable("cannot set the command timeout")
         }
         if let password = endpoint.password {
@@ -107,7 +110,7 @@ final class RedisConnection: Sendable {
     /// Runs a command of the login sequence, which must answer OK; on anything else frees the context and throws, naming
     /// only the error code (an AUTH error must not echo what was sent).
     private func login(_ context: UnsafeMutablePointer<redisContext>, _ arguments: [String], what: String) throws {
-        let reply = Self.send(context, arguments.map { Array($0.utf8) })
+        let reply = send(context, arguments.map { Array($0.utf8) })
         guard case .status("OK") = reply else {
             let detail: String
             switch reply {
@@ -115,7 +118,7 @@ final class RedisConnection: Sendable {
             case nil: detail = Self.errorText(context) ?? "no reply"
             default: detail = "an unexpected reply"
             }
-            redisFree(context)
+            hiredis.redisFree(context)
             throw unavailable("\(what) was refused: \(detail)")
         }
     }
@@ -127,7 +130,7 @@ final class RedisConnection: Sendable {
 
     /// Sends the arguments with their lengths (never formatted into a command string) and copies the reply; nil on an
     /// I/O or protocol error, which hiredis records in the context.
-    private static func send(_ context: UnsafeMutablePointer<redisContext>, _ arguments: [[UInt8]]) -> RedisReply? {
+    private func send(_ context: UnsafeMutablePointer<redisContext>, _ arguments: [[UInt8]]) -> RedisReply? {
         var lengths = [Int]()
         lengths.reserveCapacity(arguments.count)
         var offsets = [Int]()
@@ -146,12 +149,12 @@ final class RedisConnection: Sendable {
             var pointers: [UnsafePointer<CChar>?] = offsets.map { (start + $0).assumingMemoryBound(to: CChar.self) }
             return pointers.withUnsafeMutableBufferPointer { argv in
                 lengths.withUnsafeBufferPointer { argvlen in
-                    redisCommandArgv(context, Int32(arguments.count), argv.baseAddress, argvlen.baseAddress)
+                    hiredis.redisCommandArgv(context, Int32(arguments.count), argv.baseAddress, argvlen.baseAddress)
                 }
             }
         }
         guard let raw else { return nil }
-        defer { freeReplyObject(raw) }
+        defer { hiredis.freeReplyObject(raw) }
         return RedisReply(raw.assumingMemoryBound(to: redisReply.self))
     }
 
@@ -170,8 +173,8 @@ final class RedisConnection: Sendable {
     }
 
     /// Frees the context, if any.
-    private static func drop(_ state: inout State) {
-        if let context = state.context { redisFree(context) }
+    private func drop(_ state: inout State) {
+        if let context = state.context { hiredis.redisFree(context) }
         state.context = nil
         state.owner = 0
     }

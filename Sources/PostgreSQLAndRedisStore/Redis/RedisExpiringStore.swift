@@ -13,7 +13,9 @@ public final class RedisExpiringStore: ExpiringStateBackend {
     /// Prepares the store for a Redis URL; connects lazily; `keyPrefix` namespaces every key (tests give each test its own).
     public init(url: String, clock: any EpochClock = SystemEpochClock(), keyPrefix: String = "oauth1:") throws {
         let endpoint = try RedisEndpoint(url: url)
-        connection = RedisConnection(endpoint: endpoint, location: redactedURL(url))
+        // Loading hiredis here, rather than at the first command, makes a missing library a start-up error.
+        let hiredis = try LibHiredis.load()
+        connection = RedisConnection(endpoint: endpoint, location: redactedURL(url), hiredis: hiredis)
         let keyspace = RedisKeyspace(connection: connection, clock: clock, prefix: keyPrefix)
         nonces = RedisNonceStore(keyspace: keyspace)
         temporaryCredentials = RedisTemporaryCredentialStore(keyspace: keyspace)
