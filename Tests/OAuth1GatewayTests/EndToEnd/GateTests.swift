@@ -57,7 +57,7 @@ import Testing
         echo.standardError = FileHandle.nullDevice
         try echo.run()
         // SIGKILL: a child of the test process may inherit a blocked SIGTERM, and this small program does not unblock it.
-        defer { kill(echo.processIdentifier, SIGKILL); echo.waitUntilExit() }
+        defer { kill(echo.processIdentifier, SIGKILL); echo.waitForExit() }
 
         try server.addUser("alice", password: "alice-password")
         let client = try server.addClient(name: "Gallery")

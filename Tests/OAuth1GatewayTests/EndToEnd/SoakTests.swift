@@ -78,8 +78,7 @@ import Testing
         for (process, collector) in clients {
             let waitUntil = Date().addingTimeInterval(seconds + 120)
             while process.isRunning && Date() < waitUntil { usleep(50_000) }
-            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-            process.waitUntilExit()
+            process.waitForExit(timeout: 1)
             let (out, err) = collector.finish()
             guard let report = try? JSONDecoder().decode(ClientReport.self, from: Data((out.split(separator: "\n").last ?? "").utf8)) else {
                 Issue.record("a soak client gave no report: \(err.suffix(2000))")

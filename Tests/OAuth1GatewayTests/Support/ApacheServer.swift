@@ -65,7 +65,7 @@ final class ApacheServer: @unchecked Sendable {
         let deadline = Date().addingTimeInterval(15)
         while process.isRunning && Date() < deadline { usleep(20_000) }
         if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-        process.waitUntilExit()
+        process.waitForExit()
         self.process = nil
     }
 

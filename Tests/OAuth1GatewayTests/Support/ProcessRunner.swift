@@ -23,35 +23,85 @@ enum ProcessRunner {
     static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().deletingLastPathComponent()
 
-    /// Runs a program to completion (killing it after `timeout` seconds) and returns its status and output.
+    /// Runs a program to completion (killing it after `timeout` seconds) and returns its status and output. The child is
+    /// started with posix_spawn and reaped with waitpid here: Foundation's `Process` can miss a child's exit and then
+    /// wait for ever, which no deadline would cut short.
     @discardableResult
     static func run(_ executable: String, _ arguments: [String], environment: [String: String]? = nil, stdin: String? = nil,
                     timeout: TimeInterval = 120) throws -> ProcessResult {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        if let environment { process.environment = environment }
-        let output = Pipe()
-        let errors = Pipe()
-        let input = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        process.standardInput = input
-        try process.run()
-        if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
-        try? input.fileHandleForWriting.close()
-        let collected = OutputCollector(output: output, errors: errors)
-        let deadline = Date().addingTimeInterval(timeout)
-        while process.isRunning && Date() < deadline { usleep(10_000) }
-        if process.isRunning {
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
-            let (out, err) = collected.finish()
+        var input: [Int32] = [0, 0], output: [Int32] = [0, 0], errors: [Int32] = [0, 0]
+        guard pipe(&input) == 0, pipe(&output) == 0, pipe(&errors) == 0 else {
+            throw CocoaError(.fileWriteUnknown, userInfo: [NSLocalizedDescriptionKey: "pipe: \(String(cString: strerror(errno)))"])
+        }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_adddup2(&actions, input[0], 0)
+        posix_spawn_file_actions_adddup2(&actions, output[1], 1)
+        posix_spawn_file_actions_adddup2(&actions, errors[1], 2)
+        for descriptor in input + output + errors { posix_spawn_file_actions_addclose(&actions, descriptor) }
+        let argv = ([executable] + arguments).map { strdup($0) } + [nil]
+        let variables = (environment ?? ProcessInfo.processInfo.environment).map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer { for pointer in argv + variables { free(pointer) } }
+        var pid: pid_t = 0
+        let spawned = posix_spawn(&pid, executable, &actions, nil, argv, variables)
+        for descriptor in [input[0], output[1], errors[1]] { close(descriptor) }
+        guard spawned == 0 else {
+            for descriptor in [input[1], output[0], errors[0]] { close(descriptor) }
+            throw CocoaError(.executableLoad, userInfo: [NSLocalizedDescriptionKey: "cannot start \(executable): \(String(cString: strerror(spawned)))"])
+        }
+        let collected = OutputCollector(output: FileHandle(fileDescriptor: output[0], closeOnDealloc: true),
+                                        errors: FileHandle(fileDescriptor: errors[0], closeOnDealloc: true))
+        let writer = FileHandle(fileDescriptor: input[1], closeOnDealloc: false)
+        if let stdin { try? writer.write(contentsOf: Data(stdin.utf8)) }
+        close(input[1])
+        let status = waitForExit(pid, timeout: timeout)
+        let (out, err) = collected.finish()
+        guard let status else {
             return ProcessResult(status: -1, stdout: out, stderr: "timed out after \(timeout)s\n" + err)
         }
-        process.waitUntilExit()
-        let (out, err) = collected.finish()
-        return ProcessResult(status: process.terminationStatus, stdout: out, stderr: err)
+        return ProcessResult(status: status, stdout: out, stderr: err)
+    }
+
+    /// Reaps `pid`, killing it once `timeout` has passed; returns its exit status (128 + the signal when a signal ended
+    /// it), or nil when it had to be killed.
+    static func waitForExit(_ pid: pid_t, timeout: TimeInterval) -> Int32? {
+        let deadline = Date().addingTimeInterval(timeout)
+        var status: Int32 = 0
+        var killed = false
+        while true {
+            let reaped = waitpid(pid, &status, WNOHANG)
+            if reaped == pid { break }
+            if reaped == -1 && errno != EINTR { return killed ? nil : -1 }
+            if !killed && Date() >= deadline {
+                kill(pid, SIGKILL)
+                killed = true
+            }
+            usleep(5_000)
+        }
+        if killed { return nil }
+        let signal = status & 0x7f
+        return signal == 0 ? (status >> 8) & 0xff : 128 + signal
+    }
+}
+
+extension Process {
+    /// Waits for the process to end, killing it after `timeout` seconds, without relying on Foundation noticing the exit
+    /// (it can miss one): the exit is looked at with `waitid(WNOWAIT)`, which leaves the reaping to Foundation.
+    func waitForExit(timeout: TimeInterval = 30) {
+        let deadline = Date().addingTimeInterval(timeout)
+        var killed = false
+        while isRunning {
+            var info = siginfo_t()
+            let looked = waitid(P_PID, id_t(processIdentifier), &info, WEXITED | WNOHANG | WNOWAIT)
+            if looked == -1 && errno != EINTR { return }
+            if looked == 0 && info._sifields._sigchld.si_pid == processIdentifier { return }
+            if !killed && Date() >= deadline {
+                kill(processIdentifier, SIGKILL)
+                killed = true
+            }
+            usleep(5_000)
+        }
     }
 }
 
@@ -62,10 +112,13 @@ final class OutputCollector: @unchecked Sendable {
     private let group = DispatchGroup()
     private let lock = NSLock()
 
-    init(output: Pipe, errors: Pipe) {
-        for (pipe, isOut) in [(output, true), (errors, false)] {
+    convenience init(output: Pipe, errors: Pipe) {
+        self.init(output: output.fileHandleForReading, errors: errors.fileHandleForReading)
+    }
+
+    init(output: FileHandle, errors: FileHandle) {
+        for (handle, isOut) in [(output, true), (errors, false)] {
             group.enter()
-            let handle = pipe.fileHandleForReading
             Thread.detachNewThread { [self] in
                 let data = handle.readDataToEndOfFile()
                 lock.lock()

@@ -61,6 +61,6 @@ extension Process {
         let deadline = Date().addingTimeInterval(grace)
         while isRunning && Date() < deadline { usleep(20_000) }
         if isRunning { kill(processIdentifier, SIGKILL) }
-        waitUntilExit()
+        waitForExit()
     }
 }

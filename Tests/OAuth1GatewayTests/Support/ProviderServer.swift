@@ -119,7 +119,7 @@ final class ProviderServer: @unchecked Sendable {
             let deadline = Date().addingTimeInterval(10)
             while nginx.isRunning && Date() < deadline { usleep(20_000) }
             if nginx.isRunning { kill(nginx.processIdentifier, SIGKILL) }
-            nginx.waitUntilExit()
+            nginx.waitForExit()
         }
         nginx = nil
         if ProcessInfo.processInfo.environment["OAUTH1_KEEP_TEST_DIRS"] == nil {

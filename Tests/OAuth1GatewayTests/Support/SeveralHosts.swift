@@ -168,7 +168,7 @@ final class SeveralHosts: @unchecked Sendable {
         }
         if let nginx, nginx.isRunning {
             kill(nginx.processIdentifier, SIGTERM)
-            nginx.waitUntilExit()
+            nginx.waitForExit()
         }
         nginx = nil
         if ProcessInfo.processInfo.environment["OAUTH1_KEEP_TEST_DIRS"] == nil {
