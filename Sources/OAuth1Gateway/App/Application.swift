@@ -82,7 +82,12 @@ public final class Application: Sendable {
         switch request.route {
         case "/initiate":
             guard method == "POST" else { return .methodNotAllowed(["POST"]) }
-            return try oauthResponse(request) { $0.server.createTemporaryCredentialResponse(request.http) }
+            let parts = try parts()
+            let limit = InitiateRateLimit(throttle: parts.stores.loginThrottle, clientPolicy: configuration.initiateClientPolicy,
+                                          addressPolicy: configuration.initiateAddressPolicy)
+            return try oauthResponse(request) { _ in
+                try limit.admit(request.http) { parts.server.createTemporaryCredentialResponse(request.http) }
+            }
         case "/token":
             guard method == "POST" else { return .methodNotAllowed(["POST"]) }
             return try oauthResponse(request) { $0.server.createTokenResponse(request.http) }
@@ -152,8 +157,8 @@ public final class Application: Sendable {
     }
 
     /// Runs an OAuth endpoint and logs a refused signature's base string at debug level (never a secret).
-    private func oauthResponse(_ request: GatewayRequest, _ body: (Parts) -> HTTPResponse) throws -> HTTPResponse {
-        let response = body(try parts())
+    private func oauthResponse(_ request: GatewayRequest, _ body: (Parts) throws -> HTTPResponse) throws -> HTTPResponse {
+        let response = try body(try parts())
         if response.status >= 400 { logRefusal(request, response) }
         return response
     }

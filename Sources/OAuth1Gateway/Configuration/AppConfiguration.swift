@@ -40,6 +40,9 @@ public struct AppConfiguration: Sendable {
         Setting(key: "OAUTH1_LOGIN_MAX_FAILURES", defaultValue: "5", summary: "failed sign-ins for one username, within the window, before it is locked"),
         Setting(key: "OAUTH1_LOGIN_MAX_FAILURES_PER_ADDRESS", defaultValue: "20", summary: "failed sign-ins from one client address, within the window, before it is locked"),
         Setting(key: "OAUTH1_LOGIN_WINDOW", defaultValue: "900", summary: "seconds over which failed sign-ins are counted"),
+        Setting(key: "OAUTH1_INITIATE_LIMIT_PER_CLIENT", defaultValue: "60", summary: "temporary credentials one client may obtain from /initiate within the window; 0: no limit"),
+        Setting(key: "OAUTH1_INITIATE_LIMIT_PER_ADDRESS", defaultValue: "120", summary: "requests to /initiate from one client address within the window, signed or not; 0: no limit"),
+        Setting(key: "OAUTH1_INITIATE_WINDOW", defaultValue: "60", summary: "seconds over which /initiate requests are counted; a client or address at its limit waits this long"),
         Setting(key: "OAUTH1_LOGIN_LOCKOUT", defaultValue: "300", summary: "seconds a locked username or address waits before it may try again"),
         Setting(key: "OAUTH1_CACHE_CHECK_INTERVAL_MS", defaultValue: "1000", summary: "with PostgreSQL: milliseconds a worker trusts its cached clients and tokens between reads of the cache version; changes arrive sooner as notifications; 0: read it for every request"),
         Setting(key: "OAUTH1_PURGE_INTERVAL", defaultValue: "300", summary: "seconds between automatic purges of expired nonces, credentials and sessions"),
@@ -66,6 +69,10 @@ public struct AppConfiguration: Sendable {
     let trustsRemoteUser: Bool
     let usernameLoginPolicy: LoginThrottlePolicy
     let addressLoginPolicy: LoginThrottlePolicy
+    /// How many temporary credentials one client may obtain per window, or nil for no limit.
+    let initiateClientPolicy: LoginThrottlePolicy?
+    /// How many /initiate requests one address may send per window, or nil for no limit.
+    let initiateAddressPolicy: LoginThrottlePolicy?
     /// How much is logged (`OAUTH1_LOG_LEVEL`).
     public let logLevel: LogLevel
 
@@ -185,6 +192,13 @@ public struct AppConfiguration: Sendable {
                                                          window: window, lockout: lockout)
         addressLoginPolicy = LoginThrottlePolicy(maximumFailures: Int(try integer("OAUTH1_LOGIN_MAX_FAILURES_PER_ADDRESS", 1...100_000)),
                                                         window: window, lockout: lockout)
+        let initiateWindow = try integer("OAUTH1_INITIATE_WINDOW", 1...86_400)
+        func initiatePolicy(_ key: String) throws(ConfigurationError) -> LoginThrottlePolicy? {
+            let limit = Int(try integer(key, 0...1_000_000))
+            return limit == 0 ? nil : LoginThrottlePolicy(maximumFailures: limit, window: initiateWindow, lockout: initiateWindow)
+        }
+        initiateClientPolicy = try initiatePolicy("OAUTH1_INITIATE_LIMIT_PER_CLIENT")
+        initiateAddressPolicy = try initiatePolicy("OAUTH1_INITIATE_LIMIT_PER_ADDRESS")
         guard let level = LogLevel(rawValue: value("OAUTH1_LOG_LEVEL")) else {
             throw ConfigurationError(key: "OAUTH1_LOG_LEVEL", message: "is '\(value("OAUTH1_LOG_LEVEL"))'; use error, info or debug")
         }
