@@ -51,7 +51,32 @@ struct Serve: ParsableCommand {
 }
 
 struct UserCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "user", abstract: "Manage users.", subcommands: [Add.self, List.self])
+    static let configuration = CommandConfiguration(commandName: "user", abstract: "Manage users.",
+                                                    subcommands: [Add.self, List.self, Passwd.self, Sessions.self])
+
+    /// The password on standard input (at most 4 KiB, one trailing newline dropped); refused unless `--password-stdin`
+    /// says it is there, so that it stays out of process lists and shell history.
+    static func readPassword(passwordStdin: Bool) throws -> String {
+        guard passwordStdin else { throw CommandFailure("pass --password-stdin and the password on standard input, so it stays out of process lists and shell history") }
+        var bytes = [UInt8]()
+        var buffer = [UInt8](repeating: 0, count: 1024)
+        while bytes.count <= 4096 {
+            let count = buffer.withUnsafeMutableBytes { read(0, $0.baseAddress, $0.count) }
+            if count <= 0 { break }
+            bytes += buffer[0..<count]
+        }
+        while let last = bytes.last, last == 0x0A || last == 0x0D { bytes.removeLast() }
+        guard let password = String(validating: bytes, as: UTF8.self) else { throw CommandFailure("the password is not UTF-8 text") }
+        return password
+    }
+
+    /// The user named `username`, or a failure that says there is none.
+    static func existingUser(_ username: String, in stores: ProviderStores) throws -> UserRecord {
+        guard let user = try stores.users.user(username: username) else {
+            throw CommandFailure("there is no user \(username); `oauth1-fcgi user list` shows them")
+        }
+        return user
+    }
 
     struct Add: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Create a user; the password is read from standard input.")
@@ -60,19 +85,44 @@ struct UserCommand: ParsableCommand {
         @OptionGroup var options: CommonOptions
 
         func run() throws {
-            guard passwordStdin else { throw CommandFailure("pass --password-stdin and the password on standard input, so it stays out of process lists and shell history") }
-            var bytes = [UInt8]()
-            var buffer = [UInt8](repeating: 0, count: 1024)
-            while bytes.count <= 4096 {
-                let count = buffer.withUnsafeMutableBytes { read(0, $0.baseAddress, $0.count) }
-                if count <= 0 { break }
-                bytes += buffer[0..<count]
-            }
-            while let last = bytes.last, last == 0x0A || last == 0x0D { bytes.removeLast() }
-            guard let password = String(validating: bytes, as: UTF8.self) else { throw CommandFailure("the password is not UTF-8 text") }
+            let password = try UserCommand.readPassword(passwordStdin: passwordStdin)
             let user = try options.stores().users.create(username: username, password: password)
             emit(options.json ? JSON.object([("id", String(user.id)), ("username", JSON.string(user.username))])
                               : "created user \(user.username) with id \(user.id)")
+        }
+    }
+
+    struct Passwd: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Set a user's password, read from standard input, and end every session the user has.")
+        @Option var username: String
+        @Flag(name: .customLong("password-stdin"), help: "Read the password from standard input (required).") var passwordStdin = false
+        @OptionGroup var options: CommonOptions
+
+        func run() throws {
+            let password = try UserCommand.readPassword(passwordStdin: passwordStdin)
+            let stores = try options.stores()
+            let user = try UserCommand.existingUser(username, in: stores)
+            try stores.users.setPassword(userID: user.id, password: password)
+            try stores.sessions.deleteAll(userID: user.id)
+            emit(options.json ? JSON.object([("id", String(user.id)), ("username", JSON.string(user.username)), ("sessions_ended", "true")])
+                              : "set the password of \(user.username) and ended every session of theirs")
+        }
+    }
+
+    struct Sessions: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "End every browser session of a user (sign out everywhere).")
+        @Option var username: String
+        @Flag(help: "End the sessions (required: nothing else is done).") var revoke = false
+        @OptionGroup var options: CommonOptions
+
+        func run() throws {
+            guard revoke else { throw CommandFailure("pass --revoke to end every session of \(username)") }
+            let stores = try options.stores()
+            let user = try UserCommand.existingUser(username, in: stores)
+            try stores.sessions.deleteAll(userID: user.id)
+            emit(options.json ? JSON.object([("id", String(user.id)), ("username", JSON.string(user.username)), ("sessions_ended", "true")])
+                              : "ended every session of \(user.username)")
         }
     }
 
