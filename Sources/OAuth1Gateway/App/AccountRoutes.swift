@@ -68,6 +68,7 @@ struct AccountRoutes {
         where !token.isRevoked && ConstantTime.equals(Self.handle(token.clientIdentifier), handle) {
             found = try parts.stores.tokenCredentials.revoke(token: token.token) || found
             Log.info("user \(user.id) revoked a token credential of client \(token.clientIdentifier)")
+            application.audit(.tokenRevoked, request, user: user.id, client: token.clientIdentifier, token: token.token)
         }
         guard found else {
             return application.pages.error(404, heading: "Nothing to revoke", message: "That application no longer has access to your account.")

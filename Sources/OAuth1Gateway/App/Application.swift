@@ -90,7 +90,11 @@ public final class Application: Sendable {
             }
         case "/token":
             guard method == "POST" else { return .methodNotAllowed(["POST"]) }
-            return try oauthResponse(request) { $0.server.createTokenResponse(request.http) }
+            return try oauthResponse(request) { parts in
+                let response = parts.server.createTokenResponse(request.http)
+                auditTokenIssued(request, response, parts)
+                return response
+            }
         case "/auth":
             // Any method: auth_request subrequests may carry the original request's method.
             return try GateRoute(application: self, parts: try parts(), request: request).check()

@@ -38,6 +38,7 @@ struct DeveloperRoutes {
                                                            callbackURIs: input.callbacks, rsaPublicKeyPEM: input.rsaPublicKey,
                                                            allowsTwoLegged: input.twoLegged, requiresBodyHash: input.requireBodyHash)
             Log.info("user \(user.id) registered client \(client.identifier)")
+            application.audit(.clientRegistered, request, user: user.id, client: client.identifier)
             return secretPage("Application registered", identifier: client.identifier, secret: client.secret)
         } catch let error as StoreInputError {
             return form(session: session, record: nil, fields: fields, error: Self.sentence(error.message), status: 400)
@@ -85,6 +86,7 @@ struct DeveloperRoutes {
         case "rotate":
             guard let secret = try parts.stores.clients.rotateSecret(identifier: record.identifier) else { return notYours() }
             Log.info("user \(user.id) rotated the secret of client \(record.identifier)")
+            application.audit(.clientSecretRotated, request, user: user.id, client: record.identifier)
             return secretPage("New secret", identifier: record.identifier, secret: secret)
         case "toggle":
             record.isDisabled.toggle()
@@ -94,6 +96,7 @@ struct DeveloperRoutes {
             _ = try parts.stores.tokenCredentials.revokeAll(clientIdentifier: record.identifier)
             _ = try parts.stores.clients.remove(identifier: record.identifier)
             Log.info("user \(user.id) deleted client \(record.identifier)")
+            application.audit(.clientDeleted, request, user: user.id, client: record.identifier)
             return .seeOther(mount + "/developer")
         default:
             return .text("There is no developer action \(action).", status: 404)

@@ -46,6 +46,7 @@ public struct AppConfiguration: Sendable {
         Setting(key: "OAUTH1_LOGIN_LOCKOUT", defaultValue: "300", summary: "seconds a locked username or address waits before it may try again"),
         Setting(key: "OAUTH1_CACHE_CHECK_INTERVAL_MS", defaultValue: "1000", summary: "with PostgreSQL: milliseconds a worker trusts its cached clients and tokens between reads of the cache version; changes arrive sooner as notifications; 0: read it for every request"),
         Setting(key: "OAUTH1_PURGE_INTERVAL", defaultValue: "300", summary: "seconds between automatic purges of expired nonces, credentials and sessions"),
+        Setting(key: "OAUTH1_AUDIT_LOG", defaultValue: "", summary: "a file the audit trail is appended to (one JSON line per sign-in, consent, token issued or revoked, client change); empty: standard error"),
         Setting(key: "OAUTH1_LOG_LEVEL", defaultValue: "info", summary: "error, info or debug (debug logs signature base strings, never secrets)"),
     ]
 
@@ -73,6 +74,8 @@ public struct AppConfiguration: Sendable {
     let initiateClientPolicy: LoginThrottlePolicy?
     /// How many /initiate requests one address may send per window, or nil for no limit.
     let initiateAddressPolicy: LoginThrottlePolicy?
+    /// Where the audit trail goes (`OAUTH1_AUDIT_LOG`).
+    public let auditLog: AuditLog
     /// How much is logged (`OAUTH1_LOG_LEVEL`).
     public let logLevel: LogLevel
 
@@ -199,6 +202,11 @@ public struct AppConfiguration: Sendable {
         }
         initiateClientPolicy = try initiatePolicy("OAUTH1_INITIATE_LIMIT_PER_CLIENT")
         initiateAddressPolicy = try initiatePolicy("OAUTH1_INITIATE_LIMIT_PER_ADDRESS")
+        let auditPath = value("OAUTH1_AUDIT_LOG")
+        if !auditPath.isEmpty && !auditPath.hasPrefix("/") {
+            throw ConfigurationError(key: "OAUTH1_AUDIT_LOG", message: "is '\(auditPath)'; give an absolute path, or leave it empty for standard error")
+        }
+        auditLog = AuditLog(destination: auditPath.isEmpty ? .standardError : .file(auditPath))
         guard let level = LogLevel(rawValue: value("OAUTH1_LOG_LEVEL")) else {
             throw ConfigurationError(key: "OAUTH1_LOG_LEVEL", message: "is '\(value("OAUTH1_LOG_LEVEL"))'; use error, info or debug")
         }

@@ -176,6 +176,7 @@ struct ClientCommand: ParsableCommand {
             let client = try options.stores().clients.register(name: name, description: description, callbackURIs: callback,
                                                                rsaPublicKeyPEM: pem, allowsTwoLegged: twoLegged,
                                                                requiresBodyHash: requireBodyHash, identifier: clientID)
+            try options.audit(.clientRegistered, client: client.identifier)
             emit(options.json ? ClientCommand.json(client, secret: true)
                               : "client_id=\(client.identifier)\nclient_secret=\(client.secret)")
         }
@@ -211,6 +212,7 @@ struct ClientCommand: ParsableCommand {
 
         func run() throws {
             guard try options.stores().clients.remove(identifier: clientID) else { throw CommandFailure("no client \(clientID)") }
+            try options.audit(.clientDeleted, client: clientID)
             emit(options.json ? JSON.object([("removed", JSON.string(clientID))]) : "removed client \(clientID)")
         }
     }
@@ -253,6 +255,7 @@ struct TokenCommand: ParsableCommand {
 
         func run() throws {
             guard try options.stores().tokenCredentials.revoke(token: token) else { throw CommandFailure("no token credential \(token)") }
+            try options.audit(.tokenRevoked, token: token)
             emit(options.json ? JSON.object([("revoked", JSON.string(token))]) : "revoked \(token)")
         }
     }

@@ -55,3 +55,14 @@ func emit(_ text: String) {
     var line = text + "\n"
     line.withUTF8 { buffer in _ = write(1, buffer.baseAddress, buffer.count) }
 }
+
+extension CommonOptions {
+    /// Records an administrator's change, with the address `cli`, in the audit file `OAUTH1_AUDIT_LOG` names; without
+    /// one, nothing (the command's own output is the administrator's record, and its standard error is a terminal).
+    func audit(_ event: AuditEvent, user: Int64? = nil, client: String? = nil, token: String? = nil) throws {
+        let trail = try configuration().auditLog
+        guard case .file = trail.destination else { return }
+        trail.record(event, at: SystemEpochClock().now(), user: user.map { String($0) }, client: client,
+                                            address: "cli", token: token)
+    }
+}
