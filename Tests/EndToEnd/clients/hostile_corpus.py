@@ -246,6 +246,15 @@ class Corpus:
         self.add("nonce of 256 bytes", lambda: self.raw("GET", path, hdr(oauth_nonce="n" * 256)), 400, "parameter_rejected")
         self.add("replayed nonce", self.replayed_nonce(), 401, "nonce_used")
 
+        # Present but empty protocol parameters (RFC 5849 sections 3.1 and 3.3), from each of the three locations.
+        for name in ["oauth_consumer_key", "oauth_signature_method", "oauth_timestamp"]:
+            self.add("empty %s in the header" % name, lambda name=name: self.raw("GET", path, hdr(**{name: ""})), 400, "parameter_rejected")
+        self.add("empty nonce in the query", lambda: self.raw("GET", path + "?" + urllib.parse.urlencode(self.oauth_params(oauth_nonce=""))),
+                 400, "parameter_rejected")
+        self.add("empty consumer key in a form body", lambda: self.raw("POST", self.args.mount + "/initiate", ["Content-Type: " + FORM],
+                 urllib.parse.urlencode(self.oauth_params(token=False, oauth_consumer_key="", oauth_callback="oob")).encode()),
+                 400, "parameter_rejected")
+
         # Signatures.
         for label, value in [("wrong length", "YWJj"), ("bad base64", "!!!not-base64!!!"),
                              ("base64 of 20 zero bytes", "AAAAAAAAAAAAAAAAAAAAAAAAAAA="), ("4 KiB", "A" * 4096)]:
