@@ -193,6 +193,8 @@ class Corpus:
             self.add("bad percent-encoding %s in query" % label, lambda bad=bad: self.raw("GET", path + "?a=" + bad, hdr()), 400, "parameter_rejected")
             self.add("bad percent-encoding %s in header" % label, lambda bad=bad: self.raw("GET", path, ["Authorization: " + self.header(self.oauth_params(oauth_nonce=bad), raw=True)]), 400, "parameter_rejected")
         self.add("bad percent-encoding in the path", lambda: self.raw("GET", self.args.mount + "/us%G1er", hdr()), 400)
+        self.add("bad percent-encoding in a sign-in form", lambda: self.raw("POST", self.args.mount + "/login", ["Content-Type: " + FORM], b"username=%ZZ"), 400)
+        self.add("bad percent-encoding in a page's query", lambda: self.form_get("/account/applications?revoked=%zz"), 400)
         self.add("bad percent-encoding in a form body", lambda: self.raw("POST", self.args.mount + "/initiate", ["Content-Type: " + FORM] + hdr(token=False), b"a=%ZZ"), 400, "parameter_rejected")
 
         # Malformed Authorization headers.
