@@ -78,7 +78,7 @@ import Testing
         _ = try initiate(provider, callback: "https://APP.example.com:443/oauth/done?state=1", client: client)
         _ = try initiate(provider, callback: "http://localhost:8000/cb", client: client)
         for bad in ["https://app.example.com/oauth/done/../evil", "http://app.example.com/oauth/done", "https://app.example.com:8443/oauth/done",
-                    "https://evil.example.com/oauth/done", "http://localhost:8001/cb", "oob"] {
+                    "https://evil.example.com/oauth/done", "http://localhost:8001/cb"] {
             expectOAuthError(.parameterRejected) { try initiate(provider, callback: bad, client: client) }
         }
     }

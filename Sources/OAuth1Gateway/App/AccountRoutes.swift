@@ -51,7 +51,7 @@ struct AccountRoutes {
             if tokens.allSatisfy({ $0.expiresAt != nil }), let expires = tokens.compactMap(\.expiresAt).max() { row["expires"] = Self.date(expires) }
             rows.append(row)
         }
-        let revoked = (try? FormURLEncoding.parse(request.http.url.rawQuery ?? ""))?.contains { $0.name == "revoked" } ?? false
+        let revoked = try browser.query().contains { $0.name == "revoked" }
         return application.pages.render("applications", ["title": "Connected applications", "username": user.username,
                                                           "applications": rows, "hasApplications": !rows.isEmpty, "revoked": revoked])
     }

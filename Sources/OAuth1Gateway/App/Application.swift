@@ -59,6 +59,8 @@ public final class Application: Sendable {
             return try route(request)
         } catch let error as OAuthError {
             return error.response(realm: configuration.provider.realm)
+        } catch let error as MalformedPageInput {
+            return error.response(pages)
         } catch {
             Log.error("\(request.http.method) \(request.route) failed: \(error)")
             return .storageUnavailable

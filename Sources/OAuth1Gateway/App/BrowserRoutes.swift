@@ -249,19 +249,18 @@ struct BrowserRoutes {
         return pages.error(400, heading: "HTTPS required", message: "These pages are served over HTTPS only. For local development only, set OAUTH1_INSECURE_TRANSPORT=true.", code: "transport_rejected")
     }
 
-    private func query() throws -> [Parameter] {
+    /// The query's pairs; a malformed query is refused with a 400 page.
+    func query() throws(MalformedPageInput) -> [Parameter] {
         do { return try FormURLEncoding.parse(http.url.rawQuery ?? "") } catch {
-            throw OAuthError(.parameterRejected, "The query string \(error.sentence).")
+            throw .query(error)
         }
     }
 
-    private func formPairs() throws -> [Parameter] {
+    private func formPairs() throws(MalformedPageInput) -> [Parameter] {
         guard http.hasFormBody else { return [] }
-        guard let text = String(validating: http.body, as: UTF8.self) else {
-            throw OAuthError(.parameterRejected, "The form body is not UTF-8 text.")
-        }
+        guard let text = String(validating: http.body, as: UTF8.self) else { throw .formBodyNotUTF8 }
         do { return try FormURLEncoding.parse(text) } catch {
-            throw OAuthError(.parameterRejected, "The form body \(error.sentence).")
+            throw .formBody(error)
         }
     }
 

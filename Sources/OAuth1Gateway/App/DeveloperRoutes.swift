@@ -50,8 +50,7 @@ struct DeveloperRoutes {
         guard let (session, user) = try browser.signedIn() else { return signInFirst("/developer") }
         let fields: [String: String]
         if request.http.method == "GET" {
-            fields = Dictionary((try? FormURLEncoding.parse(request.http.url.rawQuery ?? ""))?.map { ($0.name, $0.value) } ?? [],
-                                uniquingKeysWith: { first, _ in first })
+            fields = Dictionary(try browser.query().map { ($0.name, $0.value) }, uniquingKeysWith: { first, _ in first })
         } else {
             fields = try browser.formFields()
             guard try browser.csrfValid(fields, session) else { return browser.csrfRefusal() }

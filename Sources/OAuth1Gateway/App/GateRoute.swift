@@ -41,9 +41,15 @@ struct GateRoute {
                                    headers: headers, body: [], remoteAddress: http.remoteAddress)
 
         var required = [String]()
-        if let fromQuery = try? FormURLEncoding.parse(http.url.rawQuery ?? "") {
-            for parameter in fromQuery where parameter.name == "scope" { required += parameter.value.split(separator: " ").map(String.init) }
+        let gateQuery: [Parameter]
+        do {
+            gateQuery = try FormURLEncoding.parse(http.url.rawQuery ?? "")
+        } catch {
+            // The query may name required scopes: one that cannot be read must refuse, never drop the scope.
+            return refusal(OAuthError(.parameterRejected, "The gate's own query string \(error.sentence); fix the auth_request URI in the web server's configuration.",
+                                      details: [Parameter("oauth_parameters_rejected", "scope")]))
         }
+        for parameter in gateQuery where parameter.name == "scope" { required += parameter.value.split(separator: " ").map(String.init) }
         if let fromHeader = http.headers["X-OAuth-Required-Scope"] { required += fromHeader.split(separator: " ").map(String.init) }
         return try verdict(original, requiredScopes: required, allowsTwoLegged: http.headers["X-OAuth-Allow-Two-Legged"] == "on",
                            headerPrefix: "X-OAuth-", names: Self.nginxNames)

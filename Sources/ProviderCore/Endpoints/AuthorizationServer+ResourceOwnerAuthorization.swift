@@ -3,8 +3,9 @@ extension AuthorizationServer {
     /// Reads `oauth_token` from the query of a GET, or the form body of a POST, to the authorization endpoint.
     public func authorizationToken(in request: HTTPRequest) throws(OAuthError) -> String {
         let parameters = try RequestParameters(request)
-        guard let token = parameters.first("oauth_token"), !token.isEmpty else {
-            throw OAuthError.absent(["oauth_token"])
+        guard let token = parameters.first("oauth_token") else { throw OAuthError.absent(["oauth_token"]) }
+        if token.isEmpty {
+            throw EmptyProtocolParameter.refusal("oauth_token", advice: "send the oauth_token of the temporary credential the client was issued")
         }
         return token
     }

@@ -24,10 +24,9 @@ public enum Callback {
         _ = url
     }
 
-    /// Whether a callback is allowed by a client's registered list: same scheme, host (case-insensitive), port and path; the query may differ. An empty list allows any valid callback; `oob` is allowed only when the list is empty or names it.
+    /// Whether a callback is allowed by a client's registered list: same scheme, host (case-insensitive), port and path; the query may differ. An empty list allows any valid callback, and `oob` is always allowed: it sends the verifier to no URI, only to the user's screen (RFC 5849 section 2.1).
     public static func isAllowed(_ callback: String, registered: [String]) -> Bool {
-        if registered.isEmpty { return true }
-        if callback == outOfBand { return registered.contains(outOfBand) }
+        if registered.isEmpty || callback == outOfBand { return true }
         guard let url = RequestURL(callback) else { return false }
         for entry in registered {
             guard let allowed = RequestURL(entry) else { continue }

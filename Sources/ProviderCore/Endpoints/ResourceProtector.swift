@@ -31,6 +31,10 @@ public struct ResourceProtector: Sendable {
             let client = try authenticator.authenticate(signed, request: request, expectsToken: false, tokenSecret: "",
                                                         tokenProblem: "")
             guard client.allowsTwoLegged else {
+                // Section 2.1 calls a sent but empty oauth_token "the empty oauth_token": no token, which this client may not use.
+                if signed.token != nil {
+                    throw EmptyProtocolParameter.refusal("oauth_token", advice: "this client may not make two-legged requests, so sign with a token credential")
+                }
                 throw OAuthError.absent(["oauth_token"])
             }
             try authenticator.useNonce(signed)

@@ -8,6 +8,10 @@ struct SignedRequest: Sendable {
     let nonce: String?
     let token: String?
 
+    /// The parameters that, when sent, must carry a value (RFC 5849 sections 3.1 and 3.3); PLAINTEXT may leave out
+    /// timestamp and nonce, but not send them empty.
+    static let valuedParameters = ["oauth_consumer_key", "oauth_signature_method", "oauth_signature", "oauth_timestamp", "oauth_nonce"]
+
     /// The value of a protocol parameter, such as `oauth_verifier`.
     subscript(name: String) -> String? { parameters[protocolParameter: name] }
 
@@ -37,6 +41,8 @@ struct SignedRequest: Sendable {
             if nonce == nil { absent.append("oauth_nonce") }
         }
         if !absent.isEmpty { throw OAuthError.absent(absent) }
+        let empty = EmptyProtocolParameter.names(among: Self.valuedParameters + required, in: parameters)
+        if !empty.isEmpty { throw EmptyProtocolParameter.refusal(empty, configuration: configuration) }
 
         if let version = parameters[protocolParameter: "oauth_version"], version != "1.0" {
             throw OAuthError(.versionRejected, "oauth_version is '\(version)'; only 1.0 is supported, or omit the parameter.",
@@ -46,8 +52,6 @@ struct SignedRequest: Sendable {
             throw OAuthError(.signatureMethodRejected,
                              "The signature method '\(methodName ?? "")' is not accepted here; use one of: \(configuration.supportedSignatureMethods.joined(separator: ", ")).")
         }
-        if consumerKey?.isEmpty ?? true { throw OAuthError.rejected("oauth_consumer_key", "oauth_consumer_key is empty.") }
-        if signature?.isEmpty ?? true { throw OAuthError.rejected("oauth_signature", "oauth_signature is empty.") }
 
         var timestamp: Int64?
         if let timestampText {

@@ -23,11 +23,8 @@ enum TimestampAndNonceCheck {
         return value
     }
 
-    /// Refuses an `oauth_nonce` that is empty or longer than `maximumLength` bytes.
+    /// Refuses an `oauth_nonce` longer than `maximumLength` bytes (an empty one is refused with the other empty parameters, `EmptyProtocolParameter`).
     static func checkNonce(_ nonce: String, maximumLength: Int) throws(OAuthError) {
-        if nonce.isEmpty {
-            throw OAuthError.rejected("oauth_nonce", "oauth_nonce is empty; send a random string unique to this request.")
-        }
         if nonce.utf8.count > maximumLength {
             throw OAuthError.rejected("oauth_nonce", "oauth_nonce is longer than \(maximumLength) bytes; send a shorter random string.")
         }

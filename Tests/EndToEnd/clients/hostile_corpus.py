@@ -193,6 +193,8 @@ class Corpus:
             self.add("bad percent-encoding %s in query" % label, lambda bad=bad: self.raw("GET", path + "?a=" + bad, hdr()), 400, "parameter_rejected")
             self.add("bad percent-encoding %s in header" % label, lambda bad=bad: self.raw("GET", path, ["Authorization: " + self.header(self.oauth_params(oauth_nonce=bad), raw=True)]), 400, "parameter_rejected")
         self.add("bad percent-encoding in the path", lambda: self.raw("GET", self.args.mount + "/us%G1er", hdr()), 400)
+        self.add("bad percent-encoding in a sign-in form", lambda: self.raw("POST", self.args.mount + "/login", ["Content-Type: " + FORM], b"username=%ZZ"), 400)
+        self.add("bad percent-encoding in a page's query", lambda: self.form_get("/account/applications?revoked=%zz"), 400)
         self.add("bad percent-encoding in a form body", lambda: self.raw("POST", self.args.mount + "/initiate", ["Content-Type: " + FORM] + hdr(token=False), b"a=%ZZ"), 400, "parameter_rejected")
 
         # Malformed Authorization headers.
@@ -245,6 +247,15 @@ class Corpus:
         self.add("nonce of 4 KiB", lambda: self.raw("GET", path, hdr(oauth_nonce="n" * 4096)), 400, "parameter_rejected")
         self.add("nonce of 256 bytes", lambda: self.raw("GET", path, hdr(oauth_nonce="n" * 256)), 400, "parameter_rejected")
         self.add("replayed nonce", self.replayed_nonce(), 401, "nonce_used")
+
+        # Present but empty protocol parameters (RFC 5849 sections 3.1 and 3.3), from each of the three locations.
+        for name in ["oauth_consumer_key", "oauth_signature_method", "oauth_timestamp"]:
+            self.add("empty %s in the header" % name, lambda name=name: self.raw("GET", path, hdr(**{name: ""})), 400, "parameter_rejected")
+        self.add("empty nonce in the query", lambda: self.raw("GET", path + "?" + urllib.parse.urlencode(self.oauth_params(oauth_nonce=""))),
+                 400, "parameter_rejected")
+        self.add("empty consumer key in a form body", lambda: self.raw("POST", self.args.mount + "/initiate", ["Content-Type: " + FORM],
+                 urllib.parse.urlencode(self.oauth_params(token=False, oauth_consumer_key="", oauth_callback="oob")).encode()),
+                 400, "parameter_rejected")
 
         # Signatures.
         for label, value in [("wrong length", "YWJj"), ("bad base64", "!!!not-base64!!!"),
