@@ -170,6 +170,32 @@ import Testing
         #expect(fixture.visit("GET", "/", &jar).bodyText.contains("dave"))
     }
 
+    /// The token's cookie value verifies under its key until its expiry, and nowhere else; the fuzz seed `form-valid` is one.
+    @Test func formTokenCookieIsSignedAndExpires() throws {
+        let key = Array("0123456789abcdef0123456789abcdef".utf8)
+        let seed = "k7Qm2ZpV9xTc4LwR8sNd3FhY6jGb1UaE.4000000000.AQvFf4ctX2HuvU-ZzmolOAwKvtEWxO1bPl7cMgPvsOs"
+        let token = try #require(AnonymousFormToken.verified(cookieValue: seed, key: key, now: 1_800_000_000))
+        #expect(token == AnonymousFormToken(random: "k7Qm2ZpV9xTc4LwR8sNd3FhY6jGb1UaE", expiresAt: 4_000_000_000))
+        #expect(token.cookieValue(key: key) == seed)
+        #expect(token.matches(field: "k7Qm2ZpV9xTc4LwR8sNd3FhY6jGb1UaE") && !token.matches(field: "k7Qm2ZpV9xTc4LwR8sNd3FhY6jGb1Ua"))
+        #expect(AnonymousFormToken.verified(cookieValue: seed, key: key, now: 4_000_000_000) == nil, "expired at its expiry")
+        #expect(AnonymousFormToken.verified(cookieValue: seed, key: Array(key.reversed()), now: 0) == nil)
+        #expect(Sessions.verifiedIdentifier(cookieValue: seed, key: key) == nil, "a form token is no session cookie")
+        let sessionSigned = "k7Qm2ZpV9xTc4LwR8sNd3FhY6jGb1UaE.4000000000." + Sessions.mac("k7Qm2ZpV9xTc4LwR8sNd3FhY6jGb1UaE.4000000000", key: key)
+        #expect(AnonymousFormToken.verified(cookieValue: sessionSigned, key: key, now: 0) == nil, "a session MAC is no form token's")
+        for bad in ["", "a.b.c", seed + "x", seed.replacingOccurrences(of: ".4000000000.", with: ".+4000000000."),
+                    seed.replacingOccurrences(of: ".4000000000.", with: ".99999999999999999999."), String(repeating: "A", count: 201)] {
+            #expect(AnonymousFormToken.verified(cookieValue: bad, key: key, now: 0) == nil, "\(bad)")
+        }
+    }
+
+    /// A mount path with a byte no cookie attribute may hold is percent-encoded, so the Set-Cookie line stays one cookie.
+    @Test func cookiePathEncodesWhatAnAttributeCannotHold() {
+        #expect(CookieLine.path(mountPath: "") == "/")
+        #expect(CookieLine.path(mountPath: "/oauth") == "/oauth")
+        #expect(CookieLine.path(mountPath: "/o a;th,%é") == "/o%20a%3Bth%2C%25%C3%A9")
+    }
+
     /// Every cookie the provider sets, and each deletion, is scoped to the mount point, so other programs on the host never get it.
     @Test func everyCookieCarriesTheMountPointAsItsPath() throws {
         let fixture = try Fixture()
