@@ -18,9 +18,12 @@ import Testing
         }
         deinit { try? FileManager.default.removeItem(atPath: directory) }
 
-        func request(_ method: String, _ target: String, cookie: String? = nil, form: String? = nil, origin: String? = nil) -> HTTPResponse {
+        /// `cookie` is a session cookie's value; `cookieHeader` a whole Cookie header (the sign-in form's cookie).
+        func request(_ method: String, _ target: String, cookie: String? = nil, cookieHeader: String? = nil, form: String? = nil,
+                     origin: String? = nil) -> HTTPResponse {
             var headers = HTTPHeaders([("Host", "provider.example:8080")])
             if let cookie { headers.add("Cookie", "oauth1_session=\(cookie)") }
+            if let cookieHeader { headers.add("Cookie", cookieHeader) }
             if form != nil { headers.add("Content-Type", "application/x-www-form-urlencoded") }
             if let origin { headers.add("Origin", origin) }
             let parts = target.split(separator: "?", maxSplits: 1)
@@ -30,12 +33,16 @@ import Testing
             return application.handle(GatewayRequest(http: http, route: String(parts[0]), mountPath: "/oauth"))
         }
 
+        /// The Cookie header that returns the sign-in or sign-up form's own cookie.
+        static func formCookie(_ form: HTTPResponse) throws -> String {
+            try #require(form.headers.values(for: "Set-Cookie").first?.firstMatch(of: /^(oauth1_form=[^;]+)/)?.1).description
+        }
+
         /// Signs in through the real login form and returns the session cookie value.
         func signIn(_ username: String, _ password: String) throws -> String {
             let form = request("GET", "/login")
-            let cookie = try #require(form.headers.values(for: "Set-Cookie").first?.firstMatch(of: /oauth1_session=([^;]+)/)?.1)
             let csrf = try #require(form.bodyText.firstMatch(of: /name="csrf_token" value="([^"]+)"/)?.1)
-            let answer = request("POST", "/login", cookie: String(cookie),
+            let answer = request("POST", "/login", cookieHeader: try Self.formCookie(form),
                                  form: "csrf_token=\(csrf)&username=\(username)&password=\(password)&next=%2Foauth%2F")
             #expect(answer.status == 303)
             return try #require(answer.headers.values(for: "Set-Cookie").first?.firstMatch(of: /oauth1_session=([^;]+)/)?.1).description
@@ -96,10 +103,8 @@ import Testing
     @Test func loginRotatesTheSessionAndLogoutEndsIt() throws {
         let fixture = try Fixture()
         _ = try fixture.application.parts().stores.users.create(username: "alice", password: "alice-password")
-        let form = fixture.request("GET", "/login")
-        let anonymous = try #require(form.headers.values(for: "Set-Cookie").first?.firstMatch(of: /oauth1_session=([^;]+)/)?.1)
         let signedIn = try fixture.signIn("alice", "alice-password")
-        #expect(signedIn != String(anonymous))
+        #expect(try fixture.signIn("alice", "alice-password") != signedIn, "every sign-in starts a new session")
         let home = fixture.request("GET", "/", cookie: signedIn)
         #expect(home.status == 200 && home.bodyText.contains("alice"))
         let csrf = try #require(home.bodyText.firstMatch(of: /name="csrf_token" value="([^"]+)"/)?.1)
@@ -122,9 +127,8 @@ import Testing
         let fixture = try Fixture()
         _ = try fixture.application.parts().stores.users.create(username: "alice", password: "alice-password")
         let form = fixture.request("GET", "/login")
-        let cookie = try #require(form.headers.values(for: "Set-Cookie").first?.firstMatch(of: /oauth1_session=([^;]+)/)?.1)
         let csrf = try #require(form.bodyText.firstMatch(of: /name="csrf_token" value="([^"]+)"/)?.1)
-        let answer = fixture.request("POST", "/login", cookie: String(cookie), form: "csrf_token=\(csrf)&username=alice&password=nope&next=%2Foauth%2F")
+        let answer = fixture.request("POST", "/login", cookieHeader: try ApplicationTests.Fixture.formCookie(form), form: "csrf_token=\(csrf)&username=alice&password=nope&next=%2Foauth%2F")
         #expect(answer.status == 401)
         #expect(answer.bodyText.contains("Wrong username or password."))
         #expect(answer.bodyText.contains("value=\"alice\""))
@@ -138,9 +142,8 @@ import Testing
         _ = try fixture.application.parts().stores.users.create(username: "alice", password: "alice-password")
         func attempt(_ password: String) throws -> HTTPResponse {
             let form = fixture.request("GET", "/login")
-            let cookie = try #require(form.headers.values(for: "Set-Cookie").first?.firstMatch(of: /oauth1_session=([^;]+)/)?.1)
             let csrf = try #require(form.bodyText.firstMatch(of: /name="csrf_token" value="([^"]+)"/)?.1)
-            return fixture.request("POST", "/login", cookie: String(cookie), form: "csrf_token=\(csrf)&username=alice&password=\(password)&next=%2Foauth%2F")
+            return fixture.request("POST", "/login", cookieHeader: try ApplicationTests.Fixture.formCookie(form), form: "csrf_token=\(csrf)&username=alice&password=\(password)&next=%2Foauth%2F")
         }
         for _ in 0..<3 { #expect(try attempt("wrong").status == 401) }
         let locked = try attempt("alice-password")
@@ -199,9 +202,8 @@ import Testing
         let open = try ApplicationTests.Fixture(settings: ["OAUTH1_SIGNUP": "true"])
         func submit(_ username: String, _ password: String, _ confirm: String) throws -> HTTPResponse {
             let form = open.request("GET", "/signup")
-            let cookie = try #require(form.headers.values(for: "Set-Cookie").first?.firstMatch(of: /oauth1_session=([^;]+)/)?.1)
             let csrf = try #require(form.bodyText.firstMatch(of: /name="csrf_token" value="([^"]+)"/)?.1)
-            return open.request("POST", "/signup", cookie: String(cookie),
+            return open.request("POST", "/signup", cookieHeader: try ApplicationTests.Fixture.formCookie(form),
                                 form: "csrf_token=\(csrf)&username=\(username)&password=\(password)&confirm=\(confirm)&next=%2Foauth%2F")
         }
         #expect(open.request("GET", "/login").bodyText.contains("/oauth/signup"))

@@ -17,12 +17,15 @@ public final class Application: Sendable {
         let server: AuthorizationServer
         let protector: ResourceProtector
         let sessions: Sessions
+        let anonymousForms: AnonymousForms
 
-        init(stores: ProviderStores, server: AuthorizationServer, protector: ResourceProtector, sessions: Sessions) {
+        init(stores: ProviderStores, server: AuthorizationServer, protector: ResourceProtector, sessions: Sessions,
+             anonymousForms: AnonymousForms) {
             self.stores = stores
             self.server = server
             self.protector = protector
             self.sessions = sessions
+            self.anonymousForms = anonymousForms
         }
     }
 
@@ -44,10 +47,11 @@ public final class Application: Sendable {
             let protector = try ResourceProtector(configuration: configuration.provider, clients: stores.clients,
                                                   tokenCredentials: stores.tokenCredentials, nonces: stores.nonces, clock: clock,
                                                   lookups: stores.backend.lookups)
-            let sessions = Sessions(store: stores.sessions, key: try stores.backend.sessionSigningKey(),
-                                    lifetime: configuration.sessionLifetime, secureCookies: !configuration.allowsInsecureTransport,
-                                    cookiePath: "/")
-            let parts = Parts(stores: stores, server: server, protector: protector, sessions: sessions)
+            let key = try stores.backend.sessionSigningKey()
+            let secureCookies = !configuration.allowsInsecureTransport
+            let sessions = Sessions(store: stores.sessions, key: key, lifetime: configuration.sessionLifetime, secureCookies: secureCookies)
+            let anonymousForms = AnonymousForms(key: key, lifetime: configuration.sessionLifetime, secureCookies: secureCookies, clock: clock)
+            let parts = Parts(stores: stores, server: server, protector: protector, sessions: sessions, anonymousForms: anonymousForms)
             state.built = parts
             return parts
         }

@@ -1,8 +1,9 @@
 import ProviderStorage
 import ProviderCore
 
-/// The pages a person uses: sign in, the consent page of RFC 5849 section 2.2, sign out. Every form carries the session's
-/// CSRF token, every POST checks it (and a cross-origin Origin header), and every page forbids framing.
+/// The pages a person uses: sign in, the consent page of RFC 5849 section 2.2, sign out. Every form carries a CSRF token (the
+/// session's, or before sign-in an `AnonymousFormToken` that nothing stores), every POST checks it (and a cross-origin
+/// Origin header), and every page forbids framing.
 struct BrowserRoutes {
     let application: Application
     let parts: Application.Parts
@@ -25,7 +26,7 @@ struct BrowserRoutes {
         }
         let form = try formFields()
         let next = Self.safeNext(form["next"], mountPath: request.mountPath) ?? url("/")
-        guard let session = try parts.sessions.current(http), try csrfValid(form, session) else {
+        guard anonymousFormValid(form) else {
             return try loginForm(next: next, username: form["username"] ?? "",
                                  error: "Your sign-in form expired or came from another site. Please try again.", status: 403)
         }
@@ -36,20 +37,19 @@ struct BrowserRoutes {
         if let address = http.remoteAddress { subjects.append((subject: "address:" + address, policy: configuration.addressLoginPolicy)) }
         if let wait = try parts.stores.loginThrottle.lockedFor(subjects.map(\.subject)) {
             var response = try loginForm(next: next, username: username,
-                                         error: "Too many failed sign-ins. Try again in \(wait) seconds.", status: 429, session: session)
+                                         error: "Too many failed sign-ins. Try again in \(wait) seconds.", status: 429)
             response.headers.add("Retry-After", String(wait))
             return response
         }
         guard let user = try parts.stores.users.authenticate(username: username, password: form["password"] ?? "") else {
             try parts.stores.loginThrottle.recordFailure(subjects)
             Log.info("failed sign-in for a username from \(http.remoteAddress ?? "an unknown address")")
-            return try loginForm(next: next, username: username, error: "Wrong username or password.", status: 401, session: session)
+            return try loginForm(next: next, username: username, error: "Wrong username or password.", status: 401)
         }
         try parts.stores.loginThrottle.reset(userSubject)
-        try parts.sessions.end(session)
-        let (_, cookie) = try parts.sessions.start(userID: user.id)
+        let cookies = try startSession(userID: user.id)
         Log.info("user \(user.id) signed in")
-        return .seeOther(next, cookies: [cookie])
+        return .seeOther(next, cookies: cookies)
     }
 
     /// The sign-up page (OAUTH1_SIGNUP=true): creates the account, signs it in, and counts sign-ups per address like failed sign-ins.
@@ -63,7 +63,7 @@ struct BrowserRoutes {
         let form = try formFields()
         let next = Self.safeNext(form["next"], mountPath: request.mountPath) ?? url("/")
         let username = form["username"] ?? ""
-        guard let session = try parts.sessions.current(http), try csrfValid(form, session) else {
+        guard anonymousFormValid(form) else {
             return try signupForm(next: next, username: username, error: "Your form expired or came from another site. Please try again.", status: 403)
         }
         let subject = [(subject: "signup:" + (http.remoteAddress ?? "unknown"), policy: application.configuration.addressLoginPolicy)]
@@ -80,19 +80,26 @@ struct BrowserRoutes {
             return try signupForm(next: next, username: username, error: DeveloperRoutes.sentence(error.message), status: 400)
         }
         try parts.stores.loginThrottle.recordFailure(subject)
-        try parts.sessions.end(session)
-        let (_, cookie) = try parts.sessions.start(userID: user.id)
+        let cookies = try startSession(userID: user.id)
         Log.info("user \(user.id) signed up")
-        return .seeOther(next, cookies: [cookie])
+        return .seeOther(next, cookies: cookies)
+    }
+
+    /// Ends whatever session the request had (no fixation), starts the user's, and drops the form token's cookie: signed in,
+    /// forms carry the session's own CSRF token. Returns the Set-Cookie lines.
+    private func startSession(userID: Int64) throws -> [String] {
+        if let previous = try parts.sessions.current(http) { try parts.sessions.end(previous) }
+        let (_, cookie) = try parts.sessions.start(userID: userID, mountPath: request.mountPath)
+        return [cookie, parts.anonymousForms.clearingCookie(mountPath: request.mountPath)]
     }
 
     private func signupForm(next: String, username: String, error: String?, status: Int) throws -> HTTPResponse {
-        let (session, cookies) = try sessionForForm()
+        let (token, cookie) = parts.anonymousForms.tokenForForm(http, mountPath: request.mountPath)
         var values: [String: Any] = ["title": "Create an account", "action": url("/signup"), "next": next, "username": username,
-                                     "csrfToken": session.record.csrfToken, "loginLink": url("/login")]
+                                     "csrfToken": token.random, "loginLink": url("/login")]
         if let error { values["error"] = error }
         var response = pages.render("signup", values, status: status)
-        for cookie in cookies { response.headers.add("Set-Cookie", cookie) }
+        if let cookie { response.headers.add("Set-Cookie", cookie) }
         return response
     }
 
@@ -109,7 +116,7 @@ struct BrowserRoutes {
         let current = try parts.sessions.current(http)
         if current?.record.userID == user.id { return nil }
         if let current { try parts.sessions.end(current) }
-        let (_, cookie) = try parts.sessions.start(userID: user.id)
+        let (_, cookie) = try parts.sessions.start(userID: user.id, mountPath: request.mountPath)
         var target = http.url.rawPath + (http.url.rawQuery.map { "?" + $0 } ?? "")
         if request.route == "/login" {
             target = Self.safeNext(try query().first { $0.name == "next" }?.value, mountPath: request.mountPath) ?? url("/")
@@ -120,12 +127,12 @@ struct BrowserRoutes {
     func logout() throws -> HTTPResponse {
         let form = try formFields()
         guard let session = try parts.sessions.current(http) else {
-            return .seeOther(url("/login"), cookies: [parts.sessions.clearingCookie])
+            return .seeOther(url("/login"), cookies: [parts.sessions.clearingCookie(mountPath: request.mountPath)])
         }
         guard try csrfValid(form, session) else { return csrfRefusal() }
         try parts.sessions.end(session)
         var response = pages.render("signed-out", ["title": "Signed out"])
-        response.headers.add("Set-Cookie", parts.sessions.clearingCookie)
+        response.headers.add("Set-Cookie", parts.sessions.clearingCookie(mountPath: request.mountPath))
         return response
     }
 
@@ -205,21 +212,15 @@ struct BrowserRoutes {
 
     // MARK: Helpers
 
-    /// The request's session, or a new anonymous one (to carry a form's CSRF token) with the cookie that names it.
-    private func sessionForForm(_ existing: Sessions.Current? = nil) throws -> (Sessions.Current, cookies: [String]) {
-        if let session = try existing ?? parts.sessions.current(http) { return (session, []) }
-        let started = try parts.sessions.start(userID: nil)
-        return (started.0, [started.cookie])
-    }
-
-    private func loginForm(next: String, username: String, error: String?, status: Int, session existing: Sessions.Current? = nil) throws -> HTTPResponse {
-        let (session, cookies) = try sessionForForm(existing)
+    /// The sign-in form, with the visitor's form token (a new one, with its cookie, when the request carried none still fresh).
+    private func loginForm(next: String, username: String, error: String?, status: Int) throws -> HTTPResponse {
+        let (token, cookie) = parts.anonymousForms.tokenForForm(http, mountPath: request.mountPath)
         var values: [String: Any] = ["title": "Sign in", "action": url("/login"), "next": next, "username": username,
-                                     "csrfToken": session.record.csrfToken]
+                                     "csrfToken": token.random]
         if let error { values["error"] = error }
         if application.configuration.signupEnabled { values["signupLink"] = url("/signup") }
         var response = pages.render("login", values, status: status)
-        for cookie in cookies { response.headers.add("Set-Cookie", cookie) }
+        if let cookie { response.headers.add("Set-Cookie", cookie) }
         return response
     }
 
@@ -233,11 +234,20 @@ struct BrowserRoutes {
 
     /// The form's token matches the session's, compared in constant time, and any Origin header names this host.
     func csrfValid(_ form: [String: String], _ session: Sessions.Current) throws -> Bool {
-        if let origin = http.headers["Origin"], origin != "null" {
-            guard let originURL = RequestURL(origin), originURL.host.lowercased() == http.url.host.lowercased(),
-                  originURL.effectivePort == http.url.effectivePort else { return false }
-        }
-        return ConstantTime.equals(form["csrf_token"] ?? "", session.record.csrfToken)
+        originAllowed() && ConstantTime.equals(form["csrf_token"] ?? "", session.record.csrfToken)
+    }
+
+    /// A sign-in or sign-up form's token is the random part of the request's signed, unexpired form cookie, and any Origin
+    /// header names this host.
+    func anonymousFormValid(_ form: [String: String]) -> Bool {
+        originAllowed() && parts.anonymousForms.accepts(http, field: form["csrf_token"])
+    }
+
+    /// No Origin header, `null`, or one with this request's host and port.
+    private func originAllowed() -> Bool {
+        guard let origin = http.headers["Origin"], origin != "null" else { return true }
+        guard let originURL = RequestURL(origin) else { return false }
+        return originURL.host.lowercased() == http.url.host.lowercased() && originURL.effectivePort == http.url.effectivePort
     }
 
     func csrfRefusal() -> HTTPResponse {

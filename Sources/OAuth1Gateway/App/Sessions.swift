@@ -4,8 +4,9 @@ import ProviderCore
 import Glibc
 #endif
 
-/// Browser sessions: a cookie holding a random identifier and its HMAC under the backend's session key; the session itself
-/// (user, CSRF token, expiry) is in the database, so every worker sees it and logout ends it everywhere.
+/// Browser sessions of signed-in users: a cookie holding a random identifier and its HMAC under the backend's session key;
+/// the session itself (user, CSRF token, expiry) is in the database, so every worker sees it and logout ends it everywhere.
+/// A visitor who is not signed in has no session: the sign-in form's token is an `AnonymousFormToken`.
 public struct Sessions: Sendable {
     /// The name of the session cookie.
     public static let cookieName = "oauth1_session"
@@ -14,7 +15,6 @@ public struct Sessions: Sendable {
     let key: [UInt8]
     let lifetime: Int64
     let secureCookies: Bool
-    let cookiePath: String
 
     /// A session found from the request's cookie.
     struct Current {
@@ -39,10 +39,11 @@ public struct Sessions: Sendable {
         return identifier
     }
 
-    /// Starts a session (for a user, or anonymous to carry the login form's CSRF token); returns it with its Set-Cookie value.
-    func start(userID: Int64?) throws -> (Current, cookie: String) {
+    /// Starts a signed-in user's session; returns it with its Set-Cookie value, scoped to the mount point.
+    func start(userID: Int64, mountPath: String) throws -> (Current, cookie: String) {
         let (identifier, record) = try store.create(userID: userID, lifetime: lifetime)
-        return (Current(identifier: identifier, record: record), setCookie(identifier + "." + mac(identifier), maxAge: lifetime))
+        return (Current(identifier: identifier, record: record),
+                setCookie(identifier + "." + mac(identifier), maxAge: lifetime, mountPath: mountPath))
     }
 
     /// Ends a session in the database.
@@ -51,10 +52,10 @@ public struct Sessions: Sendable {
     }
 
     /// The Set-Cookie value that removes the cookie from the browser.
-    var clearingCookie: String { setCookie("", maxAge: 0) }
+    func clearingCookie(mountPath: String) -> String { setCookie("", maxAge: 0, mountPath: mountPath) }
 
-    private func setCookie(_ value: String, maxAge: Int64) -> String {
-        "\(Self.cookieName)=\(value); Path=\(cookiePath); Max-Age=\(maxAge); HttpOnly; SameSite=Lax" + (secureCookies ? "; Secure" : "")
+    private func setCookie(_ value: String, maxAge: Int64, mountPath: String) -> String {
+        CookieLine.make(name: Self.cookieName, value: value, maxAge: maxAge, mountPath: mountPath, secure: secureCookies)
     }
 
     private func mac(_ identifier: String) -> String { Self.mac(identifier, key: key) }

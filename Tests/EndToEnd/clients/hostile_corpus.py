@@ -316,6 +316,8 @@ class Corpus:
         self.add("logout POST without a CSRF token", lambda: self.form_post("/logout", {}, csrf=False), 403)
         self.add("developer registration without a CSRF token", lambda: self.form_post("/developer/new", {"name": "x", "callbacks": "oob"}, csrf=False), 403)
         self.add("login POST without a CSRF token", lambda: self.raw("POST", self.args.mount + "/login", ["Content-Type: " + FORM], b"username=alice&password=x"), 403)
+        self.add("login POST with a forged form cookie", lambda: self.raw("POST", self.args.mount + "/login", ["Content-Type: " + FORM, "Cookie: oauth1_form=" + "A" * 32 + ".9999999999.forged"], b"csrf_token=" + b"A" * 32 + b"&username=alice&password=x"), 403)
+        self.add("login POST with another visitor's form cookie", lambda: self.crossed_login_post(), 403)
         self.add("account revoke from a foreign Origin", lambda: self.form_post("/account/applications/revoke", {"handle": "x"}, origin="https://evil.example"), 403)
         self.add("forged session cookie on a form POST", lambda: self.raw("POST", self.args.mount + "/authorize", ["Content-Type: " + FORM, "Cookie: oauth1_session=forged.0123456789abcdef"], b"csrf_token=abc"), 403)
         self.add("session cookie with a tampered MAC", lambda: self.tampered_cookie_post(), 403)
@@ -344,9 +346,16 @@ class Corpus:
         session = requests.Session()
         page = session.get(self.base + "/login")
         csrf = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
-        cookie = session.cookies.get("oauth1_session")
+        cookie = session.cookies.get("oauth1_form")
         body = urllib.parse.urlencode({"csrf_token": csrf, "username": username, "password": password}).encode()
-        return self.raw("POST", self.args.mount + "/login", ["Content-Type: " + FORM, "Cookie: oauth1_session=" + cookie], body)
+        return self.raw("POST", self.args.mount + "/login", ["Content-Type: " + FORM, "Cookie: oauth1_form=" + cookie], body)
+
+    def crossed_login_post(self):
+        mine, theirs = requests.Session(), requests.Session()
+        csrf = re.search(r'name="csrf_token" value="([^"]+)"', mine.get(self.base + "/login").text).group(1)
+        theirs.get(self.base + "/login")
+        body = urllib.parse.urlencode({"csrf_token": csrf, "username": "alice", "password": "x"}).encode()
+        return self.raw("POST", self.args.mount + "/login", ["Content-Type: " + FORM, "Cookie: oauth1_form=" + theirs.cookies.get("oauth1_form")], body)
 
     def signed_in(self):
         if not hasattr(self, "_session"):

@@ -82,10 +82,10 @@ import Testing
         defer { server.stop() }
         let (status, page) = try HTTP.get(server.base + "/login")
         try #require(status == 200)
-        let cookie = try #require(page.firstMatch(of: /oauth1_session=([^;\r\n]+)/)?.1)
+        let cookie = try #require(page.firstMatch(of: /Set-Cookie: (oauth1_form=[^;\r\n]+)/)?.1)
         let csrf = try #require(page.firstMatch(of: /name="csrf_token" value="([^"]+)"/)?.1)
         let body = "csrf_token=\(csrf)&username=nobody&password=wrong-password&next=%2Foauth%2F"
-        let request = "POST /oauth/login HTTP/1.1\r\nHost: 127.0.0.1:\(server.port)\r\nCookie: oauth1_session=\(cookie)\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n\(body)"
+        let request = "POST /oauth/login HTTP/1.1\r\nHost: 127.0.0.1:\(server.port)\r\nCookie: \(cookie)\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n\(body)"
 
         let results = ResultBox()
         let group = DispatchGroup()

@@ -67,9 +67,19 @@ import Testing
         #expect(status == 200)
         #expect(text.contains("X-Frame-Options: DENY"))
         #expect(text.contains("frame-ancestors 'none'"))
-        let cookie = try #require(text.split(separator: "\r\n").first { $0.hasPrefix("Set-Cookie: oauth1_session=") })
-        #expect(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"))
+        let cookie = try #require(text.split(separator: "\r\n").first { $0.hasPrefix("Set-Cookie: oauth1_form=") })
+        #expect(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax") && cookie.contains("; Path=/oauth;"), "\(cookie)")
         #expect(!cookie.contains("Secure"), "insecure transport is on in tests, so the cookie cannot be Secure")
+        #expect(!text.contains("Set-Cookie: oauth1_session="), "no session before sign-in")
+
+        try server.addUser("alice", password: "alice-password")
+        let browser = Browser(port: server.port)
+        let form = try browser.get("/oauth/login")
+        let signedIn = try browser.post("/oauth/login", [("csrf_token", form.field("csrf_token") ?? ""), ("username", "alice"),
+                                                         ("password", "alice-password")])
+        let lines = signedIn.text.split(separator: "\r\n").filter { $0.hasPrefix("Set-Cookie: ") }
+        #expect(lines.count == 2 && lines.allSatisfy { $0.contains("; Path=/oauth;") && $0.contains("HttpOnly") }, "\(lines)")
+        #expect(lines.contains { $0.hasPrefix("Set-Cookie: oauth1_form=;") && $0.contains("Max-Age=0") }, "\(lines)")
 
         let (redirect, location) = try HTTP.get(server.base + "/authorize?oauth_token=abc")
         #expect(redirect == 303)
@@ -115,10 +125,10 @@ import Testing
         try server.addUser("alice", password: "alice-password")
         func attempt(_ password: String) throws -> (Int, String) {
             let (_, page) = try HTTP.get(server.base + "/login")
-            let cookie = try #require(page.firstMatch(of: /oauth1_session=([^;\r\n]+)/)?.1)
+            let cookie = try #require(page.firstMatch(of: /Set-Cookie: (oauth1_form=[^;\r\n]+)/)?.1)
             let csrf = try #require(page.firstMatch(of: /name="csrf_token" value="([^"]+)"/)?.1)
             let body = "csrf_token=\(csrf)&username=alice&password=\(password)&next=%2Foauth%2F"
-            return try HTTP.raw(port: server.port, Array("POST /oauth/login HTTP/1.1\r\nHost: 127.0.0.1:\(server.port)\r\nCookie: oauth1_session=\(cookie)\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n\(body)".utf8))
+            return try HTTP.raw(port: server.port, Array("POST /oauth/login HTTP/1.1\r\nHost: 127.0.0.1:\(server.port)\r\nCookie: \(cookie)\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n\(body)".utf8))
         }
         for _ in 0..<4 { #expect(try attempt("wrong").0 == 401) }
         let (status, text) = try attempt("alice-password")

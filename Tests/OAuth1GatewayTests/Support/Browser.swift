@@ -1,10 +1,14 @@
 import Foundation
 import Testing
 
-/// A minimal browser for the end-to-end tests: it keeps the session cookie, sends forms, and reads hidden fields.
+/// A minimal browser for the end-to-end tests: it keeps the provider's cookies (the session's and the sign-in form's), sends
+/// forms, and reads hidden fields.
 final class Browser {
     let port: Int
-    private(set) var cookie: String?
+    /// The cookies set and not deleted, in the order they came.
+    private(set) var cookies: [(name: String, value: String)] = []
+    /// The session cookie's value.
+    var cookie: String? { cookies.first { $0.name == "oauth1_session" }?.value }
 
     init(port: Int) { self.port = port }
 
@@ -34,12 +38,15 @@ final class Browser {
         #expect(page.status == 303, "sign-in: \(page.text.prefix(300))")
     }
 
-    private var cookieLine: String { cookie.map { "Cookie: oauth1_session=\($0)\r\n" } ?? "" }
+    private var cookieLine: String {
+        cookies.isEmpty ? "" : "Cookie: " + cookies.map { "\($0.name)=\($0.value)" }.joined(separator: "; ") + "\r\n"
+    }
 
     private func send(_ request: String) throws -> Page {
         let (status, text) = try HTTP.raw(port: port, Array(request.utf8))
-        if let match = text.firstMatch(of: /\r\nSet-Cookie: oauth1_session=([^;\r\n]*)/) {
-            cookie = match.1.isEmpty ? nil : String(match.1)
+        for match in text.matches(of: /\r\nSet-Cookie: ([^=\r\n]+)=([^;\r\n]*)/) {
+            cookies.removeAll { $0.name == String(match.1) }
+            if !match.2.isEmpty { cookies.append((String(match.1), String(match.2))) }
         }
         return Page(status: status, text: text)
     }

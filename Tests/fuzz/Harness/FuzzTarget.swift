@@ -123,7 +123,11 @@ enum FuzzTarget: String, CaseIterable, Sendable {
     /// The key the session-cookie target signs and checks with.
     static let sessionKey = Array("0123456789abcdef0123456789abcdef".utf8)
 
-    /// The input is Cookie header lines; a found value is checked as a session cookie, and the first line's text, signed, is accepted.
+    /// The time the session-cookie target checks form tokens at.
+    static let formTokenNow: Int64 = 1_800_000_000
+
+    /// The input is Cookie header lines; found values are checked as a session cookie and a sign-in form's token cookie, and
+    /// the first line's text, signed as either, is accepted.
     static func sessionCookie(_ bytes: [UInt8]) {
         var headers = HTTPHeaders()
         for line in bytes.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false) {
@@ -140,6 +144,28 @@ enum FuzzTarget: String, CaseIterable, Sendable {
             require(Sessions.verifiedIdentifier(cookieValue: signed, key: sessionKey) == identifier, "a correctly signed cookie is accepted")
             require(Sessions.verifiedIdentifier(cookieValue: signed, key: Array(sessionKey.reversed())) == nil, "another key's cookie is refused")
         }
+        formTokenCookie(request, bytes)
+    }
+
+    /// A found `oauth1_form` value that verifies carries its own MAC and expiry; a token made from the input's first bytes is
+    /// accepted until its expiry, refused from then on and under another key, and never passes as a session cookie.
+    static func formTokenCookie(_ request: HTTPRequest, _ bytes: [UInt8]) {
+        if let value = Sessions.cookie(named: AnonymousFormToken.cookieName, in: request),
+           let token = AnonymousFormToken.verified(cookieValue: value, key: sessionKey, now: formTokenNow) {
+            require(token.expiresAt > formTokenNow, "an accepted form token has not expired")
+            require(token.cookieValue(key: sessionKey) == value, "an accepted form cookie is the one its token makes")
+            require(token.matches(field: token.random) && !token.matches(field: token.random + "x"), "the field must equal the random part")
+        }
+        var random = bytes.prefix { $0 != UInt8(ascii: "\n") }.filter { $0 > 0x20 && $0 < 0x7F && $0 != UInt8(ascii: ".") }
+            .prefix(AnonymousFormToken.randomLength)
+        while random.count < AnonymousFormToken.randomLength { random.append(UInt8(ascii: "A")) }
+        let token = AnonymousFormToken(random: String(decoding: random, as: UTF8.self), expiresAt: formTokenNow + 1 + Int64(bytes.count))
+        let value = token.cookieValue(key: sessionKey)
+        require(AnonymousFormToken.verified(cookieValue: value, key: sessionKey, now: formTokenNow) == token, "a signed form token is accepted")
+        require(AnonymousFormToken.verified(cookieValue: value, key: sessionKey, now: token.expiresAt) == nil, "an expired form token is refused")
+        require(AnonymousFormToken.verified(cookieValue: value, key: Array(sessionKey.reversed()), now: formTokenNow) == nil,
+                "another key's form token is refused")
+        require(Sessions.verifiedIdentifier(cookieValue: value, key: sessionKey) == nil, "a form token never passes as a session cookie")
     }
 
     /// Stops the process when a property fails, naming it.
