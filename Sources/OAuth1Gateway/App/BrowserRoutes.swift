@@ -44,11 +44,14 @@ struct BrowserRoutes {
         guard let user = try parts.stores.users.authenticate(username: username, password: form["password"] ?? "") else {
             try parts.stores.loginThrottle.recordFailure(subjects)
             Log.info("failed sign-in for a username from \(http.remoteAddress ?? "an unknown address")")
+            // The user only when the name is an account's: a mistyped name may be a password.
+            application.audit(.signInFailed, request, user: try parts.stores.users.user(username: username)?.id)
             return try loginForm(next: next, username: username, error: "Wrong username or password.", status: 401)
         }
         try parts.stores.loginThrottle.reset(userSubject)
         let cookies = try startSession(userID: user.id)
         Log.info("user \(user.id) signed in")
+        application.audit(.signIn, request, user: user.id)
         return .seeOther(next, cookies: cookies)
     }
 
@@ -117,6 +120,7 @@ struct BrowserRoutes {
         if current?.record.userID == user.id { return nil }
         if let current { try parts.sessions.end(current) }
         let (_, cookie) = try parts.sessions.start(userID: user.id, mountPath: request.mountPath)
+        application.audit(.signIn, request, user: user.id)
         var target = http.url.rawPath + (http.url.rawQuery.map { "?" + $0 } ?? "")
         if request.route == "/login" {
             target = Self.safeNext(try query().first { $0.name == "next" }?.value, mountPath: request.mountPath) ?? url("/")
@@ -185,6 +189,7 @@ struct BrowserRoutes {
             let decision = try parts.server.authorize(token: token, userID: approve ? String(user.id) : nil,
                                                       grantedScopes: approve ? checked : nil)
             Log.info("user \(user.id) \(approve ? "approved" : "denied") client \(pending.clientIdentifier)")
+            application.audit(approve ? .consentGranted : .consentDenied, request, user: user.id, client: pending.clientIdentifier)
             if var redirect = decision.redirectResponse {
                 for (name, value) in HTTPResponse.pageSecurityHeaders where name != "Content-Type" { redirect.headers.set(name, value) }
                 return redirect
