@@ -5,14 +5,23 @@ import Glibc
 
 /// What happened, in the audit trail's words.
 public enum AuditEvent: String, Sendable, CaseIterable {
+    /// A user signed in (with a password, or as the web server's REMOTE_USER).
     case signIn = "sign_in"
+    /// A sign-in with a wrong username or password.
     case signInFailed = "sign_in_failed"
+    /// A user allowed a client access (RFC 5849 section 2.2).
     case consentGranted = "consent_granted"
+    /// A user refused a client access.
     case consentDenied = "consent_denied"
+    /// The token endpoint issued a token credential (RFC 5849 section 2.3).
     case tokenIssued = "token_issued"
+    /// A user or an administrator revoked a token credential.
     case tokenRevoked = "token_revoked"
+    /// A developer or an administrator registered a client.
     case clientRegistered = "client_registered"
+    /// A client's shared secret was replaced.
     case clientSecretRotated = "client_secret_rotated"
+    /// A client was deleted, and its token credentials with it.
     case clientDeleted = "client_deleted"
 }
 
@@ -25,7 +34,9 @@ public enum AuditEvent: String, Sendable, CaseIterable {
 public struct AuditLog: Sendable {
     /// Where lines go.
     public enum Destination: Sendable, Equatable {
+        /// Standard error: the web server's or the supervisor's log.
         case standardError
+        /// A file, appended to.
         case file(String)
     }
 
