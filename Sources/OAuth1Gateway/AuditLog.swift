@@ -23,6 +23,10 @@ public enum AuditEvent: String, Sendable, CaseIterable {
     case clientSecretRotated = "client_secret_rotated"
     /// A client was deleted, and its token credentials with it.
     case clientDeleted = "client_deleted"
+    /// A user changed their password on the account page (every session of theirs ended).
+    case passwordChanged = "password_changed"
+    /// A user ended every session of theirs.
+    case signedOutEverywhere = "signed_out_everywhere"
 }
 
 /// The audit trail: one JSON object per line for each event that changes who may act for whom, with the time, the user,

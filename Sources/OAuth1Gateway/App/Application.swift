@@ -73,7 +73,7 @@ public final class Application: Sendable {
 
     /// The browser pages a REMOTE_USER may land on first.
     private static let browserPages: Set<String> = ["/", "/login", "/authorize", "/developer", "/developer/new", "/developer/client",
-                                                    "/account/applications"]
+                                                    "/account/applications", "/account/password"]
 
     private func route(_ request: GatewayRequest) throws -> HTTPResponse {
         if case .authorizer(let scopes, let twoLegged) = request.role {
@@ -140,6 +140,12 @@ public final class Application: Sendable {
         case "/account/applications":
             guard method == "GET" else { return .methodNotAllowed(["GET"]) }
             return try account(request).applications()
+        case "/account/password":
+            guard method == "GET" || method == "POST" else { return .methodNotAllowed(["GET", "POST"]) }
+            return try account(request).password()
+        case "/account/sessions/revoke":
+            guard method == "POST" else { return .methodNotAllowed(["POST"]) }
+            return try account(request).signOutEverywhere()
         case "/account/applications/revoke":
             guard method == "POST" else { return .methodNotAllowed(["POST"]) }
             return try account(request).revoke()

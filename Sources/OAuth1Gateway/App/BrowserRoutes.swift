@@ -143,7 +143,8 @@ struct BrowserRoutes {
     func home() throws -> HTTPResponse {
         guard let (session, user) = try signedIn() else { return .seeOther(url("/login")) }
         return pages.render("home", ["title": "Signed in", "username": user.username, "csrfToken": session.record.csrfToken,
-                                     "logoutAction": url("/logout"), "applicationsLink": url("/account/applications"),
+                                     "logoutAction": url("/logout"), "passwordLink": url("/account/password"),
+                                     "everywhereAction": url("/account/sessions/revoke"), "applicationsLink": url("/account/applications"),
                                      "developerLink": url("/developer")])
     }
 

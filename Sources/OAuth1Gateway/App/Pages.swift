@@ -27,6 +27,8 @@ final class Pages: Sendable {
         "signup": PackageResources.signup_mustache,
         "client-form": PackageResources.client_form_mustache,
         "client-secret": PackageResources.client_secret_mustache,
+        "password": PackageResources.password_mustache,
+        "password-changed": PackageResources.password_changed_mustache,
     ]
 
     init(overrideDirectory: String?, siteName: String) {
