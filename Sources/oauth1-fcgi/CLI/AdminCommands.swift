@@ -12,7 +12,8 @@ struct OAuth1Command: ParsableCommand {
         commandName: "oauth1-fcgi",
         abstract: "An OAuth 1.0a provider (RFC 5849) for FastCGI and CGI.",
         discussion: "Run with no arguments under a web server to serve FastCGI (a listening socket on fd 0) or CGI. The subcommands administer the data directory.",
-        subcommands: [Serve.self, UserCommand.self, ClientCommand.self, TokenCommand.self, Purge.self, Migrate.self, Copy.self, CheckConfig.self])
+        subcommands: [Serve.self, UserCommand.self, ClientCommand.self, TokenCommand.self, Purge.self, Migrate.self, Copy.self,
+                      Backup.self, Restore.self, CheckConfig.self])
 }
 
 struct Serve: ParsableCommand {
