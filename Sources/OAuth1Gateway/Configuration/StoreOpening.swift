@@ -17,7 +17,10 @@ extension ProviderStores {
         case .sqlite:
             return try SQLiteStores(storage, clock: clock, hasher: hasher).providerStores(expiring: redis?.expiring)
         case .postgresql(let url):
-            return try PostgreSQLStores(url: url, clock: clock, hasher: hasher,
+            guard let secretsKeyFile = storage.secretsKeyFile else {
+                throw StoreInputError(message: "with PostgreSQL, OAUTH1_SECRETS_KEY_FILE must name the secrets key file, the same on every host")
+            }
+            return try PostgreSQLStores(url: url, secretsKeyFile: secretsKeyFile, clock: clock, hasher: hasher,
                                         cacheCheckInterval: storage.cacheCheckInterval).providerStores(expiring: redis?.expiring)
         }
     }

@@ -1,4 +1,5 @@
 import Foundation
+import ProviderStorage
 import Glibc
 import Testing
 import TestServers
@@ -72,6 +73,9 @@ final class SeveralHosts: @unchecked Sendable {
         self.databaseURL = databaseURL
         var shared = settings
         shared["OAUTH1_DATABASE_URL"] = databaseURL
+        // One secrets key for the site, as an operator gives every host a copy of the file.
+        shared["OAUTH1_SECRETS_KEY_FILE"] = root + "/secrets.key"
+        try SecretsKeyFile.create(root + "/secrets.key")
         if let redisURL { shared["OAUTH1_REDIS_URL"] = redisURL }
         shared["OAUTH1_SUPPORTED_SIGNATURE_METHODS"] = shared["OAUTH1_SUPPORTED_SIGNATURE_METHODS"] ?? "HMAC-SHA1,PLAINTEXT"
         let root = root
