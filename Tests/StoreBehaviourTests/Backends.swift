@@ -90,18 +90,19 @@ func openStores(_ site: TestSite, clock: TestClock, cacheCheckInterval: Int64 = 
     case .sqliteWithRedis:
         let directory = try #require(site.dataDirectory)
         let redisURL = try #require(site.redisURL)
-        let redis = try RedisExpiringStore(url: redisURL, clock: clock, keyPrefix: try #require(site.redisKeyPrefix))
         let stores = try SQLiteStores(StorageConfiguration(data: .sqlite(dataDirectory: directory.path), expiring: .redis(url: redisURL)),
                                       clock: clock, hasher: fastHasher)
+        let redis = try RedisExpiringStore(url: redisURL, secrets: stores.secrets, clock: clock, keyPrefix: try #require(site.redisKeyPrefix))
         return OpenedStores(site: site, stores: stores.providerStores(expiring: redis.expiring))
     case .postgresql:
         let stores = try PostgreSQLStores(url: try #require(site.databaseURL), secretsKeyFile: site.secretsKeyFile, clock: clock, hasher: fastHasher,
                                           cacheCheckInterval: cacheCheckInterval)
         return OpenedStores(site: site, stores: stores.providerStores())
     case .postgresqlWithRedis:
-        let redis = try RedisExpiringStore(url: try #require(site.redisURL), clock: clock, keyPrefix: try #require(site.redisKeyPrefix))
         let stores = try PostgreSQLStores(url: try #require(site.databaseURL), secretsKeyFile: site.secretsKeyFile, clock: clock, hasher: fastHasher,
                                           cacheCheckInterval: cacheCheckInterval)
+        let redis = try RedisExpiringStore(url: try #require(site.redisURL), secrets: stores.secrets, clock: clock,
+                                           keyPrefix: try #require(site.redisKeyPrefix))
         return OpenedStores(site: site, stores: stores.providerStores(expiring: redis.expiring))
     }
 }

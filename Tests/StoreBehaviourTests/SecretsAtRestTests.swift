@@ -90,6 +90,20 @@ import TestServers
         let fresh = try openStores(seed.site, clock: TestClock())
         #expect(try fresh.stores.clients.client(identifier: client.identifier)?.secret == client.secret)
         #expect(try fresh.stores.tokenCredentials.tokenCredential(token: "issued")?.secret == tokenSecret)
+
+        // A temporary credential's secret, in the database or in Redis.
+        let temporarySecret = CredentialGenerator().string(length: 48)
+        try stores.temporaryCredentials.save(TemporaryCredential(token: "temporary", secret: temporarySecret, clientIdentifier: client.identifier,
+                                                                 callback: "oob", expiresAt: 4_000_000_000))
+        let storedTemporary: String?
+        if let redisURL = seed.site.redisURL, let prefix = seed.site.redisKeyPrefix {
+            let database = try #require(redisURL.split(separator: "=").last.map(String.init))
+            storedTemporary = try RedisServer.shared.cli("-n", database, "HGET", prefix + "temporary:temporary", "secret")
+        } else {
+            storedTemporary = try raw.value("SELECT secret FROM temporary_credentials WHERE token = ?", "temporary")
+        }
+        #expect(storedTemporary?.hasPrefix("enc1:") == true, "\(storedTemporary ?? "nothing stored")")
+        #expect(try fresh.stores.temporaryCredentials.temporaryCredential(token: "temporary")?.secret == temporarySecret)
     }
 
     @Test(arguments: TestBackend.available)
