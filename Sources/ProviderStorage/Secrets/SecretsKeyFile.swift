@@ -47,7 +47,7 @@ public enum SecretsKeyFile {
         }
         let stamp = Stamp(device: UInt64(info.st_dev), inode: UInt64(info.st_ino), size: Int64(info.st_size),
                           modifiedSeconds: info.st_mtim.tv_sec, modifiedNanoseconds: info.st_mtim.tv_nsec)
-        return (try SecretsKeyRing(fileText: String(decoding: bytes, as: UTF8.self), path: path), stamp)
+        return (try SecretsKeyRing(fileBytes: bytes, path: path), stamp)
     }
 
     /// Creates the file with a new key unless it exists (then leaves it alone); safe when several processes start at once:
