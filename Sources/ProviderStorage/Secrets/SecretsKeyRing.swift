@@ -39,21 +39,33 @@ public struct SecretsKeyRing: Sendable, Equatable {
     /// The key with this identifier, if the ring holds it.
     public func key(identifier: String) -> Key? { keys.first { $0.identifier == identifier } }
 
-    /// Parses a key file's bytes; `path` only names the file in errors. Bytes, not characters: a CGI request reads the
-    /// file, and Swift's character handling costs more at a process's first use than the rest of the request.
+    /// Parses a key file's bytes; `path` only names the file in errors.
     public init(fileBytes bytes: [UInt8], path: String) throws(SecretsKeyError) {
         var keys = [Key]()
-        let blank: (UInt8) -> Bool = { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") || $0 == UInt8(ascii: "\r") }
-        for (number, line) in bytes.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).enumerated() {
-            let trimmed = line.drop(while: blank).reversed().drop(while: blank).reversed()
-            if trimmed.isEmpty || trimmed.first == UInt8(ascii: "#") { continue }
-            guard let decoded = Base64.decode(String(decoding: trimmed, as: UTF8.self)), decoded.count == AES256GCM.keyLength else {
-                throw SecretsKeyError("\(path) line \(number + 1) is not a key: each key is 32 bytes in base64 (44 characters)")
+        var number = 0
+        var lineStart = 0
+        while lineStart <= bytes.count {
+            number += 1
+            var lineEnd = lineStart
+            while lineEnd < bytes.count && bytes[lineEnd] != UInt8(ascii: "\n") { lineEnd += 1 }
+            var first = lineStart, last = lineEnd
+            while first < last && Self.isBlank(bytes[first]) { first += 1 }
+            while last > first && Self.isBlank(bytes[last - 1]) { last -= 1 }
+            if first < last && bytes[first] != UInt8(ascii: "#") {
+                guard let decoded = Base64.decode(String(decoding: bytes[first..<last], as: UTF8.self)), decoded.count == AES256GCM.keyLength else {
+                    throw SecretsKeyError("\(path) line \(number) is not a key: each key is 32 bytes in base64 (44 characters)")
+                }
+                keys.append(Key(bytes: decoded))
             }
-            keys.append(Key(bytes: decoded))
+            lineStart = lineEnd + 1
         }
         guard !keys.isEmpty else { throw SecretsKeyError("\(path) holds no key; each key is one line of 32 bytes in base64") }
         try self.init(keys: keys)
+    }
+
+    /// A space, a tab or a carriage return.
+    private static func isBlank(_ byte: UInt8) -> Bool {
+        byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") || byte == UInt8(ascii: "\r")
     }
 
     /// The key file's text: a comment saying what it is, then the keys, the sealing one first.
