@@ -283,12 +283,24 @@ import Testing
     }
 }
 
-/// The README's configuration table lists every setting the binary reads.
+/// The configuration reference (docs/configuration.md) lists every setting the binary reads.
 @Suite struct ConfigurationDocumentationTests {
-    @Test func readmeDocumentsEverySetting() throws {
-        let readme = try String(contentsOf: ProcessRunner.repository.appendingPathComponent("README.md"), encoding: .utf8)
+    @Test func configurationReferenceDocumentsEverySetting() throws {
+        let reference = try String(contentsOf: ProcessRunner.repository.appendingPathComponent("docs/configuration.md"), encoding: .utf8)
         for setting in AppConfiguration.settings {
-            #expect(readme.contains("| `\(setting.key)` |"), "README lacks \(setting.key)")
+            #expect(reference.contains("| `\(setting.key)` |"), "docs/configuration.md lacks \(setting.key)")
+        }
+    }
+
+    /// The README stays the front door: short, and linking every topic document in docs/.
+    @Test func readmeIsShortAndLinksEveryDocument() throws {
+        let readme = try String(contentsOf: ProcessRunner.repository.appendingPathComponent("README.md"), encoding: .utf8)
+        #expect(readme.split(separator: "\n", omittingEmptySubsequences: false).count <= 200)
+        let documents = try FileManager.default.contentsOfDirectory(atPath: ProcessRunner.repository.appendingPathComponent("docs").path)
+            .filter { $0.hasSuffix(".md") && $0 != "packaging.md" }
+        #expect(documents.count >= 12)
+        for document in documents {
+            #expect(readme.contains("](docs/\(document))"), "README does not link docs/\(document)")
         }
     }
 }

@@ -4,7 +4,7 @@ import ProviderStorage
 
 /// Every setting of the provider, read from `ConfigurationSource` and checked; an invalid value stops start-up with a message naming the key.
 public struct AppConfiguration: Sendable {
-    /// One documented setting: key, default, and what it does (the README's table is this list).
+    /// One documented setting: key, default, and what it does (docs/configuration.md's table is this list).
     struct Setting: Sendable {
         let key: String
         let defaultValue: String
