@@ -39,8 +39,19 @@ import Testing
         let snippet = try ApacheRecipeTests.shipped("proxy-fcgi.conf", scratch) + "\n" + ApacheRecipeTests.shipped("remote-user.conf", scratch)
         let apache = try ApacheServer(root: root, snippet: snippet)
         try apache.start()
-        defer { apache.stop() }
         try Self.expectOnlyThePagesProtected(apache, client: client)
+        apache.stop()
+
+        // What the docs warn against: Basic over all of /oauth/ meets the client's `Authorization: OAuth` and refuses it.
+        let wholeSite = snippet.replacingOccurrences(of: #"<LocationMatch "^/oauth/(login|authorize)$">"#, with: #"<LocationMatch "^/oauth/">"#)
+        #expect(wholeSite != snippet)
+        let everywhere = try ApacheServer(root: root, snippet: wholeSite)
+        try everywhere.start()
+        defer { everywhere.stop() }
+        let initiate = try ClientScripts.signed(everywhere.origin + "/oauth/initiate", client: client, token: nil,
+                                                ["--method", "POST", "--callback", "oob"])
+        #expect(initiate.statuses == [401], "\(initiate.bodies)")
+        #expect(initiate.headers.first?.contains { $0.lowercased().hasPrefix("www-authenticate: basic") } == true, "\(initiate.headers)")
     }
 
     @Test func remoteUserUnderCGI() throws {
