@@ -222,10 +222,13 @@ import Testing
         }
         #expect(try storage(["OAUTH1_DATA_DIR": "/srv/oauth"]) == StorageConfiguration(dataDirectory: "/srv/oauth"))
         let socketURL = "postgresql://oauth1@/oauth1?host=/run/postgresql"
-        #expect(try storage(["OAUTH1_DATABASE_URL": socketURL]).data == .postgresql(url: socketURL))
-        #expect(try storage(["OAUTH1_DATABASE_URL": socketURL]).expiring == .database)
-        #expect(try storage(["OAUTH1_DATABASE_URL": "postgres://db/x", "OAUTH1_REDIS_URL": "unix:///run/redis.sock?db=2"]).expiring
-                == .redis(url: "unix:///run/redis.sock?db=2"))
+        let keyFile = "/etc/oauth1-fcgi/secrets.key"
+        #expect(try storage(["OAUTH1_DATABASE_URL": socketURL, "OAUTH1_SECRETS_KEY_FILE": keyFile]).data == .postgresql(url: socketURL))
+        #expect(try storage(["OAUTH1_DATABASE_URL": socketURL, "OAUTH1_SECRETS_KEY_FILE": keyFile]).expiring == .database)
+        #expect(try storage(["OAUTH1_DATABASE_URL": socketURL, "OAUTH1_SECRETS_KEY_FILE": keyFile]).secretsKeyFile == keyFile)
+        #expect(try storage(["OAUTH1_DATA_DIR": "/srv/oauth"]).secretsKeyFile == nil, "SQLite's default: secrets.key in the data directory")
+        #expect(try storage(["OAUTH1_DATABASE_URL": "postgres://db/x", "OAUTH1_REDIS_URL": "unix:///run/redis.sock?db=2",
+                             "OAUTH1_SECRETS_KEY_FILE": keyFile]).expiring == .redis(url: "unix:///run/redis.sock?db=2"))
         #expect(try storage(["OAUTH1_REDIS_URL": "redis://cache:6380/1"]) ==
                 StorageConfiguration(data: .sqlite(dataDirectory: "var"), expiring: .redis(url: "redis://cache:6380/1")))
     }
@@ -236,6 +239,8 @@ import Testing
         (["OAUTH1_REDIS_URL": "redis://:hunter2@cache:99999"], "OAUTH1_REDIS_URL is 'redis://:***@cache:99999': the port must be"),
         (["OAUTH1_REDIS_URL": "unix://redis.sock"], "OAUTH1_REDIS_URL is 'unix://redis.sock': a unix socket path must be absolute"),
         (["OAUTH1_REDIS_URL": "redis://cache", "OAUTH1_NONCES": "sqlite"], "OAUTH1_NONCES does not apply when OAUTH1_REDIS_URL is set"),
+        (["OAUTH1_DATABASE_URL": "postgresql://me:hunter2@db/x"], "OAUTH1_SECRETS_KEY_FILE is empty; with PostgreSQL it must name"),
+        (["OAUTH1_SECRETS_KEY_FILE": "secrets.key"], "OAUTH1_SECRETS_KEY_FILE is 'secrets.key'; give an absolute path"),
     ])
     func badStorageSettingsAreRefusedWithoutTheirPasswords(_ values: [String: String], _ start: String) {
         let error = #expect(throws: ConfigurationError.self) { try AppConfiguration(ConfigurationSource(values: values, file: nil)) }

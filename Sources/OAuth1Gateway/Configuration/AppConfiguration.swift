@@ -44,6 +44,7 @@ public struct AppConfiguration: Sendable {
         Setting(key: "OAUTH1_INITIATE_LIMIT_PER_ADDRESS", defaultValue: "600", summary: "requests to /initiate from one client address within the window, signed or not; 0: no limit"),
         Setting(key: "OAUTH1_INITIATE_WINDOW", defaultValue: "60", summary: "seconds over which /initiate requests are counted; a client or address at its limit waits this long"),
         Setting(key: "OAUTH1_LOGIN_LOCKOUT", defaultValue: "300", summary: "seconds a locked username or address waits before it may try again"),
+        Setting(key: "OAUTH1_SECRETS_KEY_FILE", defaultValue: "", summary: "the file of keys that seal client and token secrets in the database (AES-256-GCM); empty: secrets.key in the data directory, made on first use; required with PostgreSQL, the same file on every host"),
         Setting(key: "OAUTH1_CACHE_CHECK_INTERVAL_MS", defaultValue: "1000", summary: "with PostgreSQL: milliseconds a worker trusts its cached clients and tokens between reads of the cache version; changes arrive sooner as notifications; 0: read it for every request"),
         Setting(key: "OAUTH1_PURGE_INTERVAL", defaultValue: "300", summary: "seconds between automatic purges of expired nonces, credentials and sessions"),
         Setting(key: "OAUTH1_AUDIT_LOG", defaultValue: "", summary: "a file the audit trail is appended to (one JSON line per sign-in, consent, token issued or revoked, client change); empty: standard error"),
@@ -152,6 +153,15 @@ public struct AppConfiguration: Sendable {
         }
         var storage = try Self.storage(values, dataDirectory: dataDirectory, nonces: value("OAUTH1_NONCES"))
         storage.cacheCheckInterval = try integer("OAUTH1_CACHE_CHECK_INTERVAL_MS", 0...60_000)
+        let secretsKeyFile = value("OAUTH1_SECRETS_KEY_FILE")
+        if !secretsKeyFile.isEmpty {
+            guard secretsKeyFile.hasPrefix("/") else {
+                throw ConfigurationError(key: "OAUTH1_SECRETS_KEY_FILE", message: "is '\(secretsKeyFile)'; give an absolute path")
+            }
+            storage.secretsKeyFile = secretsKeyFile
+        } else if case .postgresql = storage.data {
+            throw ConfigurationError(key: "OAUTH1_SECRETS_KEY_FILE", message: "is empty; with PostgreSQL it must name the secrets key file, the same on every host (`oauth1-fcgi migrate` creates it when the database holds no secret yet)")
+        }
         self.storage = storage
 
         var provider = ProviderConfiguration()

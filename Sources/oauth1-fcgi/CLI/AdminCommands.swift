@@ -12,7 +12,7 @@ struct OAuth1Command: ParsableCommand {
         commandName: "oauth1-fcgi",
         abstract: "An OAuth 1.0a provider (RFC 5849) for FastCGI and CGI.",
         discussion: "Run with no arguments under a web server to serve FastCGI (a listening socket on fd 0) or CGI. The subcommands administer the data directory.",
-        subcommands: [Serve.self, UserCommand.self, ClientCommand.self, TokenCommand.self, Purge.self, Migrate.self, Copy.self,
+        subcommands: [Serve.self, UserCommand.self, ClientCommand.self, TokenCommand.self, Purge.self, Migrate.self, RotateSecretsKey.self, Copy.self,
                       Backup.self, Restore.self, CheckConfig.self])
 }
 
@@ -43,6 +43,8 @@ struct Serve: ParsableCommand {
         do {
             let stores = try ProviderStores.open(configuration.storage)
             defer { stores.close() }
+            // A missing or unreadable secrets key file stops start-up: no worker could open a client's secret.
+            try stores.backend.secrets.reload()
             _ = try stores.checkHealth()
         } catch let error as StoreUnavailableError {
             Log.error("starting anyway: \(error); requests will be answered 503 until it answers")
@@ -282,9 +284,27 @@ struct Migrate: ParsableCommand {
 
     func run() throws {
         let stores = try options.stores()
-        let version = try stores.backend.schemaVersion()
-        emit(options.json ? JSON.object([("schema_version", String(version)), ("database", JSON.string(stores.backend.location))])
-                          : "\(stores.backend.location) is at schema version \(version)")
+        let backend = stores.backend
+        let version = try backend.schemaVersion()
+        // The secrets key file is made here for a database that never sealed a secret (hosts of a PostgreSQL site never
+        // make one themselves); then every secret still in clear is sealed.
+        var created = false
+        if let path = backend.secrets.keyFilePath, SecretsKeyFile.stamp(path) == nil, try !backend.holdsSealedSecrets() {
+            created = try SecretsKeyFile.create(path)
+        }
+        let sealed = try backend.sealSecrets()
+        let keyFile = backend.secrets.keyFilePath ?? ""
+        if options.json {
+            emit(JSON.object([("schema_version", String(version)), ("database", JSON.string(backend.location)),
+                              ("secrets_key_file", JSON.string(keyFile)), ("secrets_key_created", String(created)),
+                              ("secrets_sealed", String(sealed.total))]))
+            return
+        }
+        emit("\(backend.location) is at schema version \(version)")
+        if created { emit("created the secrets key file \(keyFile): keep it apart from database backups; every host of the site needs a copy") }
+        if sealed.total > 0 {
+            emit("sealed \(sealed.clients) client secrets, \(sealed.tokenCredentials) token secrets and \(sealed.temporaryCredentials) temporary secrets under \(keyFile)")
+        }
     }
 }
 
