@@ -8,7 +8,7 @@ RUN_PACKAGES   := $(BUILD_PACKAGES) nginx openssl python3
 BENCH_PACKAGES := $(RUN_PACKAGES) gcc libfcgi-dev spawn-fcgi wrk python3-oauthlib python3-cryptography python3-jwt postgresql redis-server
 TEST_PACKAGES  := $(RUN_PACKAGES) gcc spawn-fcgi wrk python3-oauthlib python3-requests python3-requests-oauthlib python3-jwt \
                   python3-cryptography ruby ruby-oauth chromium chromium-driver python3-selenium \
-                  apache2 libapache2-mod-fcgid postgresql redis-server
+                  apache2 apache2-utils libapache2-mod-fcgid sudo postgresql redis-server
 
 .PHONY: all build release run stop test bench bench-smoke fuzz fuzz-build fuzz-replay deps-build deps-run deps-test deps-bench clean
 

@@ -36,6 +36,7 @@ struct Serve: ParsableCommand {
         guard let mode = mode_t(socketMode, radix: 8), mode <= 0o777 else { throw CommandFailure("--socket-mode must be octal, such as 0660") }
         let configuration = try AppConfiguration(ConfigurationSource.fromProcess())
         Log.level = configuration.logLevel
+        configuration.warnAboutUnknownKeys()
         // Open the database once here so a bad data directory or a too-new schema stops start-up, not every worker. A
         // database server that does not answer yet does not: the workers answer 503 until it does. The connection
         // closes before the workers are forked.
@@ -314,15 +315,23 @@ struct CheckConfig: ParsableCommand {
 
     func run() throws {
         let source = try options.source()
-        _ = try AppConfiguration(source)
+        let configuration = try AppConfiguration(source)
         let lines = AppConfiguration.describe(source)
+        let unknown = configuration.unknownKeys
         if options.json {
-            emit(JSON.object(lines.map { line in
+            var members = lines.map { line in
                 let parts = line.split(separator: "=", maxSplits: 1)
                 return (String(parts[0]), JSON.string(parts.count > 1 ? String(parts[1]) : ""))
-            }))
+            }
+            if !unknown.isEmpty { members.append(("unknown_keys", "[" + unknown.map { JSON.string($0) }.joined(separator: ",") + "]")) }
+            emit(JSON.object(members))
         } else {
             for line in lines { emit(line) }
+            for key in unknown { emit("\(key) (unknown: not a setting of oauth1-fcgi)") }
+        }
+        // The workers only warn about these (other tools share the prefix); here a typo is looked for, so it fails.
+        if !unknown.isEmpty {
+            throw CommandFailure("\(unknown.joined(separator: ", ")) \(unknown.count == 1 ? "is not a setting" : "are not settings") of oauth1-fcgi; check the spelling, or ignore this if another program reads \(unknown.count == 1 ? "it" : "them")")
         }
     }
 }
