@@ -27,16 +27,22 @@ arch=$(dpkg --print-architecture)
 maintainer=${MAINTAINER:-$(git -C "$root" log -1 --format='%an <%ae>' 2>/dev/null || true)}
 [ -n "$maintainer" ] || maintainer="oauth1-fcgi maintainers <root@localhost>"
 
-# Which package provides each library the binary names in DT_NEEDED, as the dynamic loader finds it.
-unpackaged=""
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+# Which package provides each library the binary names in DT_NEEDED, as the dynamic loader finds it (dpkg knows some
+# files by their /lib path, others by their /usr/lib one, hence both).
+ldd "$binary" > "$work/ldd"
 for library in $(readelf -d "$binary" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p'); do
-    path=$(ldd "$binary" | awk -v library="$library" '
+    path=$(awk -v library="$library" '
         $1 == library && $2 == "=>" { print $3; exit }
-        $1 ~ ("/" library "$") { print $1; exit }')
-    if [ -z "$path" ] || ! { dpkg -S "$path" >/dev/null 2>&1 || dpkg -S "$(readlink -f "$path")" >/dev/null 2>&1; }; then
-        unpackaged="$unpackaged $library"
-    fi
-done
+        $1 ~ ("/" library "$") { print $1; exit }' "$work/ldd")
+    echo "$library ${path:-none} $( [ -n "$path" ] && readlink -f "$path" || echo none)"
+done > "$work/libraries"
+# shellcheck disable=SC2046
+dpkg -S $(cut -d' ' -f2,3 "$work/libraries" | tr ' ' '\n' | grep -v '^none$' | sort -u) 2>/dev/null \
+    | sed 's/^.*: //' > "$work/owned" || true
+unpackaged=$(awk 'NR == FNR { owned[$0] = 1; next } !($2 in owned) && !($3 in owned) { printf " %s", $1 }' "$work/owned" "$work/libraries")
 if [ -n "$unpackaged" ]; then
     if [ "$allow_unpackaged" = no ]; then
         echo "$0: $binary links libraries no Debian package provides:$unpackaged" >&2
@@ -46,8 +52,6 @@ if [ -n "$unpackaged" ]; then
     echo "$0: warning: left out of Depends (no Debian package provides them):$unpackaged" >&2
 fi
 
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
 stage=$work/stage
 DESTDIR=$stage PREFIX=/usr SYSCONFDIR=/etc UNITDIR=/lib/systemd/system "$root/packaging/install.sh" "$binary" >/dev/null
 # dpkg keeps the configuration itself (a conffile): no second copy.
@@ -56,7 +60,12 @@ rm "$stage/usr/share/oauth1-fcgi/oauth1-fcgi.conf"
 mkdir -p "$stage/DEBIAN" "$work/debian"
 # dpkg-shlibdeps reads the source package's control file, and looks for libraries next to a package's DEBIAN directory.
 printf 'Source: oauth1-fcgi\n\nPackage: oauth1-fcgi\nArchitecture: any\n' > "$work/debian/control"
-shlibs=$(cd "$work" && dpkg-shlibdeps --warnings=0 -O "stage/usr/bin/oauth1-fcgi" | sed -n 's/^shlibs:Depends=//p')
+# Its warnings (libraries it cannot name, such as the Swift runtime just reported) are shown only if it fails.
+if ! (cd "$work" && dpkg-shlibdeps -O "stage/usr/bin/oauth1-fcgi" > "$work/shlibs" 2> "$work/shlibs.log"); then
+    cat "$work/shlibs.log" >&2
+    exit 1
+fi
+shlibs=$(sed -n 's/^shlibs:Depends=//p' "$work/shlibs")
 [ -n "$shlibs" ] || { echo "$0: dpkg-shlibdeps found no dependency" >&2; exit 1; }
 
 # libpq and hiredis are loaded with dlopen only when OAUTH1_DATABASE_URL or OAUTH1_REDIS_URL asks for them, so they are
