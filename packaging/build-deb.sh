@@ -18,7 +18,7 @@ binary=$(readlink -f "$1")
 outdir=$2
 root=$(cd "$(dirname "$0")/.." && pwd)
 [ -x "$binary" ] || { echo "$0: $binary is not an executable; build it first (make release)" >&2; exit 1; }
-for tool in dpkg-deb dpkg-shlibdeps readelf; do
+for tool in dpkg-deb dpkg-shlibdeps readelf strip; do
     command -v "$tool" >/dev/null || { echo "$0: $tool is missing (make deps-package installs it)" >&2; exit 1; }
 done
 
@@ -56,6 +56,9 @@ stage=$work/stage
 DESTDIR=$stage PREFIX=/usr SYSCONFDIR=/etc UNITDIR=/lib/systemd/system "$root/packaging/install.sh" "$binary" >/dev/null
 # dpkg keeps the configuration itself (a conffile): no second copy.
 rm "$stage/usr/share/oauth1-fcgi/oauth1-fcgi.conf"
+# Debian ships binaries without their debugging sections; the symbol table stays, for the names in a crash's backtrace.
+strip --strip-debug "$stage/usr/bin/oauth1-fcgi"
+[ "$("$stage/usr/bin/oauth1-fcgi" --version)" = "$version" ] || { echo "$0: the stripped binary does not run" >&2; exit 1; }
 
 mkdir -p "$stage/DEBIAN" "$work/debian"
 # dpkg-shlibdeps reads the source package's control file, and looks for libraries next to a package's DEBIAN directory.
@@ -67,6 +70,15 @@ if ! (cd "$work" && dpkg-shlibdeps -O "stage/usr/bin/oauth1-fcgi" > "$work/shlib
 fi
 shlibs=$(sed -n 's/^shlibs:Depends=//p' "$work/shlibs")
 [ -n "$shlibs" ] || { echo "$0: dpkg-shlibdeps found no dependency" >&2; exit 1; }
+# A binary with packed relative relocations (the Makefile's RELEASE_LINK_FLAGS) needs glibc 2.36, which it says by
+# requiring the version GLIBC_ABI_DT_RELR; dpkg-shlibdeps counts only the symbols a binary uses, and no symbol carries
+# that version, so it would accept an older libc6 on which the binary does not start.
+if readelf -V "$binary" | grep -q 'Name: GLIBC_ABI_DT_RELR'; then
+    libc=$(printf '%s\n' "$shlibs" | tr ',' '\n' | sed -n 's/^ *libc6 (>= \([^)]*\)).*/\1/p')
+    if [ -z "$libc" ] || dpkg --compare-versions "$libc" lt 2.36; then
+        shlibs=$(printf '%s\n' "$shlibs" | sed 's/libc6 (>= [^)]*)/libc6 (>= 2.36)/')
+    fi
+fi
 
 # libpq and hiredis are loaded with dlopen only when OAUTH1_DATABASE_URL or OAUTH1_REDIS_URL asks for them, so they are
 # not in DT_NEEDED; the binary names these very packages when it cannot load them (Sources/PostgreSQLAndRedisStore/
