@@ -41,7 +41,7 @@ import Testing
         let built = try ProcessRunner.run(Self.builder, ["--allow-unpackaged-libraries", ProcessRunner.binary, output])
         try #require(built.status == 0, "\(built.stderr)")
         let version = try Self.version(of: ProcessRunner.binary)
-        let architecture = try ProcessRunner.run("/usr/bin/dpkg", ["--print-architecture"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let architecture = try Self.architecture()
         let package = output + "/oauth1-fcgi_\(version)_\(architecture).deb"
         #expect(built.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == package)
 
@@ -118,6 +118,29 @@ import Testing
             #expect(!root.exists(gone), "\(gone) is still there after purge")
         }
         #expect(root.passwdEntries("oauth1-fcgi").count == 1)
+    }
+
+    /// A binary with packed relative relocations needs glibc 2.36 although none of its symbols says so: the package must
+    /// not accept an older libc6. A small C program stands in for a release binary, which takes minutes to build.
+    @Test func packedRelocationsRaiseTheLibc6Dependency() throws {
+        let directory = ProviderServer.makeTemporaryDirectory("oauth1-relr")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        try "#include <stdio.h>\nstatic const char *version = \"9.9.9\";\nconst char **pointer = &version;\nint main(void) { puts(*pointer); return 0; }\n"
+            .write(toFile: directory + "/main.c", atomically: true, encoding: .utf8)
+        let compiled = try ProcessRunner.run("/usr/bin/gcc", ["-O1", "-fPIE", "-pie", "-Wl,-z,pack-relative-relocs",
+                                                              directory + "/main.c", "-o", directory + "/oauth1-fcgi"])
+        try #require(compiled.status == 0, "\(compiled.stderr)")
+        let versions = try ProcessRunner.run("/usr/bin/readelf", ["-V", directory + "/oauth1-fcgi"]).stdout
+        try #require(versions.contains("GLIBC_ABI_DT_RELR"), "the linker did not pack the relocations")
+
+        let built = try ProcessRunner.run(Self.builder, [directory + "/oauth1-fcgi", directory + "/out"])
+        try #require(built.status == 0, "\(built.stderr)")
+        let depends = try Self.field("Depends", of: directory + "/out/oauth1-fcgi_9.9.9_" + (try Self.architecture()) + ".deb")
+        #expect(depends.hasPrefix("libc6 (>= 2.36)"), "Depends: \(depends)")
+    }
+
+    static func architecture() throws -> String {
+        try ProcessRunner.run("/usr/bin/dpkg", ["--print-architecture"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
     static func hostHasAccount() -> Bool {
