@@ -9,7 +9,7 @@ RUN_PACKAGES   := $(BUILD_PACKAGES) nginx openssl python3
 BENCH_PACKAGES := $(RUN_PACKAGES) gcc libfcgi-dev spawn-fcgi wrk python3-oauthlib python3-cryptography python3-jwt postgresql redis-server
 TEST_PACKAGES  := $(RUN_PACKAGES) gcc spawn-fcgi wrk python3-oauthlib python3-requests python3-requests-oauthlib python3-jwt \
                   python3-cryptography ruby ruby-oauth chromium chromium-driver python3-selenium \
-                  apache2 libapache2-mod-fcgid postgresql redis-server \
+                  apache2 apache2-utils libapache2-mod-fcgid sudo postgresql redis-server \
                   dpkg-dev passwd systemd groff-base
 # dpkg-shlibdeps (dpkg-dev) computes the package's Depends; readelf (binutils) lists what the binary links.
 PACKAGE_PACKAGES := dpkg-dev binutils
@@ -100,7 +100,7 @@ test: deps-test
 FUZZ_SECONDS ?= 60
 FUZZ_ARGS    ?=
 FUZZ_TARGETS := authorization-header:2048 form-decoding:4096 signature-base-string:4096 gateway-environment:4096 \
-                pem:4096 configuration:2048 session-cookie:1024
+                pem:4096 configuration:2048 session-cookie:1024 sealed-secret:512
 FUZZ_RUNTIME  = $(firstword $(wildcard $(dir $(realpath $(shell command -v $(SWIFT))))../lib/clang/*/lib/linux/libclang_rt.fuzzer_no_main-$(shell uname -m).a))
 FUZZ_BIN     := .build-fuzz/release/oauth1-fuzz
 # libFuzzer without its main: SwiftPM points an executable's main at the Swift entry point, which starts libFuzzer's driver.

@@ -99,7 +99,9 @@ class StoreServers:
 
     def environment(self):
         return {"OAUTH1_DATABASE_URL": "postgresql://%s@/%s?host=%s" % (self.USER, self.DATABASE, self.directory),
-                "OAUTH1_REDIS_URL": "unix://%s" % self.redis_socket}
+                "OAUTH1_REDIS_URL": "unix://%s" % self.redis_socket,
+                # `oauth1-fcgi migrate` creates it on the empty database.
+                "OAUTH1_SECRETS_KEY_FILE": os.path.join(self.directory, "secrets.key")}
 
     def counters(self):
         """(PostgreSQL transactions of the database, commands Redis processed) so far."""

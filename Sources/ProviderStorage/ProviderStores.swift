@@ -62,6 +62,7 @@ public final class ProviderStores: Sendable {
     /// Fails unless every engine answers: one round trip to each.
     public func checkHealth() throws -> Int {
         let version = try backend.schemaVersion()
+        _ = try backend.secrets.ring()
         try expiringBackend?.checkHealth()
         return version
     }

@@ -21,7 +21,7 @@ public struct UserRecord: Sendable, Equatable {
 public struct ClientRecord: Sendable, Equatable {
     /// The client identifier (`oauth_consumer_key`).
     public var identifier: String
-    /// The shared secret, kept in clear because HMAC needs it.
+    /// The shared secret, in clear: HMAC needs it. The database holds it sealed (`SecretSealer`).
     public var secret: String
     /// The name shown to users.
     public var name: String

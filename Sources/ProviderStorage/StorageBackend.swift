@@ -22,6 +22,12 @@ public protocol StorageBackend: Sendable {
     func afterResponse()
     /// Closes this process's connection to a database server, if any (before the supervisor forks its workers).
     func close()
+    /// Seals and opens the client and token secrets the database holds.
+    var secrets: SecretSealer { get }
+    /// Seals under the ring's sealing key every secret in clear or under another key (`migrate`, `rotate-secrets-key`).
+    func sealSecrets() throws -> SecretSealingReport
+    /// Whether the database holds any sealed secret, so that it needs its key file.
+    func holdsSealedSecrets() throws -> Bool
 }
 
 /// Where nonces and temporary credentials live when not in the database (Redis): its health, and nothing to purge,

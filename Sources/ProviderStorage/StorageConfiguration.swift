@@ -41,6 +41,10 @@ public struct StorageConfiguration: Sendable, Equatable {
     /// without reading the database's cache version (`OAUTH1_CACHE_CHECK_INTERVAL_MS`); change notifications make it
     /// forget them sooner. 0 reads the version for every request.
     public var cacheCheckInterval: Int64 = 1000
+    /// The file of keys that seal client and token secrets in the database (`OAUTH1_SECRETS_KEY_FILE`); nil means
+    /// `secrets.key` in a SQLite site's data directory, made on first use. PostgreSQL needs it named: every host must
+    /// have the same keys.
+    public var secretsKeyFile: String?
 
     /// Creates a configuration; nonces in a file of the data directory need SQLite as the data store.
     public init(data: DataStore, expiring: ExpiringStore = .table) throws(StoreInputError) {

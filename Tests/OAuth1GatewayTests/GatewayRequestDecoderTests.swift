@@ -222,10 +222,13 @@ import Testing
         }
         #expect(try storage(["OAUTH1_DATA_DIR": "/srv/oauth"]) == StorageConfiguration(dataDirectory: "/srv/oauth"))
         let socketURL = "postgresql://oauth1@/oauth1?host=/run/postgresql"
-        #expect(try storage(["OAUTH1_DATABASE_URL": socketURL]).data == .postgresql(url: socketURL))
-        #expect(try storage(["OAUTH1_DATABASE_URL": socketURL]).expiring == .database)
-        #expect(try storage(["OAUTH1_DATABASE_URL": "postgres://db/x", "OAUTH1_REDIS_URL": "unix:///run/redis.sock?db=2"]).expiring
-                == .redis(url: "unix:///run/redis.sock?db=2"))
+        let keyFile = "/etc/oauth1-fcgi/secrets.key"
+        #expect(try storage(["OAUTH1_DATABASE_URL": socketURL, "OAUTH1_SECRETS_KEY_FILE": keyFile]).data == .postgresql(url: socketURL))
+        #expect(try storage(["OAUTH1_DATABASE_URL": socketURL, "OAUTH1_SECRETS_KEY_FILE": keyFile]).expiring == .database)
+        #expect(try storage(["OAUTH1_DATABASE_URL": socketURL, "OAUTH1_SECRETS_KEY_FILE": keyFile]).secretsKeyFile == keyFile)
+        #expect(try storage(["OAUTH1_DATA_DIR": "/srv/oauth"]).secretsKeyFile == nil, "SQLite's default: secrets.key in the data directory")
+        #expect(try storage(["OAUTH1_DATABASE_URL": "postgres://db/x", "OAUTH1_REDIS_URL": "unix:///run/redis.sock?db=2",
+                             "OAUTH1_SECRETS_KEY_FILE": keyFile]).expiring == .redis(url: "unix:///run/redis.sock?db=2"))
         #expect(try storage(["OAUTH1_REDIS_URL": "redis://cache:6380/1"]) ==
                 StorageConfiguration(data: .sqlite(dataDirectory: "var"), expiring: .redis(url: "redis://cache:6380/1")))
     }
@@ -236,6 +239,8 @@ import Testing
         (["OAUTH1_REDIS_URL": "redis://:hunter2@cache:99999"], "OAUTH1_REDIS_URL is 'redis://:***@cache:99999': the port must be"),
         (["OAUTH1_REDIS_URL": "unix://redis.sock"], "OAUTH1_REDIS_URL is 'unix://redis.sock': a unix socket path must be absolute"),
         (["OAUTH1_REDIS_URL": "redis://cache", "OAUTH1_NONCES": "sqlite"], "OAUTH1_NONCES does not apply when OAUTH1_REDIS_URL is set"),
+        (["OAUTH1_DATABASE_URL": "postgresql://me:hunter2@db/x"], "OAUTH1_SECRETS_KEY_FILE is empty; with PostgreSQL it must name"),
+        (["OAUTH1_SECRETS_KEY_FILE": "secrets.key"], "OAUTH1_SECRETS_KEY_FILE is 'secrets.key'; give an absolute path"),
     ])
     func badStorageSettingsAreRefusedWithoutTheirPasswords(_ values: [String: String], _ start: String) {
         let error = #expect(throws: ConfigurationError.self) { try AppConfiguration(ConfigurationSource(values: values, file: nil)) }
@@ -258,7 +263,7 @@ import Testing
     @Test(arguments: [
         ("OAUTH1_TOKEN_LENGTH", "5"), ("OAUTH1_TOKEN_SECRET_LENGTH", "many"), ("OAUTH1_SUPPORTED_SIGNATURE_METHODS", "HMAC-MD5"),
         ("OAUTH1_INSECURE_TRANSPORT", "maybe"), ("OAUTH1_CACHE", "redis"), ("OAUTH1_MOUNT_PATH", "oauth/"), ("OAUTH1_LOG_LEVEL", "loud"),
-        ("OAUTH1_SCOPES", "a b=Two words"), ("OAUTH1_TIMESTAMP_WINDOW", "0"), ("OAUTH1_TOKEN_LENGHT", "42"),
+        ("OAUTH1_SCOPES", "a b=Two words"), ("OAUTH1_TIMESTAMP_WINDOW", "0"),
         ("OAUTH1_SCOPES", "="), ("OAUTH1_SCOPES", "=Nameless"),  // "=" stopped the process before fuzzing found it
         ("OAUTH1_NONCES", "files"),
     ])
@@ -283,12 +288,24 @@ import Testing
     }
 }
 
-/// The README's configuration table lists every setting the binary reads.
+/// The configuration reference (docs/configuration.md) lists every setting the binary reads.
 @Suite struct ConfigurationDocumentationTests {
-    @Test func readmeDocumentsEverySetting() throws {
-        let readme = try String(contentsOf: ProcessRunner.repository.appendingPathComponent("README.md"), encoding: .utf8)
+    @Test func configurationReferenceDocumentsEverySetting() throws {
+        let reference = try String(contentsOf: ProcessRunner.repository.appendingPathComponent("docs/configuration.md"), encoding: .utf8)
         for setting in AppConfiguration.settings {
-            #expect(readme.contains("| `\(setting.key)` |"), "README lacks \(setting.key)")
+            #expect(reference.contains("| `\(setting.key)` |"), "docs/configuration.md lacks \(setting.key)")
+        }
+    }
+
+    /// The README stays the front door: short, and linking every topic document in docs/.
+    @Test func readmeIsShortAndLinksEveryDocument() throws {
+        let readme = try String(contentsOf: ProcessRunner.repository.appendingPathComponent("README.md"), encoding: .utf8)
+        #expect(readme.split(separator: "\n", omittingEmptySubsequences: false).count <= 200)
+        let documents = try FileManager.default.contentsOfDirectory(atPath: ProcessRunner.repository.appendingPathComponent("docs").path)
+            .filter { $0.hasSuffix(".md") && $0 != "packaging.md" }
+        #expect(documents.count >= 12)
+        for document in documents {
+            #expect(readme.contains("](docs/\(document))"), "README does not link docs/\(document)")
         }
     }
 }

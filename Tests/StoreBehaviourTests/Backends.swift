@@ -28,7 +28,7 @@ enum TestBackend: String, CaseIterable, Sendable, CustomTestStringConvertible {
 /// own; every store set opened on it reaches the same data.
 struct TestSite: Sendable {
     let backend: TestBackend
-    /// SQLite's data directory.
+    /// SQLite's data directory; a PostgreSQL site's holds only its secrets key file, as each host's own disk would.
     let dataDirectory: TemporaryDirectory?
     /// The PostgreSQL database's URL.
     let databaseURL: String?
@@ -39,6 +39,9 @@ struct TestSite: Sendable {
 
     private static let counter = Atomic<Int>(0)
 
+    /// The secrets key file every store set of the site uses.
+    var secretsKeyFile: String { (dataDirectory?.path ?? "/nonexistent") + "/secrets.key" }
+
     /// A fresh, empty site for the backend, on the process's shared servers.
     init(_ backend: TestBackend) throws {
         self.backend = backend
@@ -47,7 +50,9 @@ struct TestSite: Sendable {
             dataDirectory = TemporaryDirectory()
             databaseURL = nil
         case .postgresql, .postgresqlWithRedis:
-            dataDirectory = nil
+            let directory = TemporaryDirectory()
+            try SecretsKeyFile.create(directory.path + "/secrets.key")
+            dataDirectory = directory
             let server = try PostgreSQLServer.shared
             databaseURL = server.url(database: try server.createUniqueDatabase(prefix: "behaviour"))
         }
@@ -85,18 +90,19 @@ func openStores(_ site: TestSite, clock: TestClock, cacheCheckInterval: Int64 = 
     case .sqliteWithRedis:
         let directory = try #require(site.dataDirectory)
         let redisURL = try #require(site.redisURL)
-        let redis = try RedisExpiringStore(url: redisURL, clock: clock, keyPrefix: try #require(site.redisKeyPrefix))
         let stores = try SQLiteStores(StorageConfiguration(data: .sqlite(dataDirectory: directory.path), expiring: .redis(url: redisURL)),
                                       clock: clock, hasher: fastHasher)
+        let redis = try RedisExpiringStore(url: redisURL, secrets: stores.secrets, clock: clock, keyPrefix: try #require(site.redisKeyPrefix))
         return OpenedStores(site: site, stores: stores.providerStores(expiring: redis.expiring))
     case .postgresql:
-        let stores = try PostgreSQLStores(url: try #require(site.databaseURL), clock: clock, hasher: fastHasher,
+        let stores = try PostgreSQLStores(url: try #require(site.databaseURL), secretsKeyFile: site.secretsKeyFile, clock: clock, hasher: fastHasher,
                                           cacheCheckInterval: cacheCheckInterval)
         return OpenedStores(site: site, stores: stores.providerStores())
     case .postgresqlWithRedis:
-        let redis = try RedisExpiringStore(url: try #require(site.redisURL), clock: clock, keyPrefix: try #require(site.redisKeyPrefix))
-        let stores = try PostgreSQLStores(url: try #require(site.databaseURL), clock: clock, hasher: fastHasher,
+        let stores = try PostgreSQLStores(url: try #require(site.databaseURL), secretsKeyFile: site.secretsKeyFile, clock: clock, hasher: fastHasher,
                                           cacheCheckInterval: cacheCheckInterval)
+        let redis = try RedisExpiringStore(url: try #require(site.redisURL), secrets: stores.secrets, clock: clock,
+                                           keyPrefix: try #require(site.redisKeyPrefix))
         return OpenedStores(site: site, stores: stores.providerStores(expiring: redis.expiring))
     }
 }

@@ -75,7 +75,8 @@ import TestServers
         let server = try PostgreSQLServer.shared
         let database = try server.createUniqueDatabase(prefix: "migrate")
         let url = server.url(database: database)
-        let versions = concurrently(6) { _ in try PostgreSQLStores(url: url, hasher: fastHasher).migrate() }
+        let keyFile = TemporaryDirectory().path + "-secrets.key"
+        let versions = concurrently(6) { _ in try PostgreSQLStores(url: url, secretsKeyFile: keyFile, hasher: fastHasher).migrate() }
         let reached = try versions.map { try $0.get() }
         #expect(Set(reached).count == 1 && reached[0] >= 2, "every host reaches the same, current version: \(reached)")
         let recorded = try server.psql("SELECT string_agg(version::text, ',' ORDER BY version) FROM schema_migrations", database: database)
@@ -90,7 +91,7 @@ import TestServers
             """, database: database) }
         let before = try schema()
         let rows = try server.psql("SELECT count(*) FROM schema_migrations", database: database)
-        #expect(try PostgreSQLStores(url: url, hasher: fastHasher).migrate() == reached[0])
+        #expect(try PostgreSQLStores(url: url, secretsKeyFile: keyFile, hasher: fastHasher).migrate() == reached[0])
         #expect(try schema() == before, "migrating again changes nothing")
         #expect(try server.psql("SELECT count(*) FROM schema_migrations", database: database) == rows)
     }

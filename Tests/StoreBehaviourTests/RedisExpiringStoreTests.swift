@@ -14,7 +14,7 @@ import TestServers
     func makeStore(clock: any EpochClock = SystemEpochClock()) throws -> (RedisExpiringStore, RedisServer, Int) {
         let redis = try RedisServer.shared
         let database = redis.claimDatabase()
-        return (try RedisExpiringStore(url: redis.url(database: database), clock: clock, keyPrefix: "t\(UUID().uuidString):"),
+        return (try RedisExpiringStore(url: redis.url(database: database), secrets: testSealer, clock: clock, keyPrefix: "t\(UUID().uuidString):"),
                 redis, database)
     }
 
@@ -94,9 +94,9 @@ import TestServers
     func fortyThreadsInsertingOneNonceAndConsumingOneCredentialHaveOneWinnerEach(separateConnections: Bool) throws {
         let (_, redis, database) = try makeStore()
         let prefix = "race\(UUID().uuidString):"
-        let first = try RedisExpiringStore(url: redis.url(database: database), keyPrefix: prefix)
+        let first = try RedisExpiringStore(url: redis.url(database: database), secrets: testSealer, keyPrefix: prefix)
         let stores = try (0..<40).map { _ in
-            separateConnections ? try RedisExpiringStore(url: redis.url(database: database), keyPrefix: prefix) : first
+            separateConnections ? try RedisExpiringStore(url: redis.url(database: database), secrets: testSealer, keyPrefix: prefix) : first
         }
         let expiry = SystemEpochClock().now() + 60
         try first.temporaryCredentials.save(TemporaryCredential(token: "contested", secret: "s", clientIdentifier: "c",
@@ -136,7 +136,7 @@ import TestServers
 
     @Test func aServerThatGoesAwayMakesCallsUnavailableAndTheNextCallAfterItReturnsSucceeds() throws {
         let redis = try RedisServer()
-        let store = try RedisExpiringStore(url: redis.url(database: 1), keyPrefix: "outage:")
+        let store = try RedisExpiringStore(url: redis.url(database: 1), secrets: testSealer, keyPrefix: "outage:")
         let expiry = SystemEpochClock().now() + 60
         try store.checkHealth()
         #expect(try store.nonces.insertIfAbsent(TimestampNonce(clientIdentifier: "c", token: "", timestamp: 1, nonce: "before"),
@@ -162,7 +162,7 @@ import TestServers
         let (store, redis, database) = try makeStore()
         #expect(store.kind == "redis")
         #expect(store.location == redis.url(database: database))
-        let guarded = try RedisExpiringStore(url: "unix://\(redis.socketPath)?db=0&password=hunter2", keyPrefix: "p:")
+        let guarded = try RedisExpiringStore(url: "unix://\(redis.socketPath)?db=0&password=hunter2", secrets: testSealer, keyPrefix: "p:")
         #expect(guarded.location.contains("password=***"))
         #expect(!guarded.location.contains("hunter2"))
         do {
@@ -171,10 +171,10 @@ import TestServers
         } catch {
             #expect(!String(describing: error).contains("hunter2"))
         }
-        #expect(throws: RedisURLError.self) { try RedisExpiringStore(url: "http://nowhere") }
+        #expect(throws: RedisURLError.self) { try RedisExpiringStore(url: "http://nowhere", secrets: testSealer) }
 
         let key = "wrong\(UUID().uuidString):"
-        let typed = try RedisExpiringStore(url: redis.url(database: database), keyPrefix: key)
+        let typed = try RedisExpiringStore(url: redis.url(database: database), secrets: testSealer, keyPrefix: key)
         try redis.cli("-n", String(database), "set", key + "temporary:t", "a string")
         #expect(throws: RedisCommandError.self) { try typed.temporaryCredentials.temporaryCredential(token: "t") }
         #expect(throws: RedisCommandError.self) { try typed.temporaryCredentials.consume(token: "t") }

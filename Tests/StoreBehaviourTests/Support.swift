@@ -67,3 +67,6 @@ func rsaCertificatePEM() throws -> String {
     let tests = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
     return try String(contentsOf: tests.appendingPathComponent("ProviderCoreTests/Fixtures/rsa2048-cert.pem"), encoding: .utf8)
 }
+
+/// A key ring of its own, for stores a test makes outside a site.
+let testSealer = SecretSealer(ring: try! SecretsKeyRing(keys: [.generate()]))

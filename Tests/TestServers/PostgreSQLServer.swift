@@ -108,6 +108,12 @@ public final class PostgreSQLServer: Sendable {
             .trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
+    /// A plain-text dump of a database (pg_dump), as a backup would hold it.
+    public func dump(database: String) throws -> String {
+        try ServerProcess.check(binDirectory + "/pg_dump", ["-h", socketDirectory, "-p", String(port), "-U", Self.user, database],
+                                environment: Self.clientEnvironment)
+    }
+
     /// Stops the server (pg_ctl stop); the data directory stays for `start()`.
     public func stop(mode: StopMode = .fast) throws {
         try runAsServerUser("pg_ctl", ["stop", "-D", dataDirectory, "-m", mode.rawValue, "-w", "-t", "60"])

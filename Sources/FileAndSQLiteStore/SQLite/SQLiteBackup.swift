@@ -13,6 +13,8 @@ public enum SQLiteBackup {
         public var schemaVersion: Int
         /// Whether it has the provider's tables (users, clients, token credentials).
         public var hasProviderTables: Bool
+        /// The identifiers of the keys its sealed secrets name: the key file that restores it must hold each.
+        public var secretsKeyIdentifiers: Set<String> = []
     }
 
     /// Copies the database at `source` to `destination`, which must not exist yet (it is written beside it and renamed
@@ -83,8 +85,14 @@ public enum SQLiteBackup {
         let connection = try SQLiteConnection(path: path, readOnly: true)
         let version = Int(try connection.query("PRAGMA user_version").first?.integer(0) ?? 0)
         let tables = Set(try connection.query("SELECT name FROM sqlite_master WHERE type = 'table'").map { $0.text(0) })
-        return Inspection(schemaVersion: version,
-                          hasProviderTables: ["users", "clients", "token_credentials"].allSatisfy(tables.contains))
+        let hasProviderTables = ["users", "clients", "token_credentials"].allSatisfy(tables.contains)
+        var keys = Set<String>()
+        if hasProviderTables {
+            // substr(secret, 6, 8): the key identifier after `enc1:`.
+            keys = Set(try connection.query("SELECT DISTINCT substr(secret, 6, 8) FROM clients WHERE secret LIKE 'enc1:%' UNION SELECT DISTINCT substr(secret, 6, 8) FROM token_credentials WHERE secret LIKE 'enc1:%' UNION SELECT DISTINCT substr(secret, 6, 8) FROM temporary_credentials WHERE secret LIKE 'enc1:%'")
+                .map { $0.text(0) })
+        }
+        return Inspection(schemaVersion: version, hasProviderTables: hasProviderTables, secretsKeyIdentifiers: keys)
     }
 
     private static func openDatabase(_ path: String, flags: Int32) throws -> OpaquePointer {

@@ -29,6 +29,8 @@ public final class SQLiteStores: StorageBackend {
     public let temporaryCredentials: any TemporaryCredentialStore
     /// Nonces, in the nonce table or SQLite.
     public let nonces: any NonceStore
+    /// Seals client and token secrets under the secrets key file.
+    public let secrets: SecretSealer
     let clock: any EpochClock
 
     /// The database file's name inside the data directory.
@@ -37,6 +39,8 @@ public final class SQLiteStores: StorageBackend {
     public static let nonceTableDirectoryName = "nonces"
     /// The file that holds nonces with `OAUTH1_NONCES=sqlite`; emptied by the purge also when an older binary left it.
     public static let nonceDatabaseFileName = "nonces.sqlite"
+    /// The secrets key file's name inside the data directory, when `OAUTH1_SECRETS_KEY_FILE` names none.
+    public static let secretsKeyFileName = "secrets.key"
 
     /// Opens (creating as needed) the data directory, the database and the home of nonces; with Redis named for nonces
     /// and temporary credentials, nonces get no file here.
@@ -49,12 +53,18 @@ public final class SQLiteStores: StorageBackend {
         self.dataDirectory = dataDirectory
         self.database = database
         self.clock = clock
+        // The key file is made on first use only while the database holds no sealed secret: a lost key file must not be
+        // replaced by a new key that opens nothing. The check reads through a connection of its own, since the first use
+        // may come inside a transaction of this one.
+        let path = database.path
+        secrets = SecretSealer(keyFile: storage.secretsKeyFile ?? dataDirectory + "/" + Self.secretsKeyFileName,
+                               mayCreate: { try SQLiteBackup.inspect(path).secretsKeyIdentifiers.isEmpty })
         users = SQLiteUserStore(database: database, hasher: hasher, clock: clock)
-        clients = SQLiteClientStore(database: database, clock: clock)
-        tokenCredentials = SQLiteTokenCredentialStore(database: database, clock: clock)
+        clients = SQLiteClientStore(database: database, sealer: secrets, clock: clock)
+        tokenCredentials = SQLiteTokenCredentialStore(database: database, sealer: secrets, clock: clock)
         sessions = SQLiteSessionStore(database: database, clock: clock)
         loginThrottle = SQLiteLoginThrottle(database: database, clock: clock)
-        temporaryCredentials = SQLiteTemporaryCredentialStore(database: database)
+        temporaryCredentials = SQLiteTemporaryCredentialStore(database: database, sealer: secrets)
         switch storage.expiring {
         case .table, .redis:
             let table = try NonceTableStore(directory: dataDirectory + "/" + Self.nonceTableDirectoryName, clock: clock)
@@ -76,6 +86,10 @@ public final class SQLiteStores: StorageBackend {
                        temporaryCredentials: expiring?.temporaryCredentials ?? temporaryCredentials, nonces: expiring?.nonces ?? nonces,
                        sessions: sessions, loginThrottle: loginThrottle, backend: self, expiringBackend: expiring?.backend, clock: clock)
     }
+
+    public func sealSecrets() throws -> SecretSealingReport { try database.sealSecrets(with: secrets) }
+
+    public func holdsSealedSecrets() throws -> Bool { try database.holdsSealedSecrets() }
 
     public var kind: String { "sqlite" }
 
@@ -104,7 +118,7 @@ public final class SQLiteStores: StorageBackend {
         } else if access(oldNonceFile, F_OK) == 0 {
             report.nonces += try SQLiteNonceStore(database: SQLiteDatabase(path: oldNonceFile, schema: .nonces)).purge(expiredAt: now)
         }
-        report.temporaryCredentials = try SQLiteTemporaryCredentialStore(database: database).purge(expiredAt: now)
+        report.temporaryCredentials = try SQLiteTemporaryCredentialStore(database: database, sealer: secrets).purge(expiredAt: now)
         report.sessions = try database.write { connection in
             try connection.update("DELETE FROM sessions WHERE expires_at <= ?", [now])
                 + connection.update("DELETE FROM login_failures WHERE locked_until <= ? AND window_started_at <= ?", [now, now - 86_400])
@@ -140,7 +154,7 @@ extension SQLiteStores: SiteExporting {
         return try database.read { connection in
             try connection.beginRead()
             defer { try? connection.commit() }
-            return try SiteExport(reading: connection, now: now, sessionSigningKey: key)
+            return try SiteExport(reading: connection, now: now, sessionSigningKey: key, sealer: secrets)
         }
     }
 }

@@ -4,7 +4,7 @@ import ProviderStorage
 
 /// Every setting of the provider, read from `ConfigurationSource` and checked; an invalid value stops start-up with a message naming the key.
 public struct AppConfiguration: Sendable {
-    /// One documented setting: key, default, and what it does (the README's table is this list).
+    /// One documented setting: key, default, and what it does (docs/configuration.md's table is this list).
     struct Setting: Sendable {
         let key: String
         let defaultValue: String
@@ -44,6 +44,7 @@ public struct AppConfiguration: Sendable {
         Setting(key: "OAUTH1_INITIATE_LIMIT_PER_ADDRESS", defaultValue: "600", summary: "requests to /initiate from one client address within the window, signed or not; 0: no limit"),
         Setting(key: "OAUTH1_INITIATE_WINDOW", defaultValue: "60", summary: "seconds over which /initiate requests are counted; a client or address at its limit waits this long"),
         Setting(key: "OAUTH1_LOGIN_LOCKOUT", defaultValue: "300", summary: "seconds a locked username or address waits before it may try again"),
+        Setting(key: "OAUTH1_SECRETS_KEY_FILE", defaultValue: "", summary: "the file of keys that seal client and token secrets in the database (AES-256-GCM); empty: secrets.key in the data directory, made on first use; required with PostgreSQL, the same file on every host"),
         Setting(key: "OAUTH1_CACHE_CHECK_INTERVAL_MS", defaultValue: "1000", summary: "with PostgreSQL: milliseconds a worker trusts its cached clients and tokens between reads of the cache version; changes arrive sooner as notifications; 0: read it for every request"),
         Setting(key: "OAUTH1_PURGE_INTERVAL", defaultValue: "300", summary: "seconds between automatic purges of expired nonces, credentials and sessions"),
         Setting(key: "OAUTH1_AUDIT_LOG", defaultValue: "", summary: "a file the audit trail is appended to (one JSON line per sign-in, consent, token issued or revoked, client change); empty: standard error"),
@@ -152,6 +153,15 @@ public struct AppConfiguration: Sendable {
         }
         var storage = try Self.storage(values, dataDirectory: dataDirectory, nonces: value("OAUTH1_NONCES"))
         storage.cacheCheckInterval = try integer("OAUTH1_CACHE_CHECK_INTERVAL_MS", 0...60_000)
+        let secretsKeyFile = value("OAUTH1_SECRETS_KEY_FILE")
+        if !secretsKeyFile.isEmpty {
+            guard secretsKeyFile.hasPrefix("/") else {
+                throw ConfigurationError(key: "OAUTH1_SECRETS_KEY_FILE", message: "is '\(secretsKeyFile)'; give an absolute path")
+            }
+            storage.secretsKeyFile = secretsKeyFile
+        } else if case .postgresql = storage.data {
+            throw ConfigurationError(key: "OAUTH1_SECRETS_KEY_FILE", message: "is empty; with PostgreSQL it must name the secrets key file, the same on every host (`oauth1-fcgi migrate` creates it when the database holds no secret yet)")
+        }
         self.storage = storage
 
         var provider = ProviderConfiguration()
@@ -211,9 +221,25 @@ public struct AppConfiguration: Sendable {
             throw ConfigurationError(key: "OAUTH1_LOG_LEVEL", message: "is '\(value("OAUTH1_LOG_LEVEL"))'; use error, info or debug")
         }
         logLevel = level
-        for key in values.keys where key.hasPrefix("OAUTH1_") && !Self.settings.contains(where: { $0.key == key }) && !Self.internalKeys.contains(key) {
-            throw ConfigurationError(key: key, message: "is not a setting of oauth1-fcgi; check its spelling")
+        let known = Set(Self.settings.map(\.key)).union(Self.internalKeys)
+        let unknown = values.keys.filter { $0.hasPrefix("OAUTH1_") && !known.contains($0) }.sorted()
+        if let key = unknown.first(where: { source.fileKeys.contains($0) }) {
+            throw ConfigurationError(key: key, message: "in \(source.file ?? "the configuration file") is not a setting of oauth1-fcgi; check its spelling")
         }
+        unknownKeys = unknown
+    }
+
+    /// `OAUTH1_*` variables in the environment that are no setting of this provider: other tools use the prefix too, so
+    /// they are only warned about (`warnAboutUnknownKeys`), and `check-config` fails on them.
+    public let unknownKeys: [String]
+
+    nonisolated(unsafe) private static var warnedAboutUnknownKeys = false
+
+    /// One warning on standard error naming the unknown `OAUTH1_*` variables, when there are any; once per process.
+    public func warnAboutUnknownKeys() {
+        guard !unknownKeys.isEmpty, !Self.warnedAboutUnknownKeys else { return }
+        Self.warnedAboutUnknownKeys = true
+        Log.warning("ignoring \(unknownKeys.joined(separator: ", ")) in the environment: not a setting of oauth1-fcgi (a typo? `oauth1-fcgi check-config` fails on it)")
     }
 
     /// Keys the supervisor sets for its workers.

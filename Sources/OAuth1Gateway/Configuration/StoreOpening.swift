@@ -9,16 +9,22 @@ extension ProviderStores {
     /// connects on first use (so the supervisor can open, check and close before it forks).
     public static func open(_ storage: StorageConfiguration, clock: any EpochClock = SystemEpochClock(),
                             hasher: PasswordHasher = .standard) throws -> ProviderStores {
-        var redis: RedisExpiringStore?
-        if case .redis(let url) = storage.expiring {
-            redis = try RedisExpiringStore(url: url, clock: clock)
+        // Redis seals temporary credentials' secrets with the database's key file.
+        func redis(_ secrets: SecretSealer) throws -> RedisExpiringStore? {
+            guard case .redis(let url) = storage.expiring else { return nil }
+            return try RedisExpiringStore(url: url, secrets: secrets, clock: clock)
         }
         switch storage.data {
         case .sqlite:
-            return try SQLiteStores(storage, clock: clock, hasher: hasher).providerStores(expiring: redis?.expiring)
+            let stores = try SQLiteStores(storage, clock: clock, hasher: hasher)
+            return stores.providerStores(expiring: try redis(stores.secrets)?.expiring)
         case .postgresql(let url):
-            return try PostgreSQLStores(url: url, clock: clock, hasher: hasher,
-                                        cacheCheckInterval: storage.cacheCheckInterval).providerStores(expiring: redis?.expiring)
+            guard let secretsKeyFile = storage.secretsKeyFile else {
+                throw StoreInputError(message: "with PostgreSQL, OAUTH1_SECRETS_KEY_FILE must name the secrets key file, the same on every host")
+            }
+            let stores = try PostgreSQLStores(url: url, secretsKeyFile: secretsKeyFile, clock: clock, hasher: hasher,
+                                              cacheCheckInterval: storage.cacheCheckInterval)
+            return stores.providerStores(expiring: try redis(stores.secrets)?.expiring)
         }
     }
 }

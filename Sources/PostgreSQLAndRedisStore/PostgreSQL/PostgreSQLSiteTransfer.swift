@@ -6,7 +6,7 @@ extension PostgreSQLStores {
         let key = try sessionSigningKey()
         return try database.transaction { connection in
             try connection.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
-            return try SiteExport(reading: PostgreSQLStatements(connection: connection), now: now, sessionSigningKey: key)
+            return try SiteExport(reading: PostgreSQLStatements(connection: connection), now: now, sessionSigningKey: key, sealer: secrets)
         }
     }
 
@@ -36,13 +36,13 @@ extension PostgreSQLStores {
             try connection.query("SELECT setval(pg_get_serial_sequence('users', 'id'), coalesce((SELECT max(id) FROM users), 0) + 1, false)")
             for client in site.clients {
                 try connection.update("INSERT INTO clients (\(ClientRecord.columns)) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
-                                      [client.identifier, client.secret, client.name, client.description, client.ownerUserID,
+                                      [client.identifier, try secrets.seal(client.secret, owner: .client(client.identifier)), client.name, client.description, client.ownerUserID,
                                        client.storedCallbackURIs, client.rsaPublicKeyPEM, client.allowsTwoLegged,
                                        client.createdAt, client.isDisabled, client.requiresBodyHash])
             }
             for token in site.tokenCredentials {
                 try connection.update("INSERT INTO token_credentials (\(TokenCredential.columns)) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-                                      [token.token, token.secret, token.clientIdentifier, try databaseUserID(token.userID),
+                                      [token.token, try secrets.seal(token.secret, owner: .tokenCredential(token.token)), token.clientIdentifier, try databaseUserID(token.userID),
                                        token.scopes.spaceJoined, token.createdAt, token.lastUsedAt,
                                        token.isRevoked ? token.createdAt : nil, token.expiresAt])
             }

@@ -30,13 +30,15 @@ public final class PostgreSQLStores: StorageBackend, SiteImporting, SiteExportin
     public let sessions: PostgreSQLSessionStore
     /// Failed sign-in counters.
     public let loginThrottle: PostgreSQLLoginThrottle
+    /// Seals client and token secrets under the secrets key file.
+    public let secrets: SecretSealer
     let clock: any EpochClock
     let random: any RandomSource
 
-    /// Prepares the stores for a libpq URI; connects lazily (no connection in init; init only validates what it can cheaply).
+    /// Prepares the stores for a libpq URI, with secrets sealed under the keys in `secretsKeyFile`; connects lazily (no connection in init; init only validates what it can cheaply).
     /// Cached records are trusted for `cacheCheckInterval` milliseconds without reading the cache version, unless a change
     /// notification arrives first; 0 reads it for every request.
-    public init(url: String, clock: any EpochClock = SystemEpochClock(), hasher: PasswordHasher = .standard,
+    public init(url: String, secretsKeyFile: String, clock: any EpochClock = SystemEpochClock(), hasher: PasswordHasher = .standard,
                 cacheCheckInterval: Int64 = 1000) throws {
         // Loading libpq here, rather than at the first query, makes a missing library a start-up error.
         let libpq = try LibPQ.load()
@@ -52,10 +54,12 @@ public final class PostgreSQLStores: StorageBackend, SiteImporting, SiteExportin
         self.database = database
         self.clock = clock
         random = SystemRandomSource()
+        // Hosts never make the key file: each would make its own. `migrate` does, once (`createSecretsKeyFileIfNew`).
+        secrets = SecretSealer(keyFile: secretsKeyFile)
         users = PostgreSQLUserStore(database: database, hasher: hasher, clock: clock)
-        clients = PostgreSQLClientStore(database: database, clock: clock)
-        tokenCredentials = PostgreSQLTokenCredentialStore(database: database, clock: clock)
-        temporaryCredentials = PostgreSQLTemporaryCredentialStore(database: database)
+        clients = PostgreSQLClientStore(database: database, sealer: secrets, clock: clock)
+        tokenCredentials = PostgreSQLTokenCredentialStore(database: database, sealer: secrets, clock: clock)
+        temporaryCredentials = PostgreSQLTemporaryCredentialStore(database: database, sealer: secrets)
         nonces = PostgreSQLNonceStore(database: database)
         sessions = PostgreSQLSessionStore(database: database, clock: clock)
         loginThrottle = PostgreSQLLoginThrottle(database: database, clock: clock)
@@ -80,6 +84,10 @@ public final class PostgreSQLStores: StorageBackend, SiteImporting, SiteExportin
 
     /// Closes this process's connection (the supervisor calls it before forking workers).
     public func close() { database.close() }
+
+    public func sealSecrets() throws -> SecretSealingReport { try database.sealSecrets(with: secrets) }
+
+    public func holdsSealedSecrets() throws -> Bool { try database.holdsSealedSecrets() }
 
     public var kind: String { "postgresql" }
 

@@ -10,15 +10,16 @@ public final class RedisExpiringStore: ExpiringStateBackend {
     public let temporaryCredentials: RedisTemporaryCredentialStore
     private let connection: RedisConnection
 
-    /// Prepares the store for a Redis URL; connects lazily; `keyPrefix` namespaces every key (tests give each test its own).
-    public init(url: String, clock: any EpochClock = SystemEpochClock(), keyPrefix: String = "oauth1:") throws {
+    /// Prepares the store for a Redis URL, temporary credentials' secrets sealed by the site's `secrets`; connects lazily;
+    /// `keyPrefix` namespaces every key (tests give each test its own).
+    public init(url: String, secrets: SecretSealer, clock: any EpochClock = SystemEpochClock(), keyPrefix: String = "oauth1:") throws {
         let endpoint = try RedisEndpoint(url: url)
         // Loading hiredis here, rather than at the first command, makes a missing library a start-up error.
         let hiredis = try LibHiredis.load()
         connection = RedisConnection(endpoint: endpoint, location: redactedURL(url), hiredis: hiredis)
         let keyspace = RedisKeyspace(connection: connection, clock: clock, prefix: keyPrefix)
         nonces = RedisNonceStore(keyspace: keyspace)
-        temporaryCredentials = RedisTemporaryCredentialStore(keyspace: keyspace)
+        temporaryCredentials = RedisTemporaryCredentialStore(keyspace: keyspace, sealer: secrets)
     }
 
     /// The triple `PostgreSQLStores/SQLiteStores.providerStores(expiring:)` takes.

@@ -1,17 +1,25 @@
 import ProviderCore
+import ProviderStorage
 
 /// Temporary credentials in Redis: one hash per token that expires with the credential; saving, authorizing and
 /// consuming are each one Lua script, so each is atomic across every process and host.
 public final class RedisTemporaryCredentialStore: TemporaryCredentialStore {
     private let keyspace: RedisKeyspace
+    /// Seals the secret before it is stored and opens it when read, as the database does.
+    private let sealer: SecretSealer
 
-    init(keyspace: RedisKeyspace) { self.keyspace = keyspace }
+    init(keyspace: RedisKeyspace, sealer: SecretSealer) {
+        self.keyspace = keyspace
+        self.sealer = sealer
+    }
 
     /// Writes the credential's hash and its expiry in one script, replacing any earlier one with the same token.
     public func save(_ credential: TemporaryCredential) throws {
         let timeToLive = keyspace.timeToLive(until: credential.expiresAt)
+        var stored = credential
+        stored.secret = try sealer.seal(credential.secret, owner: .temporaryCredential(credential.token))
         let reply = try evaluate(RedisCredentialScripts.save, token: credential.token,
-                                 [Array(String(timeToLive).utf8)] + RedisCredentialRecord.fields(of: credential))
+                                 [Array(String(timeToLive).utf8)] + RedisCredentialRecord.fields(of: stored))
         guard case .integer(1) = reply else { throw unexpected("saving") }
     }
 
@@ -46,11 +54,15 @@ public final class RedisTemporaryCredentialStore: TemporaryCredentialStore {
 
     /// Reads a credential out of a hash's fields, or throws when the hash is not one this store wrote.
     private func credential(token: String, from reply: RedisReply) throws -> TemporaryCredential? {
+        let stored: TemporaryCredential?
         do {
-            return try RedisCredentialRecord.credential(token: token, from: reply)
+            stored = try RedisCredentialRecord.credential(token: token, from: reply)
         } catch {
             throw keyspace.error("the temporary credential's record is malformed")
         }
+        guard var credential = stored else { return nil }
+        credential.secret = try sealer.open(credential.secret, owner: .temporaryCredential(token))
+        return credential
     }
 
     /// The error for a reply of the wrong shape.

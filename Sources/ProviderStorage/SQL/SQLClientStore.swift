@@ -11,26 +11,29 @@ public struct SQLClientStore<Database: SQLDatabase>: ClientRegistry {
     let database: Database
     let clock: any EpochClock
     let generator: CredentialGenerator
+    /// Seals secrets before they are stored and opens them when read.
+    let sealer: SecretSealer
 
-    /// Creates the store over a database.
+    /// Creates the store over a database, its secrets sealed by `sealer`.
     @inlinable
-    public init(database: Database, clock: any EpochClock = SystemEpochClock(), keys: RSAPublicKeyCache = RSAPublicKeyCache(),
-                generator: CredentialGenerator = CredentialGenerator()) {
+    public init(database: Database, sealer: SecretSealer, clock: any EpochClock = SystemEpochClock(),
+                keys: RSAPublicKeyCache = RSAPublicKeyCache(), generator: CredentialGenerator = CredentialGenerator()) {
         let cache = TaggedRecordCache<Database.CacheTag, Client>()
-        self.init(database: database, clock: clock, generator: generator) { identifier in
+        self.init(database: database, sealer: sealer, clock: clock, generator: generator) { identifier in
             try database.cachedRead(cache, key: identifier) { connection in
                 try connection.query("SELECT client_id, secret, name, description, owner_user_id, callback_uris, rsa_public_key, two_legged, created_at, disabled, require_body_hash FROM clients WHERE client_id = ?",
-                                     parameters: [identifier]).first.map { try ClientRecord(row: $0).client(keys: keys, location: database.location) }
+                                     parameters: [identifier]).first.map { try ClientRecord(row: $0, sealer: sealer).client(keys: keys, location: database.location) }
             }
         }
     }
 
-    /// Creates the store from its parts; `init(database:clock:keys:generator:)` makes the look-up.
+    /// Creates the store from its parts; `init(database:sealer:clock:keys:generator:)` makes the look-up.
     @usableFromInline
-    init(database: Database, clock: any EpochClock, generator: CredentialGenerator,
+    init(database: Database, sealer: SecretSealer, clock: any EpochClock, generator: CredentialGenerator,
          cachedLookUp: @escaping @Sendable (String) throws -> Client?) {
         self.cachedLookUp = cachedLookUp
         self.database = database
+        self.sealer = sealer
         self.clock = clock
         self.generator = generator
     }
@@ -42,7 +45,7 @@ public struct SQLClientStore<Database: SQLDatabase>: ClientRegistry {
     public func record(identifier: String) throws -> ClientRecord? {
         try database.read { connection in
             try connection.query("SELECT client_id, secret, name, description, owner_user_id, callback_uris, rsa_public_key, two_legged, created_at, disabled, require_body_hash FROM clients WHERE client_id = ?",
-                                 parameters: [identifier]).first.map(ClientRecord.init(row:))
+                                 parameters: [identifier]).first.map { try ClientRecord(row: $0, sealer: sealer) }
         }
     }
 
@@ -53,9 +56,10 @@ public struct SQLClientStore<Database: SQLDatabase>: ClientRegistry {
                                   name: name, description: description, ownerUserID: ownerUserID, callbackURIs: callbackURIs,
                                   rsaPublicKeyPEM: rsaPublicKeyPEM, allowsTwoLegged: allowsTwoLegged, createdAt: clock.now(),
                                   requiresBodyHash: requiresBodyHash)
+        let sealedSecret = try sealer.seal(record.secret, owner: .client(record.identifier))
         let inserted = try database.write { connection in
             try connection.update("INSERT INTO clients (client_id, secret, name, description, owner_user_id, callback_uris, rsa_public_key, two_legged, created_at, disabled, require_body_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (client_id) DO NOTHING",
-                                  parameters: [record.identifier, record.secret, record.name, record.description, record.ownerUserID,
+                                  parameters: [record.identifier, sealedSecret, record.name, record.description, record.ownerUserID,
                                                record.storedCallbackURIs, record.rsaPublicKeyPEM, record.allowsTwoLegged, record.createdAt,
                                                record.isDisabled, record.requiresBodyHash])
         }
@@ -69,16 +73,17 @@ public struct SQLClientStore<Database: SQLDatabase>: ClientRegistry {
         try database.read { connection in
             if let ownerUserID {
                 return try connection.query("SELECT client_id, secret, name, description, owner_user_id, callback_uris, rsa_public_key, two_legged, created_at, disabled, require_body_hash FROM clients WHERE owner_user_id = ? ORDER BY created_at DESC, client_id",
-                                            parameters: [ownerUserID]).map(ClientRecord.init(row:))
+                                            parameters: [ownerUserID]).map { try ClientRecord(row: $0, sealer: sealer) }
             }
             return try connection.query("SELECT client_id, secret, name, description, owner_user_id, callback_uris, rsa_public_key, two_legged, created_at, disabled, require_body_hash FROM clients ORDER BY created_at DESC, client_id",
-                                        parameters: []).map(ClientRecord.init(row:))
+                                        parameters: []).map { try ClientRecord(row: $0, sealer: sealer) }
         }
     }
 
     public func rotateSecret(identifier: String) throws -> String? {
         let secret = generator.string(length: 40)
-        let changed = try database.write { try $0.update("UPDATE clients SET secret = ? WHERE client_id = ?", parameters: [secret, identifier]) }
+        let sealedSecret = try sealer.seal(secret, owner: .client(identifier))
+        let changed = try database.write { try $0.update("UPDATE clients SET secret = ? WHERE client_id = ?", parameters: [sealedSecret, identifier]) }
         return changed > 0 ? secret : nil
     }
 

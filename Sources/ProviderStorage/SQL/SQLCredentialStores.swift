@@ -5,15 +5,21 @@ import ProviderCore
 /// and host.
 public struct SQLTemporaryCredentialStore<Database: SQLDatabase>: TemporaryCredentialStore {
     let database: Database
+    /// Seals secrets before they are stored and opens them when read.
+    let sealer: SecretSealer
 
-    /// Creates the store over a database.
-    public init(database: Database) { self.database = database }
+    /// Creates the store over a database, its secrets sealed by `sealer`.
+    public init(database: Database, sealer: SecretSealer) {
+        self.database = database
+        self.sealer = sealer
+    }
 
     public func save(_ credential: TemporaryCredential) throws {
         let userID = try credential.userID.map(databaseUserID)
+        let sealedSecret = try sealer.seal(credential.secret, owner: .temporaryCredential(credential.token))
         try database.write { connection in
             try connection.update("INSERT INTO temporary_credentials (token, secret, client_id, callback, requested_scopes, granted_scopes, user_id, verifier, expires_at, token_lifetime) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                                  parameters: [credential.token, credential.secret, credential.clientIdentifier, credential.callback,
+                                  parameters: [credential.token, sealedSecret, credential.clientIdentifier, credential.callback,
                                                credential.requestedScopes.spaceJoined, credential.grantedScopes.spaceJoined, userID,
                                                credential.verifier, credential.expiresAt, credential.tokenLifetime])
         }
@@ -22,7 +28,7 @@ public struct SQLTemporaryCredentialStore<Database: SQLDatabase>: TemporaryCrede
     public func temporaryCredential(token: String) throws -> TemporaryCredential? {
         try database.read { connection in
             try connection.query("SELECT token, secret, client_id, callback, requested_scopes, granted_scopes, user_id, verifier, expires_at, token_lifetime FROM temporary_credentials WHERE token = ?",
-                                 parameters: [token]).first.map(TemporaryCredential.init(row:))
+                                 parameters: [token]).first.map { try TemporaryCredential(row: $0, sealer: sealer) }
         }
     }
 
@@ -37,7 +43,7 @@ public struct SQLTemporaryCredentialStore<Database: SQLDatabase>: TemporaryCrede
     public func consume(token: String) throws -> TemporaryCredential? {
         try database.write { connection in
             try connection.query("DELETE FROM temporary_credentials WHERE token = ? RETURNING token, secret, client_id, callback, requested_scopes, granted_scopes, user_id, verifier, expires_at, token_lifetime",
-                                 parameters: [token]).first.map(TemporaryCredential.init(row:))
+                                 parameters: [token]).first.map { try TemporaryCredential(row: $0, sealer: sealer) }
         }
     }
 
@@ -57,36 +63,40 @@ public struct SQLTokenCredentialStore<Database: SQLDatabase>: TokenCredentialReg
     private let cachedLookUp: @Sendable (String) throws -> TokenCredential?
     private let cache: TaggedRecordCache<Database.CacheTag, TokenCredential>
     let database: Database
+    /// Seals secrets before they are stored and opens them when read (once per cached credential).
+    let sealer: SecretSealer
     /// The clock revocations are stamped with.
     public let clock: any EpochClock
 
-    /// Creates the store over a database.
+    /// Creates the store over a database, its secrets sealed by `sealer`.
     @inlinable
-    public init(database: Database, clock: any EpochClock = SystemEpochClock()) {
+    public init(database: Database, sealer: SecretSealer, clock: any EpochClock = SystemEpochClock()) {
         let cache = TaggedRecordCache<Database.CacheTag, TokenCredential>()
-        self.init(database: database, clock: clock, cache: cache) { token in
+        self.init(database: database, sealer: sealer, clock: clock, cache: cache) { token in
             try database.cachedRead(cache, key: token) { connection in
                 try connection.query("SELECT token, secret, client_id, user_id, scopes, created_at, last_used_at, revoked_at, expires_at FROM token_credentials WHERE token = ?",
-                                     parameters: [token]).first.map(TokenCredential.init(row:))
+                                     parameters: [token]).first.map { try TokenCredential(row: $0, sealer: sealer) }
             }
         }
     }
 
-    /// Creates the store from its parts; `init(database:clock:)` makes the cache and the look-up.
+    /// Creates the store from its parts; `init(database:sealer:clock:)` makes the cache and the look-up.
     @usableFromInline
-    init(database: Database, clock: any EpochClock, cache: TaggedRecordCache<Database.CacheTag, TokenCredential>,
+    init(database: Database, sealer: SecretSealer, clock: any EpochClock, cache: TaggedRecordCache<Database.CacheTag, TokenCredential>,
          cachedLookUp: @escaping @Sendable (String) throws -> TokenCredential?) {
         self.cachedLookUp = cachedLookUp
         self.cache = cache
         self.database = database
+        self.sealer = sealer
         self.clock = clock
     }
 
     public func save(_ credential: TokenCredential) throws {
         let userID = try databaseUserID(credential.userID)
+        let sealedSecret = try sealer.seal(credential.secret, owner: .tokenCredential(credential.token))
         try database.write { connection in
             try connection.update("INSERT INTO token_credentials (token, secret, client_id, user_id, scopes, created_at, last_used_at, revoked_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                                  parameters: [credential.token, credential.secret, credential.clientIdentifier, userID,
+                                  parameters: [credential.token, sealedSecret, credential.clientIdentifier, userID,
                                                credential.scopes.spaceJoined, credential.createdAt, credential.lastUsedAt,
                                                credential.isRevoked ? credential.createdAt : nil, credential.expiresAt])
         }
@@ -113,10 +123,10 @@ public struct SQLTokenCredentialStore<Database: SQLDatabase>: TokenCredentialReg
         try database.read { connection in
             if let userID {
                 return try connection.query("SELECT token, secret, client_id, user_id, scopes, created_at, last_used_at, revoked_at, expires_at FROM token_credentials WHERE user_id = ? ORDER BY created_at DESC, token",
-                                            parameters: [userID]).map(TokenCredential.init(row:))
+                                            parameters: [userID]).map { try TokenCredential(row: $0, sealer: sealer) }
             }
             return try connection.query("SELECT token, secret, client_id, user_id, scopes, created_at, last_used_at, revoked_at, expires_at FROM token_credentials ORDER BY created_at DESC, token",
-                                        parameters: []).map(TokenCredential.init(row:))
+                                        parameters: []).map { try TokenCredential(row: $0, sealer: sealer) }
         }
     }
 

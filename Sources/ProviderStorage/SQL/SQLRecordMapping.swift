@@ -21,6 +21,12 @@ extension ClientRecord {
                   requiresBodyHash: row.boolean(10))
     }
 
+    /// A client from `ClientRecord.columns`, its secret opened.
+    public init(row: some SQLRow, sealer: SecretSealer) throws {
+        self.init(row: row)
+        secret = try sealer.open(secret, owner: .client(identifier))
+    }
+
     /// The callback URIs as stored: one per line.
     public var storedCallbackURIs: String { callbackURIs.joined(separator: "\n") }
 }
@@ -35,6 +41,12 @@ extension TokenCredential {
                   scopes: row.text(4).spaceSeparated, createdAt: row.integer(5), lastUsedAt: row.optionalInteger(6),
                   isRevoked: row.optionalInteger(7) != nil, expiresAt: row.optionalInteger(8))
     }
+
+    /// A token credential from `TokenCredential.columns`, its secret opened.
+    public init(row: some SQLRow, sealer: SecretSealer) throws {
+        self.init(row: row)
+        secret = try sealer.open(secret, owner: .tokenCredential(token))
+    }
 }
 
 extension TemporaryCredential {
@@ -45,6 +57,12 @@ extension TemporaryCredential {
                   requestedScopes: row.text(4).spaceSeparated, grantedScopes: row.text(5).spaceSeparated,
                   tokenLifetime: row.optionalInteger(9), userID: row.optionalInteger(6).map(String.init),
                   verifier: row.optionalText(7), expiresAt: row.integer(8))
+    }
+
+    /// A temporary credential from the same columns, its secret opened.
+    public init(row: some SQLRow, sealer: SecretSealer) throws {
+        self.init(row: row)
+        secret = try sealer.open(secret, owner: .temporaryCredential(token))
     }
 }
 

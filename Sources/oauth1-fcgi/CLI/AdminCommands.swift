@@ -13,7 +13,7 @@ struct OAuth1Command: ParsableCommand {
         abstract: "An OAuth 1.0a provider (RFC 5849) for FastCGI and CGI.",
         discussion: "Run with no arguments under a web server to serve FastCGI (a listening socket on fd 0) or CGI. The subcommands administer the data directory.",
         version: oauth1FcgiVersion,
-        subcommands: [Serve.self, UserCommand.self, ClientCommand.self, TokenCommand.self, Purge.self, Migrate.self, Copy.self,
+        subcommands: [Serve.self, UserCommand.self, ClientCommand.self, TokenCommand.self, Purge.self, Migrate.self, RotateSecretsKey.self, Copy.self,
                       Backup.self, Restore.self, CheckConfig.self])
 }
 
@@ -46,12 +46,15 @@ struct Serve: ParsableCommand {
         }
         let configuration = try AppConfiguration(ConfigurationSource.fromProcess())
         Log.level = configuration.logLevel
+        configuration.warnAboutUnknownKeys()
         // Open the database once here so a bad data directory or a too-new schema stops start-up, not every worker. A
         // database server that does not answer yet does not: the workers answer 503 until it does. The connection
         // closes before the workers are forked.
         do {
             let stores = try ProviderStores.open(configuration.storage)
             defer { stores.close() }
+            // A missing or unreadable secrets key file stops start-up: no worker could open a client's secret.
+            try stores.backend.secrets.reload()
             _ = try stores.checkHealth()
         } catch let error as StoreUnavailableError {
             Log.error("starting anyway: \(error); requests will be answered 503 until it answers")
@@ -291,9 +294,27 @@ struct Migrate: ParsableCommand {
 
     func run() throws {
         let stores = try options.stores()
-        let version = try stores.backend.schemaVersion()
-        emit(options.json ? JSON.object([("schema_version", String(version)), ("database", JSON.string(stores.backend.location))])
-                          : "\(stores.backend.location) is at schema version \(version)")
+        let backend = stores.backend
+        let version = try backend.schemaVersion()
+        // The secrets key file is made here for a database that never sealed a secret (hosts of a PostgreSQL site never
+        // make one themselves); then every secret still in clear is sealed.
+        var created = false
+        if let path = backend.secrets.keyFilePath, SecretsKeyFile.stamp(path) == nil, try !backend.holdsSealedSecrets() {
+            created = try SecretsKeyFile.create(path)
+        }
+        let sealed = try backend.sealSecrets()
+        let keyFile = backend.secrets.keyFilePath ?? ""
+        if options.json {
+            emit(JSON.object([("schema_version", String(version)), ("database", JSON.string(backend.location)),
+                              ("secrets_key_file", JSON.string(keyFile)), ("secrets_key_created", String(created)),
+                              ("secrets_sealed", String(sealed.total))]))
+            return
+        }
+        emit("\(backend.location) is at schema version \(version)")
+        if created { emit("created the secrets key file \(keyFile): keep it apart from database backups; every host of the site needs a copy") }
+        if sealed.total > 0 {
+            emit("sealed \(sealed.clients) client secrets, \(sealed.tokenCredentials) token secrets and \(sealed.temporaryCredentials) temporary secrets under \(keyFile)")
+        }
     }
 }
 
@@ -304,15 +325,23 @@ struct CheckConfig: ParsableCommand {
 
     func run() throws {
         let source = try options.source()
-        _ = try AppConfiguration(source)
+        let configuration = try AppConfiguration(source)
         let lines = AppConfiguration.describe(source)
+        let unknown = configuration.unknownKeys
         if options.json {
-            emit(JSON.object(lines.map { line in
+            var members = lines.map { line in
                 let parts = line.split(separator: "=", maxSplits: 1)
                 return (String(parts[0]), JSON.string(parts.count > 1 ? String(parts[1]) : ""))
-            }))
+            }
+            if !unknown.isEmpty { members.append(("unknown_keys", "[" + unknown.map { JSON.string($0) }.joined(separator: ",") + "]")) }
+            emit(JSON.object(members))
         } else {
             for line in lines { emit(line) }
+            for key in unknown { emit("\(key) (unknown: not a setting of oauth1-fcgi)") }
+        }
+        // The workers only warn about these (other tools share the prefix); here a typo is looked for, so it fails.
+        if !unknown.isEmpty {
+            throw CommandFailure("\(unknown.joined(separator: ", ")) \(unknown.count == 1 ? "is not a setting" : "are not settings") of oauth1-fcgi; check the spelling, or ignore this if another program reads \(unknown.count == 1 ? "it" : "them")")
         }
     }
 }

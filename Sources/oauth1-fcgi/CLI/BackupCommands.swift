@@ -13,18 +13,19 @@ struct Backup: ParsableCommand {
         abstract: "Write a consistent copy of the SQLite database to a new file while the site serves.",
         discussion: """
         Uses SQLite's online backup API, so workers go on answering while it runs. The copy holds users, clients, \
-        token credentials and sessions, secrets included: keep it as safe as the data directory. With PostgreSQL, use \
-        pg_dump instead.
+        token credentials and sessions; client and token secrets are in it sealed under the secrets key file, which it \
+        does not hold: keep the key file apart from the backups (a restore needs both). With PostgreSQL, use pg_dump \
+        instead.
         """)
 
     @Argument(help: "The file to write; it must not exist yet.") var file: String
     @OptionGroup var options: CommonOptions
 
     func run() throws {
-        let dataDirectory = try sqliteDataDirectory(options, what: "backup", postgreSQLAdvice: "use pg_dump (see the README)")
+        let dataDirectory = try sqliteDataDirectory(options, what: "backup", postgreSQLAdvice: "use pg_dump (see docs/operations.md, \"Backups\")")
         let pages = try SQLiteBackup.copy(from: dataDirectory + "/" + SQLiteStores.databaseFileName, to: file)
         emit(options.json ? JSON.object([("file", JSON.string(file)), ("pages", String(pages))])
-                          : "backed up \(dataDirectory)/\(SQLiteStores.databaseFileName) (\(pages) pages) to \(file)")
+                          : "backed up \(dataDirectory)/\(SQLiteStores.databaseFileName) (\(pages) pages) to \(file); its secrets open only with the secrets key file, which is not in it")
     }
 }
 
@@ -34,8 +35,9 @@ struct Restore: ParsableCommand {
         abstract: "Put a backup made by `backup` back into the data directory; stop the site first.",
         discussion: """
         Refuses a file that is not a SQLite database of this provider's schema (or of a newer one than this binary \
-        knows), and refuses to overwrite an existing database unless --replace is given. Sessions made after the \
-        backup are gone; token credentials issued before it work again.
+        knows), and refuses to overwrite an existing database unless --replace is given; refuses also when the secrets \
+        key file (OAUTH1_SECRETS_KEY_FILE, or secrets.key in the data directory) lacks a key the backup's secrets are \
+        sealed under. Sessions made after the backup are gone; token credentials issued before it work again.
         """)
 
     @Argument(help: "A file written by `oauth1-fcgi backup`.") var file: String
@@ -56,12 +58,23 @@ struct Restore: ParsableCommand {
         guard found.schemaVersion <= Schema.currentVersion else {
             throw CommandFailure("\(file) is at schema version \(found.schemaVersion), newer than this binary's \(Schema.currentVersion); restore it with a newer oauth1-fcgi")
         }
+        // The backup's secrets open only with the key file they were sealed under: check it before writing anything.
+        var storage = StorageConfiguration(dataDirectory: dataDirectory)
+        storage.secretsKeyFile = try options.configuration().storage.secretsKeyFile
+        let keyFile = storage.secretsKeyFile ?? dataDirectory + "/" + SQLiteStores.secretsKeyFileName
+        if !found.secretsKeyIdentifiers.isEmpty {
+            let held = Set(try SecretsKeyFile.read(keyFile)?.ring.keys.map(\.identifier) ?? [])
+            let missing = found.secretsKeyIdentifiers.subtracting(held).sorted()
+            guard missing.isEmpty else {
+                throw CommandFailure("\(file)'s secrets are sealed under key \(missing.joined(separator: ", ")), which \(keyFile) does not hold; copy the site's secrets key file there first (or name it with OAUTH1_SECRETS_KEY_FILE)")
+            }
+        }
         let target = dataDirectory + "/" + SQLiteStores.databaseFileName
         guard try SQLiteBackup.restore(from: file, intoDataDirectory: dataDirectory, replacing: replace) else {
             throw CommandFailure("\(target) exists; stop the site and pass --replace to overwrite it with \(file)")
         }
         // Opening migrates a backup of an older schema to this binary's.
-        let stores = try ProviderStores.open(StorageConfiguration(dataDirectory: dataDirectory))
+        let stores = try ProviderStores.open(storage)
         let (users, clients, tokens) = (try stores.users.all().count, try stores.clients.all(ownerUserID: nil).count,
                                         try stores.tokenCredentials.all(userID: nil).count)
         stores.close()

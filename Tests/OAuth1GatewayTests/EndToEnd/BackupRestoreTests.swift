@@ -46,7 +46,16 @@ import Testing
         let again = try data.cli(["backup", file])
         #expect(again.status != 0 && again.stderr.contains("exists already"), "\(again.stderr)")
 
+        let sealed = try String(contentsOfFile: file, encoding: .isoLatin1)
+        #expect(!sealed.contains("printer-secret") && !sealed.contains("token-secret"), "the backup holds secrets only sealed")
+
         let fresh = ProviderData(dataDirectory: fixture.directory + "/fresh")
+        let withoutKey = try fresh.cli(["restore", file])
+        #expect(withoutKey.status != 0 && withoutKey.stderr.contains("secrets.key does not hold"), "\(withoutKey.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: fixture.directory + "/fresh/oauth1.sqlite"), "nothing was restored")
+        try FileManager.default.createDirectory(atPath: fixture.directory + "/fresh", withIntermediateDirectories: true,
+                                                attributes: [.posixPermissions: 0o700])
+        try FileManager.default.copyItem(atPath: fixture.directory + "/data/secrets.key", toPath: fixture.directory + "/fresh/secrets.key")
         let restored = try fresh.cli(["restore", file])
         #expect(restored.status == 0 && restored.stdout.contains("1 users, 1 clients, 1 token credentials"), "\(restored.stdout) \(restored.stderr)")
         let overwrite = try fresh.cli(["restore", file])

@@ -87,7 +87,12 @@ import TestServers
         let again = try sqlite.cli(["copy", "--to", url])
         #expect(again.status != 0 && again.stderr.contains("copy only into an empty database"), "\(again.stderr)")
 
-        let site = try SeveralHosts(databaseURL: url, redisURL: nil)
+        let keyFile = sqlite.dataDirectory + "/secrets.key"
+        #expect(copied.stdout.contains("secrets are sealed under \(keyFile)"), "\(copied.stdout)")
+        let dump = try postgres.dump(database: database)
+        #expect(dump.contains("enc1:") && !dump.contains(client.secret) && !dump.contains(token.1), "the copy holds secrets sealed")
+
+        let site = try SeveralHosts(databaseURL: url, redisURL: nil, secretsKeyFile: keyFile)
         let result = try ClientScripts.signed(site.base + "/user", client: client, token: token, ["--repeat", "1"])
         #expect(result.statuses == [200])
         #expect(result.bodies.first?.contains("\"username\": \"alice\"") == true || result.bodies.first?.contains("alice") == true)

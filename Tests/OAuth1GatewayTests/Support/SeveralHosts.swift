@@ -1,4 +1,5 @@
 import Foundation
+import ProviderStorage
 import Glibc
 import Testing
 import TestServers
@@ -65,13 +66,18 @@ final class SeveralHosts: @unchecked Sendable {
     private var nginx: Process?
 
     /// Starts `count` hosts with `workers` workers each on `databaseURL` (and `redisURL`), then nginx in front.
-    init(databaseURL: String, redisURL: String?, count: Int = 2, workers: Int = 2, settings: [String: String] = [:]) throws {
+    /// `secretsKeyFile` names the site's key file (a copied site's); without one the site gets a new key.
+    init(databaseURL: String, redisURL: String?, count: Int = 2, workers: Int = 2, settings: [String: String] = [:],
+         secretsKeyFile: String? = nil) throws {
         root = ProviderServer.makeTemporaryDirectory("oauth1-hosts")
         port = try ProviderServer.freePort()
         base = "http://127.0.0.1:\(port)/oauth"
         self.databaseURL = databaseURL
         var shared = settings
         shared["OAUTH1_DATABASE_URL"] = databaseURL
+        // One secrets key for the site, as an operator gives every host a copy of the file.
+        shared["OAUTH1_SECRETS_KEY_FILE"] = secretsKeyFile ?? root + "/secrets.key"
+        if secretsKeyFile == nil { try SecretsKeyFile.create(root + "/secrets.key") }
         if let redisURL { shared["OAUTH1_REDIS_URL"] = redisURL }
         shared["OAUTH1_SUPPORTED_SIGNATURE_METHODS"] = shared["OAUTH1_SUPPORTED_SIGNATURE_METHODS"] ?? "HMAC-SHA1,PLAINTEXT"
         let root = root

@@ -1,5 +1,6 @@
 import OAuth1Gateway
 import ProviderCore
+import ProviderStorage
 
 /// One fuzzed entry point of the provider: its name is the corpus directory, `run` feeds it one input and checks what must hold.
 enum FuzzTarget: String, CaseIterable, Sendable {
@@ -10,6 +11,7 @@ enum FuzzTarget: String, CaseIterable, Sendable {
     case pem
     case configuration
     case sessionCookie = "session-cookie"
+    case sealedSecret = "sealed-secret"
 
     /// Feeds one input to the entry point; a broken property stops the process, which libFuzzer reports as a crash.
     func run(_ bytes: [UInt8]) {
@@ -21,6 +23,7 @@ enum FuzzTarget: String, CaseIterable, Sendable {
         case .pem: Self.pem(bytes)
         case .configuration: Self.configuration(bytes)
         case .sessionCookie: Self.sessionCookie(bytes)
+        case .sealedSecret: Self.sealedSecret(bytes)
         }
     }
 
@@ -171,5 +174,29 @@ enum FuzzTarget: String, CaseIterable, Sendable {
     /// Stops the process when a property fails, naming it.
     static func require(_ condition: Bool, _ property: String) {
         if !condition { fatalError("fuzz property failed: \(property)") }
+    }
+
+    /// The key ring the sealed-secret target seals and opens with.
+    static let secretsRing = try! SecretsKeyRing(keys: [SecretsKeyRing.Key(bytes: Array("fuzz-secrets-key-0123456789abcde".utf8))])
+
+    /// The input is a stored secret column; a value that parses is written out the same, opening it never crashes, and the
+    /// input's text sealed for one row opens for that row only.
+    static func sealedSecret(_ bytes: [UInt8]) {
+        let stored = String(decoding: bytes, as: UTF8.self)
+        let sealer = SecretSealer(ring: secretsRing)
+        if let sealed = SealedSecret(stored: stored) {
+            require(sealed.stored == stored, "a parsed sealed value is written out as it was read")
+        }
+        if let opened = try? sealer.open(stored, owner: .client("fuzz")), SealedSecret.isSealed(stored) {
+            require(SealedSecret(stored: stored) != nil, "only a well-formed value opens")
+            require((try? sealer.open(stored, owner: .client("other"))) == nil, "a value opens for its own row only")
+            _ = opened
+        }
+        guard let sealed = try? sealer.seal(stored, owner: .tokenCredential("row")) else {
+            require(false, "any text can be sealed")
+            return
+        }
+        require((try? sealer.open(sealed, owner: .tokenCredential("row"))) == stored, "a sealed value opens to its text")
+        require((try? sealer.open(sealed, owner: .temporaryCredential("row"))) == nil, "and for no other kind of row")
     }
 }
