@@ -12,6 +12,7 @@ struct OAuth1Command: ParsableCommand {
         commandName: "oauth1-fcgi",
         abstract: "An OAuth 1.0a provider (RFC 5849) for FastCGI and CGI.",
         discussion: "Run with no arguments under a web server to serve FastCGI (a listening socket on fd 0) or CGI. The subcommands administer the data directory.",
+        version: oauth1FcgiVersion,
         subcommands: [Serve.self, UserCommand.self, ClientCommand.self, TokenCommand.self, Purge.self, Migrate.self, RotateSecretsKey.self, Copy.self,
                       Backup.self, Restore.self, CheckConfig.self])
 }
@@ -19,7 +20,7 @@ struct OAuth1Command: ParsableCommand {
 struct Serve: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Listen on a socket and run FastCGI worker processes.")
 
-    @Option(help: "unix:PATH or HOST:PORT.") var listen: String
+    @Option(help: "unix:PATH or HOST:PORT; without it, the socket systemd passes (LISTEN_PID, LISTEN_FDS: fd 3).") var listen: String?
     @Option(help: "Worker processes.") var workers = 4
     @Option(name: .customLong("max-requests"), help: "Requests a worker serves before it is replaced (0: no limit).") var maxRequests = 10_000
     @Option(name: .customLong("socket-mode"), help: "Permissions of a unix socket, octal.") var socketMode = "0660"
@@ -28,12 +29,21 @@ struct Serve: ParsableCommand {
     func run() throws {
         // Workers read their settings from the environment they inherit, so the option travels as OAUTH1_DATA_DIR.
         if let dataDirectory { setenv("OAUTH1_DATA_DIR", dataDirectory, 1) }
-        guard let address = ListenAddress(listen) else {
-            throw CommandFailure("--listen must be unix:PATH or HOST:PORT, not '\(listen)'")
-        }
         guard (1...256).contains(workers) else { throw CommandFailure("--workers must be from 1 to 256") }
         guard maxRequests >= 0 else { throw CommandFailure("--max-requests must be 0 or more") }
         guard let mode = mode_t(socketMode, radix: 8), mode <= 0o777 else { throw CommandFailure("--socket-mode must be octal, such as 0660") }
+        let socket: ListeningSocket
+        if let listen {
+            guard let address = ListenAddress(listen) else {
+                throw CommandFailure("--listen must be unix:PATH or HOST:PORT, not '\(listen)'")
+            }
+            SocketActivation.clearEnvironment()
+            socket = .bind(address, socketMode: mode)
+        } else if let descriptor = try SocketActivation.takeListener() {
+            socket = .inherited(descriptor: descriptor)
+        } else {
+            throw CommandFailure("pass --listen unix:PATH or HOST:PORT, or start serve under systemd socket activation (LISTEN_PID and LISTEN_FDS)")
+        }
         let configuration = try AppConfiguration(ConfigurationSource.fromProcess())
         Log.level = configuration.logLevel
         configuration.warnAboutUnknownKeys()
@@ -49,7 +59,7 @@ struct Serve: ParsableCommand {
         } catch let error as StoreUnavailableError {
             Log.error("starting anyway: \(error); requests will be answered 503 until it answers")
         }
-        let status = Supervisor(address: address, workers: workers, maxRequests: maxRequests, socketMode: mode).run()
+        let status = Supervisor(socket: socket, workers: workers, maxRequests: maxRequests).run()
         if status != 0 { throw ExitCode(status) }
     }
 }
