@@ -31,12 +31,14 @@ do {
     exit(1)
 }
 Log.level = configuration.logLevel
-let application = Application(configuration: configuration)
+// Under `serve`, the supervisor hands each worker the shared status counters and the worker's slot in them.
+let statusSlot = WorkerStatus.fromSupervisor(environment)
+let application = Application(configuration: configuration, status: statusSlot?.segment)
 let decoder = GatewayRequestDecoder(trustedProxies: configuration.trustedProxies, maximumBodyBytes: configuration.maximumBodyBytes,
                                     configuredMountPath: configuration.mountPath)
 if isFastCGI {
     let maxRequests = Int(environment["OAUTH1_MAX_REQUESTS"] ?? "") ?? 0
-    exit(FastCGIWorker.run(application: application, decoder: decoder, maxRequests: maxRequests))
+    exit(FastCGIWorker.run(application: application, decoder: decoder, maxRequests: maxRequests, slot: statusSlot))
 } else {
     exit(CGIRunner.run(application: application, decoder: decoder))
 }

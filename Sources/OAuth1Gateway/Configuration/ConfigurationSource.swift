@@ -21,6 +21,16 @@ public struct ConfigurationSource: Sendable {
         try merged(environment: processEnvironment())
     }
 
+    /// Settings for the `serve` supervisor: with `configFile` (`serve --config`), that file's values over the environment's,
+    /// since the supervisor reads the file again on SIGHUP and its environment cannot change; without it, as
+    /// `fromProcess` merges them (`OAUTH1_CONFIG` under the environment).
+    public static func forSupervisor(environment: [String: String], configFile: String?) throws(ConfigurationError) -> ConfigurationSource {
+        guard let configFile else { return try merged(environment: environment) }
+        var values = environment.filter { $0.key != "OAUTH1_CONFIG" }
+        for (key, value) in try parseFile(configFile) where key != "OAUTH1_CONFIG" { values[key] = value }
+        return ConfigurationSource(values: values, file: configFile)
+    }
+
     /// Merges an environment with the file its `OAUTH1_CONFIG` names.
     static func merged(environment: [String: String]) throws(ConfigurationError) -> ConfigurationSource {
         guard let path = environment["OAUTH1_CONFIG"], !path.isEmpty else {

@@ -6,7 +6,11 @@ import Glibc
 /// Set by SIGTERM or SIGINT; read by the request loops between requests.
 nonisolated(unsafe) var terminationRequested: sig_atomic_t = 0
 
-/// Set while a FastCGI worker waits in accept for its next connection and holds none (`FastCGIListener`).
+/// Set by SIGHUP in the supervisor: read the configuration again and replace the workers.
+nonisolated(unsafe) var reloadRequested: sig_atomic_t = 0
+
+/// Set while a FastCGI worker waits for its next request: 1 in its own accept, where it holds no connection
+/// (`FastCGIListener`); 2 inside libfcgi, on a kept connection or in libfcgi's own accept.
 nonisolated(unsafe) var awaitingRequest: sig_atomic_t = 0
 
 /// Signal handling for workers and the supervisor: handlers only set a flag (and tell libfcgi to stop accepting), and are
@@ -16,6 +20,9 @@ public enum Signals {
     public static var stopRequested: Bool { terminationRequested != 0 }
 
     /// SIGTERM and SIGINT end the loop after the request in flight; SIGPIPE is ignored (a client that hung up is not fatal).
+    /// A FastCGI worker also takes SIGHUP, the supervisor's request to leave when it reloads: it finishes the request in
+    /// flight, and one waiting in its own accept is woken there (EINTR) instead of exiting from the handler, so a
+    /// connection accepted at that very instant is served, never dropped.
     public static func installTermination(forFastCGI: Bool) {
         var action = sigaction()
         if forFastCGI {
@@ -33,12 +40,40 @@ public enum Signals {
         action.sa_flags = 0
         sigaction(SIGTERM, &action, nil)
         sigaction(SIGINT, &action, nil)
+        if forFastCGI {
+            var retire = sigaction()
+            retire.__sigaction_handler.sa_handler = { _ in
+                terminationRequested = 1
+                FCGX_ShutdownPending()
+                // Inside libfcgi a connection cannot be told from none (as for SIGTERM above); in our own accept it can.
+                if awaitingRequest == 2 { _exit(0) }
+            }
+            sigemptyset(&retire.sa_mask)
+            retire.sa_flags = 0
+            sigaction(SIGHUP, &retire, nil)
+        }
         signal(SIGPIPE, SIG_IGN)
         // A parent may have started us with signals blocked (a spawning thread's mask is inherited); unblock them,
         // or SIGTERM would never arrive.
         var none = sigset_t()
         sigemptyset(&none)
         sigprocmask(SIG_SETMASK, &none, nil)
+    }
+
+    /// Takes a pending SIGHUP (the supervisor's reload request): true once per signal received since the last call.
+    public static func takeReloadRequest() -> Bool {
+        guard reloadRequested != 0 else { return false }
+        reloadRequested = 0
+        return true
+    }
+
+    /// SIGHUP asks the supervisor to reload; the handler only sets a flag, which its loop reads.
+    public static func installReload() {
+        var action = sigaction()
+        action.__sigaction_handler.sa_handler = { _ in reloadRequested = 1 }
+        sigemptyset(&action.sa_mask)
+        action.sa_flags = 0
+        sigaction(SIGHUP, &action, nil)
     }
 
     /// A SIGCHLD handler that does nothing, so a worker's death ends the supervisor's sigsuspend (an ignored SIGCHLD would not).
