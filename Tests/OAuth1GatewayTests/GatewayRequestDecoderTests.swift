@@ -283,12 +283,15 @@ import Testing
     }
 }
 
-/// The README's configuration table lists every setting the binary reads.
+/// A configuration table (README.md's, or docs/operations.md's for the operations settings) lists every setting the
+/// binary reads.
 @Suite struct ConfigurationDocumentationTests {
     @Test func readmeDocumentsEverySetting() throws {
-        let readme = try String(contentsOf: ProcessRunner.repository.appendingPathComponent("README.md"), encoding: .utf8)
+        let documents = try ["README.md", "docs/operations.md"].map {
+            try String(contentsOf: ProcessRunner.repository.appendingPathComponent($0), encoding: .utf8)
+        }
         for setting in AppConfiguration.settings {
-            #expect(readme.contains("| `\(setting.key)` |"), "README lacks \(setting.key)")
+            #expect(documents.contains { $0.contains("| `\(setting.key)` |") }, "no configuration table lists \(setting.key)")
         }
     }
 }

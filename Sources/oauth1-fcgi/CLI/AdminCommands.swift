@@ -285,9 +285,17 @@ struct CheckConfig: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "check-config",
                                                     abstract: "Print the effective configuration (secrets masked); fail on any invalid value.")
     @OptionGroup var options: CommonOptions
+    @Option(name: .customLong("config"), help: "Check FILE as `serve --config FILE` reads it: its values over the environment's.")
+    var configFile: String?
 
     func run() throws {
-        let source = try options.source()
+        var source = try configFile.map { try ConfigurationSource.forSupervisor(environment: ConfigurationSource.processEnvironment(), configFile: $0) }
+            ?? options.source()
+        if configFile != nil, let dataDirectory = options.dataDirectory {
+            var values = source.values
+            values["OAUTH1_DATA_DIR"] = dataDirectory
+            source = ConfigurationSource(values: values, file: source.file)
+        }
         _ = try AppConfiguration(source)
         let lines = AppConfiguration.describe(source)
         if options.json {

@@ -102,4 +102,25 @@ import Testing
         #expect(StatusMetricsTests.sample(metrics, "oauth1_reload_failures_total") == 1)
         #expect(StatusMetricsTests.sample(metrics, "oauth1_worker_restarts_total") == 0, "retired workers are not deaths")
     }
+
+    /// `check-config --config FILE` checks what `serve --config FILE` would run with: the file over the environment, and
+    /// an invalid value refused with its key named, so an operator can check an edit before sending SIGHUP.
+    @Test func checkConfigReadsTheFileAsServeDoes() throws {
+        let root = ProviderServer.makeTemporaryDirectory("oauth1-check")
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let config = root + "/oauth1-fcgi.conf"
+        try "OAUTH1_REALM=\"from the file\"\nOAUTH1_STATUS=true\n".write(toFile: config, atomically: true, encoding: .utf8)
+        var environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("OAUTH1_") }
+        environment["OAUTH1_DATA_DIR"] = root + "/data"
+        environment["OAUTH1_REALM"] = "from-environment"
+        let good = try ProcessRunner.run(ProcessRunner.binary, ["check-config", "--config", config], environment: environment, stdin: "")
+        #expect(good.status == 0, "\(good.stderr)")
+        #expect(good.stdout.contains("OAUTH1_REALM=from the file\n"), "\(good.stdout)")
+        #expect(good.stdout.contains("OAUTH1_STATUS=true\n"))
+
+        try "OAUTH1_STATUS=maybe\n".write(toFile: config, atomically: true, encoding: .utf8)
+        let bad = try ProcessRunner.run(ProcessRunner.binary, ["check-config", "--config", config], environment: environment, stdin: "")
+        #expect(bad.status != 0)
+        #expect(bad.stderr.contains("OAUTH1_STATUS is 'maybe'"), "\(bad.stderr)")
+    }
 }

@@ -102,4 +102,17 @@ import Testing
         #expect(try HTTP.get(server.base + "/status", from: "127.0.0.2").0 == 403)
         #expect(try HTTP.get(server.base + "/health", from: "127.0.0.2").0 == 200, "the rest of the app is not restricted")
     }
+
+    /// Plain CGI has no supervisor to own the counters: `/status` says so with a 503 instead of inventing figures.
+    @Test func withoutTheSupervisorStatusIsUnavailable() throws {
+        let root = ProviderServer.makeTemporaryDirectory("oauth1-cgi-status")
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        var environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("OAUTH1_") }
+        environment.merge(["GATEWAY_INTERFACE": "CGI/1.1", "REQUEST_METHOD": "GET", "REQUEST_URI": "/oauth/status",
+                           "SCRIPT_NAME": "/oauth", "PATH_INFO": "/status", "HTTP_HOST": "127.0.0.1:8080", "SERVER_PORT": "8080",
+                           "OAUTH1_DATA_DIR": root + "/data", "OAUTH1_INSECURE_TRANSPORT": "true", "OAUTH1_STATUS": "true"]) { $1 }
+        let answer = try ProcessRunner.run(ProcessRunner.binary, [], environment: environment, stdin: "")
+        #expect(answer.stdout.hasPrefix("Status: 503 "), "\(answer.stdout)\n\(answer.stderr)")
+        #expect(answer.stdout.contains("oauth1-fcgi serve"))
+    }
 }
