@@ -147,8 +147,10 @@ final class Supervisor {
                 awaitingReady = nil
                 Log.error("worker \(pid), started by the reload, exited before it was ready (\(Self.describe(status))); reload abandoned: the other workers keep the previous configuration")
                 replacing.removeAll()
+                // Later replacements get the previous settings again; the next reload replaces every worker, those this
+                // one already replaced included.
                 environment = previousEnvironment
-                generation -= 1
+                generation += 1
                 segment?.countReloadFailure()
             }
             Log.info(clean ? "worker \(pid) recycled after its request quota" : "worker \(pid) died (\(Self.describe(status))); replacing it")
