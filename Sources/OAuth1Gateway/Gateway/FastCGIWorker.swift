@@ -30,7 +30,8 @@ public enum FastCGIWorker {
         var environment = GatewayEnvironment()
         var output = [UInt8]()
         let listener = FastCGIListener(descriptor: listenDescriptor)
-        if let slot { slot.segment.set(slot: slot.index, .idle) }
+        let marker = slot.map { $0.segment.marker(slot: $0.index) }
+        marker?.mark(.idle)
         while !Signals.stopRequested {
             // A connection nginx keeps open (fastcgi_keep_conn) carries the next request; otherwise take a new one.
             // Where libfcgi itself waits (on a kept connection, or accepting when there is no listener of ours), a
@@ -47,7 +48,7 @@ public enum FastCGIWorker {
             let accepted = FCGX_Accept_r(&request)
             awaitingRequest = 0
             guard accepted >= 0 else { break }
-            if let slot { slot.segment.set(slot: slot.index, .busy) }
+            marker?.mark(.busy)
             serve(&request, environment: &environment, output: &output, application: application, decoder: decoder)
             // libfcgi closes a connection gracefully (shutdown, wait for nginx to close, read what is left): three
             // system calls, needed only if unread input could make the close reset the connection. Once a responder's
@@ -55,7 +56,7 @@ public enum FastCGIWorker {
             // from Apache's mod_authnz_fcgi, so waiting for its end would hang.)
             if request.keepConnection == 0, request.role == responderRole, inputHasEnded(request.in) { request.detached = 1 }
             FCGX_Finish_r(&request)
-            if let slot { slot.segment.set(slot: slot.index, .idle) }
+            marker?.mark(.idle)
             served += 1
             application.afterResponse()
             if maxRequests > 0, served >= maxRequests { break }

@@ -183,4 +183,17 @@ public final class StatusSegment: @unchecked Sendable {
     /// Sets a slot's state.
     @inline(__always)
     public func set(slot: Int, _ state: SlotState) { slotWord(slot, 1).pointee.store(state.rawValue, ordering: .releasing) }
+
+    /// A worker's handle on its own slot's state, found once, so marking it around each request is one store.
+    public func marker(slot: Int) -> SlotMarker { SlotMarker(segment: self, word: slotWord(slot, 1)) }
+
+    /// Sets one slot's state; holds its segment, so the memory stays mapped.
+    public struct SlotMarker: @unchecked Sendable {
+        let segment: StatusSegment
+        let word: UnsafeMutablePointer<Atomic<UInt64>>
+
+        /// Sets the slot's state.
+        @inline(__always)
+        public func mark(_ state: SlotState) { word.pointee.store(state.rawValue, ordering: .releasing) }
+    }
 }
