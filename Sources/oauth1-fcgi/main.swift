@@ -32,13 +32,14 @@ do {
 }
 Log.level = configuration.logLevel
 // Under `serve`, the supervisor hands each worker the shared status counters and the worker's slot in them.
-let statusSlot = WorkerStatus.fromSupervisor(environment)
-let application = Application(configuration: configuration, status: statusSlot?.segment)
+let status = WorkerStatus.fromSupervisor(environment)
+let application = Application(configuration: configuration, status: status?.segment)
 let decoder = GatewayRequestDecoder(trustedProxies: configuration.trustedProxies, maximumBodyBytes: configuration.maximumBodyBytes,
                                     configuredMountPath: configuration.mountPath)
 if isFastCGI {
     let maxRequests = Int(environment["OAUTH1_MAX_REQUESTS"] ?? "") ?? 0
-    exit(FastCGIWorker.run(application: application, decoder: decoder, maxRequests: maxRequests, slot: statusSlot))
+    exit(FastCGIWorker.run(application: application, decoder: decoder, maxRequests: maxRequests,
+                           slot: status.flatMap { status in status.slot.map { (status.segment, $0) } }))
 } else {
     exit(CGIRunner.run(application: application, decoder: decoder))
 }

@@ -236,25 +236,25 @@ final class Supervisor {
     }
 
     /// Starts one worker: this binary, with the listening socket as its fd 0 and the status segment as fd 3, in the
-    /// current configuration; nil when it cannot (no free status slot, or the system refused).
+    /// current configuration; nil when the system refused.
     @discardableResult
     private func spawn(_ listener: Int32) -> pid_t? {
-        var slot: Int?
-        if segment != nil {
-            guard let free = freeSlots.popLast() else { return nil }
-            slot = free
-        }
+        // Without a free slot (workers slow to leave after several reloads) the worker still counts requests; only its
+        // busy or idle state goes unseen, and a reload then takes it as ready after a second.
+        let slot = freeSlots.popLast()
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
         posix_spawn_file_actions_adddup2(&actions, listener, 0)
         var environment = self.environment
         environment["OAUTH1_MAX_REQUESTS"] = String(maxRequests)
-        if let segment, let slot {
+        if let segment {
             posix_spawn_file_actions_adddup2(&actions, segment.descriptor, Self.statusDescriptor)
             environment["OAUTH1_STATUS_FD"] = String(Self.statusDescriptor)
-            environment["OAUTH1_WORKER"] = String(slot)
-            segment.reserve(slot: slot)
+            if let slot {
+                environment["OAUTH1_WORKER"] = String(slot)
+                segment.reserve(slot: slot)
+            }
         }
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
