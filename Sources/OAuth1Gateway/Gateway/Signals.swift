@@ -20,18 +20,21 @@ public enum Signals {
     public static var stopRequested: Bool { terminationRequested != 0 }
 
     /// SIGTERM and SIGINT end the loop after the request in flight; SIGPIPE is ignored (a client that hung up is not fatal).
-    /// A FastCGI worker also takes SIGHUP, the supervisor's request to leave when it reloads: it finishes the request in
-    /// flight, and one waiting in its own accept is woken there (EINTR) instead of exiting from the handler, so a
-    /// connection accepted at that very instant is served, never dropped.
+    /// A FastCGI worker takes SIGHUP the same way: it is how the supervisor asks a worker to leave when it reloads. A
+    /// worker waiting in its own accept is woken there (EINTR) and leaves without a connection; it never exits from the
+    /// handler, since the signal may arrive just as accept returns a connection, which must then be served (exiting
+    /// there reset it: nginx answered 502). A signal that lands just before the worker enters accept cannot wake it, so
+    /// the supervisor sends it again until the worker has gone (docs/architecture.md, section "How a worker accepts and
+    /// closes connections").
     public static func installTermination(forFastCGI: Bool) {
         var action = sigaction()
         if forFastCGI {
             action.__sigaction_handler.sa_handler = { _ in
                 terminationRequested = 1
                 FCGX_ShutdownPending()
-                // A worker waiting for a connection has nothing to finish, and a blocking accept may not return for the
-                // signal (the soak caught a worker waiting out the whole 30 s grace period), so leave now.
-                if awaitingRequest != 0 { _exit(0) }
+                // Inside libfcgi (a kept connection, or libfcgi's own accept) a request that has begun to arrive cannot
+                // be told from none, and a blocking read may not return for the signal: leave now, as always.
+                if awaitingRequest == 2 { _exit(0) }
             }
         } else {
             action.__sigaction_handler.sa_handler = { _ in terminationRequested = 1 }
@@ -40,18 +43,7 @@ public enum Signals {
         action.sa_flags = 0
         sigaction(SIGTERM, &action, nil)
         sigaction(SIGINT, &action, nil)
-        if forFastCGI {
-            var retire = sigaction()
-            retire.__sigaction_handler.sa_handler = { _ in
-                terminationRequested = 1
-                FCGX_ShutdownPending()
-                // Inside libfcgi a connection cannot be told from none (as for SIGTERM above); in our own accept it can.
-                if awaitingRequest == 2 { _exit(0) }
-            }
-            sigemptyset(&retire.sa_mask)
-            retire.sa_flags = 0
-            sigaction(SIGHUP, &retire, nil)
-        }
+        if forFastCGI { sigaction(SIGHUP, &action, nil) }
         signal(SIGPIPE, SIG_IGN)
         // A parent may have started us with signals blocked (a spawning thread's mask is inherited); unblock them,
         // or SIGTERM would never arrive.

@@ -17,8 +17,9 @@ final class Supervisor {
     let gracePeriod: Int = 30
     /// Seconds a worker started by a reload gets to reach its accept loop before the reload moves on without it.
     let readyTimeout: Int64 = 10
-    /// Seconds a worker asked to leave by a reload (SIGHUP) may wait for a last connection before SIGTERM ends it.
-    let retireTimeout: Int64 = 3
+    /// Seconds between signals to a worker asked to leave that is still there: one that got the signal just before it
+    /// entered accept sleeps there until the next signal wakes it.
+    let resendInterval: Int64 = 1
 
     /// One running worker: its slot in the status segment, when it started, which configuration it runs (`generation`),
     /// and since when it has been asked to leave after a reload.
@@ -27,7 +28,7 @@ final class Supervisor {
         let started: Int64
         let generation: Int
         var retiringSince: Int64?
-        var terminated = false
+        var signalled: Int64 = 0
     }
 
     private var environment: [String: String]
@@ -86,9 +87,9 @@ final class Supervisor {
             reapWorkers(listener)
             if Signals.stopRequested { break }
             advanceReload(listener)
-            endRetirementsOverdue()
+            remindRetiringWorkers()
             // While a reload is under way or a worker is leaving, look again shortly; otherwise only a signal wakes us.
-            let busy = awaitingReady != nil || !replacing.isEmpty || running.values.contains { $0.retiringSince != nil && !$0.terminated }
+            let busy = awaitingReady != nil || !replacing.isEmpty || running.values.contains { $0.retiringSince != nil }
             var pause = timespec(tv_sec: 0, tv_nsec: 50_000_000)
             if busy { _ = pselect(0, nil, nil, nil, &pause, &waiting) } else { _ = pselect(0, nil, nil, nil, nil, &waiting) }
         }
@@ -96,6 +97,7 @@ final class Supervisor {
         Log.info("supervisor stopping: asking \(running.count) workers to finish their requests")
         for pid in running.keys { kill(pid, SIGTERM) }
         let deadline = now() + Int64(gracePeriod)
+        var lastSignal = now()
         while !running.isEmpty {
             var status: Int32 = 0
             let pid = waitpid(-1, &status, WNOHANG)
@@ -110,6 +112,11 @@ final class Supervisor {
                 Log.error("workers did not stop within \(gracePeriod)s and were killed: \(where_)")
                 gracePeriodExpired(&running)
             } else {
+                // A worker that got SIGTERM just before it entered accept sleeps there: the next one wakes it.
+                if now() - lastSignal >= resendInterval {
+                    for pid in running.keys { kill(pid, SIGTERM) }
+                    lastSignal = now()
+                }
                 usleep(20_000)
             }
         }
@@ -217,16 +224,16 @@ final class Supervisor {
     private func retire(_ pid: pid_t) {
         guard running[pid] != nil else { return }
         running[pid]?.retiringSince = now()
+        running[pid]?.signalled = now()
         kill(pid, SIGHUP)
     }
 
-    /// A worker asked to leave that is still there after `retireTimeout` is idle in accept with no connection coming (a
-    /// SIGHUP that arrived just before it entered accept cannot wake it): SIGTERM ends such a worker at once.
-    private func endRetirementsOverdue() {
-        for (pid, worker) in running where !worker.terminated {
-            guard let since = worker.retiringSince, now() - since >= retireTimeout else { continue }
-            kill(pid, SIGTERM)
-            running[pid]?.terminated = true
+    /// Signals again a worker asked to leave that is still there after `resendInterval`: it may be asleep in accept,
+    /// where the first signal arrived just too early to wake it. One serving a long request just gets the flag again.
+    private func remindRetiringWorkers() {
+        for (pid, worker) in running where worker.retiringSince != nil && now() - worker.signalled >= resendInterval {
+            kill(pid, SIGHUP)
+            running[pid]?.signalled = now()
         }
     }
 
