@@ -114,7 +114,7 @@ final class Supervisor {
             } else {
                 // A worker that got SIGTERM just before it entered accept sleeps there: the next one wakes it.
                 if now() - lastSignal >= resendInterval {
-                    for pid in running.keys { kill(pid, SIGTERM) }
+                    for pid in running.keys where !isServing(pid) { kill(pid, SIGTERM) }
                     lastSignal = now()
                 }
                 usleep(20_000)
@@ -220,6 +220,12 @@ final class Supervisor {
         return state == .idle || state == .busy
     }
 
+    /// Whether a worker's status slot says it is serving a request (false when it has no slot).
+    private func isServing(_ pid: pid_t) -> Bool {
+        guard let segment, let slot = running[pid]?.slot else { return false }
+        return segment.state(ofSlot: slot) == .busy
+    }
+
     /// Asks a worker to leave once the request it serves is answered.
     private func retire(_ pid: pid_t) {
         guard running[pid] != nil else { return }
@@ -229,9 +235,10 @@ final class Supervisor {
     }
 
     /// Signals again a worker asked to leave that is still there after `resendInterval`: it may be asleep in accept,
-    /// where the first signal arrived just too early to wake it. One serving a long request just gets the flag again.
+    /// where the first signal arrived just too early to wake it. One serving a request is left alone: it has the flag,
+    /// and a signal could interrupt a blocking read of its request.
     private func remindRetiringWorkers() {
-        for (pid, worker) in running where worker.retiringSince != nil && now() - worker.signalled >= resendInterval {
+        for (pid, worker) in running where worker.retiringSince != nil && now() - worker.signalled >= resendInterval && !isServing(pid) {
             kill(pid, SIGHUP)
             running[pid]?.signalled = now()
         }
