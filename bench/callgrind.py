@@ -32,13 +32,20 @@ def main():
     ap.add_argument("--workers", type=int, default=1,
                     help="workers (oauth1-fcgi serve under valgrind) and as many concurrent clients; with 2, each "
                          "worker also pays for what the other's commits cost it (page cache refills, lock waits)")
+    ap.add_argument("--serve", action="store_true",
+                    help="run the worker(s) under `oauth1-fcgi serve` even with one (spawn-fcgi otherwise): what needs the "
+                         "supervisor, such as OAUTH1_STATUS's shared counters, is then measured too")
+    ap.add_argument("--setting", action="append", default=[], metavar="OAUTH1_KEY=VALUE",
+                    help="one more setting for the provider (repeatable), as bench/run.py takes it")
     ap.add_argument("--strace", action="store_true", help="count system calls with strace -c instead (warm-up included)")
     ap.add_argument("--out", default=os.path.join(BENCH_DIR, "last-callgrind.out"))
     args = ap.parse_args()
     if not shutil.which("valgrind"):
         print("callgrind: valgrind is not installed", file=sys.stderr)
         return 1
-    bench_args = run.parse_args(["--binary", args.binary, "--json", "", "--workers", "1"])
+    bench_args = run.parse_args(["--binary", args.binary, "--json", "", "--workers", "1"]
+                                + [option for setting in args.setting for option in ("--setting", setting)])
+    serve = args.workers > 1 or args.serve
     run.become_subreaper()
     bench = run.Bench(bench_args)
     worker = None
@@ -50,12 +57,12 @@ def main():
             wrapper = [shutil.which("strace")] + ([] if os.environ.get("STRACE_FULL") else ["-c"]) + ["-o", out + ".strace"]
         else:
             wrapper = [shutil.which("valgrind"), "--tool=callgrind", "--instr-atstart=no", "--callgrind-out-file=" + out]
-        if args.workers > 1 and args.strace:
+        if serve and args.strace:
             wrapper[1:1] = ["-f"]  # one count over the supervisor and its workers
-        elif args.workers > 1:
+        elif serve:
             wrapper[1:1] = ["--trace-children=yes"]
             wrapper[-1] = wrapper[-1] + ".%p"
-        if args.workers > 1:
+        if serve:
             worker = subprocess.Popen(
                 wrapper + [args.binary, "serve", "--listen", "unix:" + bench.oauth_socket, "--workers", str(args.workers),
                            "--max-requests", "0"],
@@ -97,7 +104,7 @@ def main():
             with open(out + ".strace") as fh:
                 print(fh.read())
             return 0
-        pids = run.children_of(worker.pid) if args.workers > 1 else [worker.pid]
+        pids = run.children_of(worker.pid) if serve else [worker.pid]
         for pid in pids:
             subprocess.run(["callgrind_control", "-i", "on", str(pid)], check=True, stdout=subprocess.DEVNULL)
         started = time.monotonic()

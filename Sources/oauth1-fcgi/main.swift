@@ -33,12 +33,15 @@ do {
 Log.level = configuration.logLevel
 // A worker of `serve` (OAUTH1_MAX_REQUESTS set) leaves the warning to the supervisor, which gave it before forking.
 if environment["OAUTH1_MAX_REQUESTS"] == nil { configuration.warnAboutUnknownKeys() }
-let application = Application(configuration: configuration)
+// Under `serve`, the supervisor hands each worker the shared status counters and the worker's slot in them.
+let status = WorkerStatus.fromSupervisor(environment)
+let application = Application(configuration: configuration, status: status?.segment)
 let decoder = GatewayRequestDecoder(trustedProxies: configuration.trustedProxies, maximumBodyBytes: configuration.maximumBodyBytes,
                                     configuredMountPath: configuration.mountPath)
 if isFastCGI {
     let maxRequests = Int(environment["OAUTH1_MAX_REQUESTS"] ?? "") ?? 0
-    exit(FastCGIWorker.run(application: application, decoder: decoder, maxRequests: maxRequests))
+    exit(FastCGIWorker.run(application: application, decoder: decoder, maxRequests: maxRequests,
+                           slot: status.flatMap { status in status.slot.map { (status.segment, $0) } }))
 } else {
     exit(CGIRunner.run(application: application, decoder: decoder))
 }

@@ -27,6 +27,15 @@ import Testing
         let overridden = try ConfigurationSource.merged(environment: ["OAUTH1_CONFIG": file, "OAUTH1_TOKEN_LENGHT": "31"])
         #expect(overridden.fileKeys.isEmpty)
         #expect(try AppConfiguration(overridden).unknownKeys == ["OAUTH1_TOKEN_LENGHT"])
+
+        // serve --config: the file wins over the environment, so its typo is refused even when the environment holds
+        // the same key (as it does under systemd, whose EnvironmentFile is the same file).
+        let supervised = try ConfigurationSource.forSupervisor(environment: ["OAUTH1_TOKEN_LENGHT": "30"], configFile: file)
+        #expect(supervised.fileKeys == ["OAUTH1_TOKEN_LENGHT"])
+        let refused = #expect(throws: ConfigurationError.self) { try AppConfiguration(supervised) }
+        #expect(refused?.key == "OAUTH1_TOKEN_LENGHT")
+        let check = try ProviderData(dataDirectory: (file as NSString).deletingLastPathComponent + "/data").cli(["check-config", "--config", file])
+        #expect(check.status != 0 && check.stderr.contains("OAUTH1_TOKEN_LENGHT"), "\(check.stderr)")
     }
 
     @Test func cgiAnswersAndWarnsWhileCheckConfigFails() throws {

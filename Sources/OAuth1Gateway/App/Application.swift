@@ -10,6 +10,8 @@ public final class Application: Sendable {
     /// The parts once built, and when this process last checked whether a purge is due.
     private let state = Mutex<(built: Parts?, lastPurgeCheck: Int64)>((built: nil, lastPurgeCheck: 0))
     let clock: any EpochClock
+    /// The counters shared with the other workers, when `OAUTH1_STATUS` is on and a supervisor handed them down.
+    let statusSegment: StatusSegment?
 
     /// What the application builds on first use.
     final class Parts: Sendable {
@@ -29,10 +31,12 @@ public final class Application: Sendable {
         }
     }
 
-    /// An application for these settings; `clock` tells the time (tests set it).
-    public init(configuration: AppConfiguration, clock: any EpochClock = SystemEpochClock()) {
+    /// An application for these settings; `clock` tells the time (tests set it); `status` is the supervisor's shared
+    /// counters, used only when `OAUTH1_STATUS` is on.
+    public init(configuration: AppConfiguration, clock: any EpochClock = SystemEpochClock(), status: StatusSegment? = nil) {
         self.configuration = configuration
         self.clock = clock
+        self.statusSegment = configuration.statusEnabled ? status : nil
         self.pages = Pages(overrideDirectory: configuration.templateDirectory, siteName: configuration.siteName)
     }
 
@@ -155,6 +159,10 @@ public final class Application: Sendable {
         case "/health":
             guard method == "GET" else { return .methodNotAllowed(["GET"]) }
             return try health()
+        case "/status" where configuration.statusEnabled, "/metrics" where configuration.statusEnabled:
+            guard method == "GET" else { return .methodNotAllowed(["GET"]) }
+            let routes = StatusRoutes(application: self, segment: statusSegment)
+            return request.route == "/status" ? routes.status() : routes.metrics()
         default:
             return .text("There is no endpoint at \(request.route); the provider's routes are listed in its docs/protocol.md.", status: 404)
         }
@@ -234,6 +242,14 @@ public final class Application: Sendable {
             let logged = parameters.signedParameters.map { $0.name == "oauth_verifier" ? Parameter($0.name, "[verifier]") : $0 }
             Log.debug("signature base string: \(SignatureBaseString.make(method: request.http.method, url: request.http.url, parameters: logged))")
         }
+    }
+
+    /// Counts an answered request in the shared counters when status is on: one choke point for every route, called where
+    /// the gateway encodes the response. `route` is a `StatusRoute` index.
+    @inline(__always)
+    func countForStatus(route: Int, _ response: HTTPResponse) {
+        guard let statusSegment else { return }
+        statusSegment.countRequest(route: route, status: response.status, refusal: StatusRefusal.index(of: response))
     }
 
     /// Housekeeping once a response has gone out: WAL checkpoints when due (main and nonce database), then the purge check.

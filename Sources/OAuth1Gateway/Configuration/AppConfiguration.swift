@@ -48,6 +48,7 @@ public struct AppConfiguration: Sendable {
         Setting(key: "OAUTH1_CACHE_CHECK_INTERVAL_MS", defaultValue: "1000", summary: "with PostgreSQL: milliseconds a worker trusts its cached clients and tokens between reads of the cache version; changes arrive sooner as notifications; 0: read it for every request"),
         Setting(key: "OAUTH1_PURGE_INTERVAL", defaultValue: "300", summary: "seconds between automatic purges of expired nonces, credentials and sessions"),
         Setting(key: "OAUTH1_AUDIT_LOG", defaultValue: "", summary: "a file the audit trail is appended to (one JSON line per sign-in, consent, token issued or revoked, client change); empty: standard error"),
+        Setting(key: "OAUTH1_STATUS", defaultValue: "false", summary: "true answers GET /status (JSON) and GET /metrics (Prometheus) with counters the serve supervisor's workers share; expose them to the host only (the nginx snippet allows 127.0.0.1)"),
         Setting(key: "OAUTH1_LOG_LEVEL", defaultValue: "info", summary: "error, info or debug (debug logs signature base strings, never secrets)"),
     ]
 
@@ -77,6 +78,8 @@ public struct AppConfiguration: Sendable {
     let initiateAddressPolicy: LoginThrottlePolicy?
     /// Where the audit trail goes (`OAUTH1_AUDIT_LOG`).
     public let auditLog: AuditLog
+    /// Whether `/status` and `/metrics` answer, and workers count requests for them (`OAUTH1_STATUS`).
+    public let statusEnabled: Bool
     /// How much is logged (`OAUTH1_LOG_LEVEL`).
     public let logLevel: LogLevel
 
@@ -217,6 +220,7 @@ public struct AppConfiguration: Sendable {
             throw ConfigurationError(key: "OAUTH1_AUDIT_LOG", message: "is '\(auditPath)'; give an absolute path, or leave it empty for standard error")
         }
         auditLog = AuditLog(destination: auditPath.isEmpty ? .standardError : .file(auditPath))
+        statusEnabled = try boolean("OAUTH1_STATUS")
         guard let level = LogLevel(rawValue: value("OAUTH1_LOG_LEVEL")) else {
             throw ConfigurationError(key: "OAUTH1_LOG_LEVEL", message: "is '\(value("OAUTH1_LOG_LEVEL"))'; use error, info or debug")
         }
@@ -243,7 +247,7 @@ public struct AppConfiguration: Sendable {
     }
 
     /// Keys the supervisor sets for its workers.
-    static let internalKeys: Set<String> = ["OAUTH1_MAX_REQUESTS", "OAUTH1_WORKER"]
+    static let internalKeys: Set<String> = ["OAUTH1_MAX_REQUESTS", "OAUTH1_WORKER", "OAUTH1_STATUS_FD"]
 
     /// Parses `name=Description;name2=Description`.
     static func parseScopes(_ text: String) throws(ConfigurationError) -> [ScopeDefinition] {

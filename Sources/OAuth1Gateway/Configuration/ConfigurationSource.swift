@@ -24,6 +24,18 @@ public struct ConfigurationSource: Sendable {
         try merged(environment: processEnvironment())
     }
 
+    /// Settings for the `serve` supervisor: with `configFile` (`serve --config`), that file's values over the environment's,
+    /// since the supervisor reads the file again on SIGHUP and its environment cannot change; without it, as
+    /// `fromProcess` merges them (`OAUTH1_CONFIG` under the environment).
+    public static func forSupervisor(environment: [String: String], configFile: String?) throws(ConfigurationError) -> ConfigurationSource {
+        guard let configFile else { return try merged(environment: environment) }
+        var values = environment.filter { $0.key != "OAUTH1_CONFIG" }
+        let file = try parseFile(configFile).filter { $0.key != "OAUTH1_CONFIG" }
+        for (key, value) in file { values[key] = value }
+        // Only oauth1-fcgi reads this file, so a key in it that is not a setting is a typo to refuse, not to warn about.
+        return ConfigurationSource(values: values, file: configFile, fileKeys: Set(file.keys))
+    }
+
     /// Merges an environment with the file its `OAUTH1_CONFIG` names.
     static func merged(environment: [String: String]) throws(ConfigurationError) -> ConfigurationSource {
         guard let path = environment["OAUTH1_CONFIG"], !path.isEmpty else {

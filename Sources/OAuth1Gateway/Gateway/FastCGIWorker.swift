@@ -11,8 +11,11 @@ public enum FastCGIWorker {
     /// Whether this process was started as a FastCGI application (its standard input is a listening socket), not as CGI.
     public static var isStartedByFastCGI: Bool { FCGX_IsCGI() == 0 }
 
-    /// Serves FastCGI requests on `listenDescriptor` until SIGTERM or `maxRequests` (0: no limit); returns the exit status.
-    public static func run(application: Application, decoder: GatewayRequestDecoder, listenDescriptor: Int32 = 0, maxRequests: Int) -> Int32 {
+    /// Serves FastCGI requests on `listenDescriptor` until SIGTERM, SIGHUP or `maxRequests` (0: no limit); returns the exit
+    /// status. Under the supervisor, `slot` is this worker's slot in the shared status segment: idle once it waits for
+    /// requests (the supervisor's sign that it is ready), busy while it serves one.
+    public static func run(application: Application, decoder: GatewayRequestDecoder, listenDescriptor: Int32 = 0, maxRequests: Int,
+                           slot: (segment: StatusSegment, index: Int)? = nil) -> Int32 {
         guard FCGX_Init() == 0 else {
             Log.error("libfcgi could not initialise")
             return 1
@@ -27,6 +30,8 @@ public enum FastCGIWorker {
         var environment = GatewayEnvironment()
         var output = [UInt8]()
         let listener = FastCGIListener(descriptor: listenDescriptor)
+        let marker = slot.map { $0.segment.marker(slot: $0.index) }
+        marker?.mark(.idle)
         while !Signals.stopRequested {
             // A connection nginx keeps open (fastcgi_keep_conn) carries the next request; otherwise take a new one.
             // Where libfcgi itself waits (on a kept connection, or accepting when there is no listener of ours), a
@@ -39,10 +44,11 @@ public enum FastCGIWorker {
                 // keep; it then sets keepConnection from the new request's FCGI_KEEP_CONN flag.
                 request.keepConnection = 1
             }
-            if waitsInLibfcgi { awaitingRequest = 1 }
+            if waitsInLibfcgi { awaitingRequest = 2 }
             let accepted = FCGX_Accept_r(&request)
             awaitingRequest = 0
             guard accepted >= 0 else { break }
+            marker?.mark(.busy)
             serve(&request, environment: &environment, output: &output, application: application, decoder: decoder)
             // libfcgi closes a connection gracefully (shutdown, wait for nginx to close, read what is left): three
             // system calls, needed only if unread input could make the close reset the connection. Once a responder's
@@ -50,6 +56,7 @@ public enum FastCGIWorker {
             // from Apache's mod_authnz_fcgi, so waiting for its end would hang.)
             if request.keepConnection == 0, request.role == responderRole, inputHasEnded(request.in) { request.detached = 1 }
             FCGX_Finish_r(&request)
+            marker?.mark(.idle)
             served += 1
             application.afterResponse()
             if maxRequests > 0, served >= maxRequests { break }

@@ -1,7 +1,8 @@
 import ProviderCore
 
 /// One request/response exchange, shared by the FastCGI and CGI gateways: check the announced length, read exactly that
-/// many body bytes, decode, let the application answer, and encode the response. Bad input becomes a 4xx with a sentence.
+/// many body bytes, decode, let the application answer, count the answer for `/status`, and encode the response. Bad
+/// input becomes a 4xx with a sentence.
 enum GatewayExchange {
     /// - Parameter readBody: reads up to the given number of body bytes; fewer means the body ended early.
     static func respond(environment: GatewayEnvironment, application: Application, decoder: GatewayRequestDecoder,
@@ -15,6 +16,7 @@ enum GatewayExchange {
     static func respond(environment: GatewayEnvironment, application: Application, decoder: GatewayRequestDecoder,
                         readBody: (Int) -> [UInt8], into output: inout [UInt8]) {
         let response: HTTPResponse
+        var route = StatusRoute.other
         do {
             let length = try decoder.contentLength(environment)
             let body = length > 0 ? readBody(length) : []
@@ -24,10 +26,14 @@ enum GatewayExchange {
             let request = try decoder.decode(environment: environment, body: body)
             let answer = application.handle(request)
             if case .authorizer = request.role, answer.status == 200 {
+                application.countForStatus(route: StatusRoute.authorizer, answer)
                 // Apache adds an authorizer's other 200 headers to the final response: send the Variable-* ones alone.
                 return ResponseEncoder.encode(HTTPResponse(status: 200, headers: HTTPHeaders(answer.headers.filter { $0.name.hasPrefix("Variable-") }
                                                                                     .map { ($0.name, $0.value) })),
                                               includeBody: false, contentLength: false, into: &output)
+            }
+            if application.statusSegment != nil {
+                if case .authorizer = request.role { route = StatusRoute.authorizer } else { route = StatusRoute.index(of: request.route) }
             }
             response = answer
         } catch let error as GatewayError {
@@ -35,6 +41,7 @@ enum GatewayExchange {
         } catch {
             response = .text("The request could not be read.", status: 400)
         }
+        application.countForStatus(route: route, response)
         ResponseEncoder.encode(response, includeBody: !environment.value(.requestMethod, is: "HEAD"), into: &output)
     }
 }

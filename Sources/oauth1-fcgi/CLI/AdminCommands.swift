@@ -25,10 +25,10 @@ struct Serve: ParsableCommand {
     @Option(name: .customLong("max-requests"), help: "Requests a worker serves before it is replaced (0: no limit).") var maxRequests = 10_000
     @Option(name: .customLong("socket-mode"), help: "Permissions of a unix socket, octal.") var socketMode = "0660"
     @Option(name: .customLong("data-dir"), help: "The data directory (default: OAUTH1_DATA_DIR, else ./var).") var dataDirectory: String?
+    @Option(name: .customLong("config"), help: "A KEY=VALUE settings file, read again on SIGHUP; its values win over the environment's.")
+    var configFile: String?
 
     func run() throws {
-        // Workers read their settings from the environment they inherit, so the option travels as OAUTH1_DATA_DIR.
-        if let dataDirectory { setenv("OAUTH1_DATA_DIR", dataDirectory, 1) }
         guard (1...256).contains(workers) else { throw CommandFailure("--workers must be from 1 to 256") }
         guard maxRequests >= 0 else { throw CommandFailure("--max-requests must be 0 or more") }
         guard let mode = mode_t(socketMode, radix: 8), mode <= 0o777 else { throw CommandFailure("--socket-mode must be octal, such as 0660") }
@@ -44,22 +44,13 @@ struct Serve: ParsableCommand {
         } else {
             throw CommandFailure("pass --listen unix:PATH or HOST:PORT, or start serve under systemd socket activation (LISTEN_PID and LISTEN_FDS)")
         }
-        let configuration = try AppConfiguration(ConfigurationSource.fromProcess())
+        let settings = WorkerSettings(environment: ConfigurationSource.processEnvironment(), configFile: configFile,
+                                      dataDirectory: dataDirectory)
+        let (values, configuration) = try settings.load()
         Log.level = configuration.logLevel
         configuration.warnAboutUnknownKeys()
-        // Open the database once here so a bad data directory or a too-new schema stops start-up, not every worker. A
-        // database server that does not answer yet does not: the workers answer 503 until it does. The connection
-        // closes before the workers are forked.
-        do {
-            let stores = try ProviderStores.open(configuration.storage)
-            defer { stores.close() }
-            // A missing or unreadable secrets key file stops start-up: no worker could open a client's secret.
-            try stores.backend.secrets.reload()
-            _ = try stores.checkHealth()
-        } catch let error as StoreUnavailableError {
-            Log.error("starting anyway: \(error); requests will be answered 503 until it answers")
-        }
-        let status = Supervisor(socket: socket, workers: workers, maxRequests: maxRequests).run()
+        let supervisor = Supervisor(socket: socket, workers: workers, maxRequests: maxRequests, settings: settings, values: values)
+        let status = supervisor.run()
         if status != 0 { throw ExitCode(status) }
     }
 }
@@ -322,9 +313,17 @@ struct CheckConfig: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "check-config",
                                                     abstract: "Print the effective configuration (secrets masked); fail on any invalid value.")
     @OptionGroup var options: CommonOptions
+    @Option(name: .customLong("config"), help: "Check FILE as `serve --config FILE` reads it: its values over the environment's.")
+    var configFile: String?
 
     func run() throws {
-        let source = try options.source()
+        var source = try configFile.map { try ConfigurationSource.forSupervisor(environment: ConfigurationSource.processEnvironment(), configFile: $0) }
+            ?? options.source()
+        if configFile != nil, let dataDirectory = options.dataDirectory {
+            var values = source.values
+            values["OAUTH1_DATA_DIR"] = dataDirectory
+            source = ConfigurationSource(values: values, file: source.file, fileKeys: source.fileKeys)
+        }
         let configuration = try AppConfiguration(source)
         let lines = AppConfiguration.describe(source)
         let unknown = configuration.unknownKeys

@@ -29,7 +29,7 @@ import Testing
 
         // The unit names the installed paths without the staging directory.
         let service = try Self.read(prefix + "/lib/systemd/system/oauth1-fcgi.service")
-        #expect(service.contains("\nExecStart=/opt/oauth1/bin/oauth1-fcgi serve $SERVE_ARGS\n"))
+        #expect(service.contains("\nExecStart=/opt/oauth1/bin/oauth1-fcgi serve --config /opt/oauth1/etc/oauth1-fcgi/oauth1-fcgi.conf $SERVE_ARGS\n"))
         #expect(service.contains("\nEnvironmentFile=-/opt/oauth1/etc/oauth1-fcgi/oauth1-fcgi.conf\n"))
         #expect(!service.contains("@") && !service.contains(stage))
 

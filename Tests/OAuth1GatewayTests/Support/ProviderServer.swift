@@ -16,13 +16,15 @@ final class ProviderServer: @unchecked Sendable {
     private let workers: Int
     private let maxRequests: Int
     private let socketActivated: Bool
+    private let serveArguments: [String]
 
     /// - Parameter extraLocations: nginx configuration put in the server block after nginx/protect-upstream.conf; `@ROOT@`
     ///   in it becomes this server's directory.
     /// - Parameter socketActivated: `serve` without --listen under systemd-socket-activate, which binds the socket and
     ///   starts `serve` on the first connection, as systemd does with oauth1-fcgi.socket.
+    /// - Parameter serveArguments: more arguments for `oauth1-fcgi serve`, such as `--config FILE`.
     init(workers: Int = 2, maxRequests: Int = 10_000, settings: [String: String] = [:], extraLocations: String? = nil,
-         socketActivated: Bool = false) throws {
+         socketActivated: Bool = false, serveArguments: [String] = []) throws {
         root = Self.makeTemporaryDirectory("oauth1-e2e")
         dataDirectory = root + "/data"
         socket = root + "/oauth1-fcgi.sock"
@@ -31,6 +33,7 @@ final class ProviderServer: @unchecked Sendable {
         self.workers = workers
         self.maxRequests = maxRequests
         self.socketActivated = socketActivated
+        self.serveArguments = serveArguments
         var environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("OAUTH1_") }
         environment["OAUTH1_DATA_DIR"] = dataDirectory
         environment["OAUTH1_INSECURE_TRANSPORT"] = "true"
@@ -66,7 +69,7 @@ final class ProviderServer: @unchecked Sendable {
 
     func startSupervisor() throws {
         let process = Process()
-        let serve = ["serve", "--workers", String(workers), "--max-requests", String(maxRequests)]
+        let serve = ["serve", "--workers", String(workers), "--max-requests", String(maxRequests)] + serveArguments
         if socketActivated {
             // systemd-socket-activate passes the launched program only the variables named with --setenv.
             process.executableURL = URL(fileURLWithPath: "/usr/bin/systemd-socket-activate")
@@ -184,11 +187,21 @@ struct ServerError: Error, CustomStringConvertible {
 
 /// Minimal HTTP/1.1 over a loopback TCP socket, for probes that need no OAuth signing (health, raw bad requests).
 enum HTTP {
-    /// Sends raw request bytes to 127.0.0.1:port and returns the status code and the whole response text.
-    static func raw(port: Int, _ request: [UInt8], timeout: Int = 20) throws -> (Int, String) {
+    /// Sends raw request bytes to 127.0.0.1:port and returns the status code and the whole response text; `from` is
+    /// another loopback address to send from (all of 127.0.0.0/8 is this host), as a client nginx should refuse.
+    static func raw(port: Int, _ request: [UInt8], timeout: Int = 20, from: String? = nil) throws -> (Int, String) {
         let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard descriptor >= 0 else { throw ServerError("socket failed") }
         defer { close(descriptor) }
+        if let from {
+            var source = sockaddr_in()
+            source.sin_family = sa_family_t(AF_INET)
+            source.sin_addr.s_addr = inet_addr(from)
+            let bound = withUnsafePointer(to: &source) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            }
+            guard bound == 0 else { throw ServerError("cannot send from \(from)") }
+        }
         var tv = timeval(tv_sec: timeout, tv_usec: 0)
         setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
         var address = sockaddr_in()
@@ -217,10 +230,10 @@ enum HTTP {
         return (status, text)
     }
 
-    static func get(_ url: String, headers: [String] = []) throws -> (Int, String) {
+    static func get(_ url: String, headers: [String] = [], from: String? = nil) throws -> (Int, String) {
         guard let parsed = URL(string: url), let port = parsed.port else { throw ServerError("bad url \(url)") }
         let target = parsed.path + (parsed.query.map { "?" + $0 } ?? "")
         let request = "GET \(target) HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nConnection: close\r\n" + headers.map { $0 + "\r\n" }.joined() + "\r\n"
-        return try raw(port: port, Array(request.utf8))
+        return try raw(port: port, Array(request.utf8), from: from)
     }
 }
