@@ -27,6 +27,8 @@ let package = Package(
         .systemLibrary(name: "CLibPQ", providers: [.apt(["libpq-dev"])]),
         .systemLibrary(name: "CHiredis", providers: [.apt(["libhiredis-dev"])]),
         .target(name: "ProviderCore", dependencies: ["COpenSSL"]),
+        // The Mustache renderer of the HTML pages: the standard library only, so the binary links no Foundation for it.
+        .target(name: "PageTemplates"),
         // The store protocols the application sees, the records they hold, and the storage configuration.
         .target(name: "ProviderStorage", dependencies: ["ProviderCore", "COpenSSL"]),
         // The embedded backend: SQLite in the data directory, and the nonce table.
@@ -35,7 +37,7 @@ let package = Package(
         .target(name: "PostgreSQLAndRedisStore", dependencies: ["ProviderStorage", "ProviderCore", "CLibPQ", "CHiredis"]),
         // The gateway (CGI and FastCGI), the application's routes and pages, and the configuration.
         .target(name: "OAuth1Gateway",
-                dependencies: ["ProviderStorage", "FileAndSQLiteStore", "PostgreSQLAndRedisStore", "ProviderCore", "CFastCGI",
+                dependencies: ["ProviderStorage", "FileAndSQLiteStore", "PostgreSQLAndRedisStore", "ProviderCore", "CFastCGI", "PageTemplates",
                                .product(name: "Mustache", package: "swift-mustache")],
                 // Templates/ links to www/templates: the shipped pages are compiled into the binary,
                 // so a CGI install is one file; OAUTH1_TEMPLATES overrides them one by one.
@@ -60,7 +62,8 @@ let package = Package(
                           swiftSettings: [.enableExperimentalFeature("Extern")]),
         // Unit tests of the gateway and application; the end-to-end ones run the oauth1-fcgi and oauth1-fuzz binaries
         // from the build products directory (`swift build --build-tests` builds them).
-        .testTarget(name: "OAuth1GatewayTests", dependencies: ["OAuth1Gateway", "ProviderStorage", "FileAndSQLiteStore", "ProviderCore", "TestServers"]),
+        .testTarget(name: "OAuth1GatewayTests", dependencies: ["OAuth1Gateway", "ProviderStorage", "FileAndSQLiteStore", "ProviderCore", "TestServers",
+                                                           "PageTemplates"]),
     ],
     swiftLanguageModes: [.v6]
 )
