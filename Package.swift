@@ -63,7 +63,8 @@ let package = Package(
         // Unit tests of the gateway and application; the end-to-end ones run the oauth1-fcgi and oauth1-fuzz binaries
         // from the build products directory (`swift build --build-tests` builds them).
         .testTarget(name: "OAuth1GatewayTests", dependencies: ["OAuth1Gateway", "ProviderStorage", "FileAndSQLiteStore", "ProviderCore", "TestServers",
-                                                           "PageTemplates"]),
+                                                           "PageTemplates", .product(name: "Mustache", package: "swift-mustache")],
+                    exclude: ["Fixtures"]),
     ],
     swiftLanguageModes: [.v6]
 )

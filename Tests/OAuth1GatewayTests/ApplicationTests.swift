@@ -76,6 +76,16 @@ import Testing
         #expect(page.headers["X-Frame-Options"] == "DENY")
     }
 
+    @Test func aReflectedUsernameCannotLeaveItsAttributeThroughACombiningMark() throws {
+        // A quote followed by U+0301 is one Character to Swift; escaping by Character once left that quote raw.
+        let fixture = try Fixture()
+        let page = fixture.request("POST", "/login", form: "csrf_token=forged&username=x%22%CC%81%20autofocus&password=p")
+        #expect(page.status == 403)
+        let escaped = "value=\"x&quot;\u{301} autofocus\"", raw = "x\"\u{301}"
+        #expect(page.bodyText.contains(escaped))
+        #expect(!page.bodyText.contains(raw))
+    }
+
     @Test func formsWithoutTheSessionsTokenOrFromAnotherOriginAreRefused() throws {
         let fixture = try Fixture()
         let stores = try fixture.application.parts().stores
