@@ -13,7 +13,6 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
-        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.0.0"),
     ],
     targets: [
         .systemLibrary(name: "CFastCGI", pkgConfig: "fcgi",
@@ -37,8 +36,8 @@ let package = Package(
         .target(name: "PostgreSQLAndRedisStore", dependencies: ["ProviderStorage", "ProviderCore", "CLibPQ", "CHiredis"]),
         // The gateway (CGI and FastCGI), the application's routes and pages, and the configuration.
         .target(name: "OAuth1Gateway",
-                dependencies: ["ProviderStorage", "FileAndSQLiteStore", "PostgreSQLAndRedisStore", "ProviderCore", "CFastCGI", "PageTemplates",
-                               .product(name: "Mustache", package: "swift-mustache")],
+                dependencies: ["ProviderStorage", "FileAndSQLiteStore", "PostgreSQLAndRedisStore", "ProviderCore", "CFastCGI",
+                               "PageTemplates"],
                 // Templates/ links to www/templates: the shipped pages are compiled into the binary,
                 // so a CGI install is one file; OAUTH1_TEMPLATES overrides them one by one.
                 resources: [.embedInCode("Templates")]),
@@ -63,7 +62,7 @@ let package = Package(
         // Unit tests of the gateway and application; the end-to-end ones run the oauth1-fcgi and oauth1-fuzz binaries
         // from the build products directory (`swift build --build-tests` builds them).
         .testTarget(name: "OAuth1GatewayTests", dependencies: ["OAuth1Gateway", "ProviderStorage", "FileAndSQLiteStore", "ProviderCore", "TestServers",
-                                                           "PageTemplates", .product(name: "Mustache", package: "swift-mustache")],
+                                                           "PageTemplates"],
                     exclude: ["Fixtures"]),
     ],
     swiftLanguageModes: [.v6]

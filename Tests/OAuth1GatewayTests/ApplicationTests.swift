@@ -61,6 +61,18 @@ import Testing
         #expect(page.bodyText.contains("<!doctype html>"), "the shipped header is still used")
     }
 
+    @Test func aBrokenOverrideIsReportedWithItsFileAndLine() throws {
+        let overrides = NSTemporaryDirectory() + "/oauth1-templates-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: overrides, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: overrides) }
+        try "{{> header}}\n{{#error}}<p>{{error}}</p>\n{{> footer}}".write(toFile: overrides + "/login.mustache", atomically: true, encoding: .utf8)
+        let pages = Pages(overrideDirectory: overrides, siteName: "Example")
+        let error = #expect(throws: TemplateError.self) { try pages.load() }
+        #expect(error?.message == "\(overrides)/login.mustache does not parse: line 2: the section 'error' is never closed")
+        let page = pages.render("login", [:])
+        #expect(page.status == 503)
+    }
+
     @Test func consentPageEscapesWhatClientsControl() throws {
         let fixture = try Fixture()
         let stores = try fixture.application.parts().stores
