@@ -75,7 +75,7 @@ test: deps-test
 FUZZ_SECONDS ?= 60
 FUZZ_ARGS    ?=
 FUZZ_TARGETS := authorization-header:2048 form-decoding:4096 signature-base-string:4096 gateway-environment:4096 \
-                pem:4096 configuration:2048 session-cookie:1024 sealed-secret:512
+                pem:4096 configuration:2048 session-cookie:1024 sealed-secret:512 page-template:4096
 FUZZ_RUNTIME  = $(firstword $(wildcard $(dir $(realpath $(shell command -v $(SWIFT))))../lib/clang/*/lib/linux/libclang_rt.fuzzer_no_main-$(shell uname -m).a))
 FUZZ_BIN     := .build-fuzz/release/oauth1-fuzz
 # libFuzzer without its main: SwiftPM points an executable's main at the Swift entry point, which starts libFuzzer's driver.

@@ -57,7 +57,8 @@ let package = Package(
                     dependencies: ["ProviderStorage", "FileAndSQLiteStore", "PostgreSQLAndRedisStore", "ProviderCore", "TestServers"]),
         // The fuzz harness (Tests/fuzz/README.md): a normal build replays saved inputs, `make fuzz` builds it with ASan,
         // libFuzzer and -DFUZZING.
-        .executableTarget(name: "oauth1-fuzz", dependencies: ["OAuth1Gateway", "ProviderCore", "ProviderStorage"], path: "Tests/fuzz/Harness",
+        .executableTarget(name: "oauth1-fuzz", dependencies: ["OAuth1Gateway", "ProviderCore", "ProviderStorage", "PageTemplates"],
+                          path: "Tests/fuzz/Harness",
                           swiftSettings: [.enableExperimentalFeature("Extern")]),
         // Unit tests of the gateway and application; the end-to-end ones run the oauth1-fcgi and oauth1-fuzz binaries
         // from the build products directory (`swift build --build-tests` builds them).

@@ -2,6 +2,8 @@
 struct TemplateRenderer {
     /// How deep partials may nest, so that a template that includes itself ends instead of exhausting the stack.
     static let partialDepthLimit = 64
+    /// How many partials one rendering may expand, so that a template including itself twice ends too (2^64 would not).
+    static let partialExpansionLimit = 100_000
 
     /// The templates partials are looked up in.
     let partials: [String: Template]
@@ -15,6 +17,8 @@ struct TemplateRenderer {
     private var atLineStart = true
     /// How many partials are being rendered inside one another.
     private var partialDepth = 0
+    /// How many partials this rendering has expanded.
+    private var partialExpansions = 0
 
     /// A renderer whose context stack holds `context`.
     init(context: TemplateValue, partials: [String: Template]) {
@@ -68,9 +72,12 @@ struct TemplateRenderer {
         stack.removeLast()
     }
 
-    /// Renders the partial `name` (nothing if the library has none by that name); a standalone one is indented.
+    /// Renders the partial `name` (nothing if the library has none by that name, or past the limits); a standalone one is
+    /// indented.
     private mutating func renderPartial(_ name: String, indentation partialIndentation: [UInt8]?) {
-        guard let template = partials[name], partialDepth < Self.partialDepthLimit else { return }
+        guard let template = partials[name], partialDepth < Self.partialDepthLimit,
+              partialExpansions < Self.partialExpansionLimit else { return }
+        partialExpansions += 1
         partialDepth += 1
         defer { partialDepth -= 1 }
         guard let partialIndentation else {
