@@ -1,4 +1,5 @@
-# oauth1-fcgi: `make run` starts the provider behind nginx on 127.0.0.1:8080; `make test` runs every test.
+# oauth1-fcgi: `make run` starts the provider behind nginx on 127.0.0.1:8080; `make test` runs every test;
+# `make install` and `make deb` install or package the release binary (docs/operations.md, "Installing").
 # Each target first installs the Debian packages it needs that are missing.
 
 SWIFT        ?= swift
@@ -8,9 +9,13 @@ RUN_PACKAGES   := $(BUILD_PACKAGES) nginx openssl python3
 BENCH_PACKAGES := $(RUN_PACKAGES) gcc libfcgi-dev spawn-fcgi wrk python3-oauthlib python3-cryptography python3-jwt postgresql redis-server
 TEST_PACKAGES  := $(RUN_PACKAGES) gcc spawn-fcgi wrk python3-oauthlib python3-requests python3-requests-oauthlib python3-jwt \
                   python3-cryptography ruby ruby-oauth chromium chromium-driver python3-selenium \
-                  apache2 libapache2-mod-fcgid postgresql redis-server
+                  apache2 apache2-utils libapache2-mod-fcgid sudo postgresql redis-server \
+                  dpkg-dev passwd systemd groff-base
+# dpkg-shlibdeps (dpkg-dev) computes the package's Depends; readelf (binutils) lists what the binary links.
+PACKAGE_PACKAGES := dpkg-dev binutils
 
-.PHONY: all build release run stop test bench bench-smoke fuzz fuzz-build fuzz-replay deps-build deps-run deps-test deps-bench clean
+.PHONY: all build release run stop test bench bench-smoke fuzz fuzz-build fuzz-replay deps-build deps-run deps-test deps-bench \
+        deps-package install deb clean
 
 all: build
 
@@ -37,6 +42,9 @@ deps-bench:
 deps-test:
 	$(call ensure_packages,$(TEST_PACKAGES))
 
+deps-package:
+	$(call ensure_packages,$(PACKAGE_PACKAGES))
+
 build: deps-build
 	$(SWIFT) build
 
@@ -51,6 +59,23 @@ RELEASE_LINK_FLAGS ?= $(shell toolchain=$$(dirname "$$(readlink -f "$$(command -
 
 release: deps-build
 	$(SWIFT) build -c release --static-swift-stdlib $(RELEASE_LINK_FLAGS)
+
+# `make install` puts the binary, the snippets, the templates, the systemd units, the man page and the docs under PREFIX
+# (staged under DESTDIR when given), and a configuration file in SYSCONFDIR unless one is there. `make deb` builds
+# dist/oauth1-fcgi_VERSION_ARCH.deb. Both build the release binary first, unless BINARY names one already built.
+PREFIX     ?= /usr/local
+DESTDIR    ?=
+SYSCONFDIR ?=
+UNITDIR    ?=
+BINARY     ?=
+RELEASE_BINARY := .build/release/oauth1-fcgi
+
+install: $(if $(BINARY),,release)
+	DESTDIR="$(DESTDIR)" PREFIX="$(PREFIX)" SYSCONFDIR="$(SYSCONFDIR)" UNITDIR="$(UNITDIR)" \
+	  packaging/install.sh $(or $(BINARY),$(RELEASE_BINARY))
+
+deb: deps-package $(if $(BINARY),,release)
+	packaging/build-deb.sh $(or $(BINARY),$(RELEASE_BINARY)) dist
 
 run: deps-run release
 	scripts/run.sh
@@ -108,4 +133,4 @@ fuzz-replay: fuzz-build
 	done
 
 clean:
-	rm -rf .build .build-fuzz
+	rm -rf .build .build-fuzz dist

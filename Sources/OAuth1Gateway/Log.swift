@@ -19,19 +19,21 @@ public enum Log {
 
     /// Logs a failure.
     public static func error(_ message: @autoclosure () -> String) { write(.error, message()) }
+    /// Logs something the operator should fix that does not stop the provider; written at every level.
+    public static func warning(_ message: @autoclosure () -> String) { write(.error, message(), label: "warning") }
     /// Logs an event.
     public static func info(_ message: @autoclosure () -> String) { write(.info, message()) }
     /// Logs a detail for debugging.
     public static func debug(_ message: @autoclosure () -> String) { write(.debug, message()) }
 
-    private static func write(_ messageLevel: LogLevel, _ message: String) {
+    private static func write(_ messageLevel: LogLevel, _ message: String, label: String? = nil) {
         guard messageLevel <= level else { return }
         var now = time(nil)
         var parts = tm()
         gmtime_r(&now, &parts)
         let stamp = "\(Int(parts.tm_year) + 1900)-\(pad(parts.tm_mon + 1))-\(pad(parts.tm_mday))T\(pad(parts.tm_hour)):\(pad(parts.tm_min)):\(pad(parts.tm_sec))Z"
         let clean = message.map { $0 == "\n" || $0 == "\r" ? " " : String($0) }.joined()
-        var line = "\(stamp) oauth1-fcgi[\(getpid())] \(messageLevel.rawValue): \(clean)\n"
+        var line = "\(stamp) oauth1-fcgi[\(getpid())] \(label ?? messageLevel.rawValue): \(clean)\n"
         line.withUTF8 { buffer in _ = Glibc.write(2, buffer.baseAddress, buffer.count) }
     }
 

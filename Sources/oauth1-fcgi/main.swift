@@ -31,6 +31,8 @@ do {
     exit(1)
 }
 Log.level = configuration.logLevel
+// A worker of `serve` (OAUTH1_MAX_REQUESTS set) leaves the warning to the supervisor, which gave it before forking.
+if environment["OAUTH1_MAX_REQUESTS"] == nil { configuration.warnAboutUnknownKeys() }
 let application = Application(configuration: configuration)
 let decoder = GatewayRequestDecoder(trustedProxies: configuration.trustedProxies, maximumBodyBytes: configuration.maximumBodyBytes,
                                     configuredMountPath: configuration.mountPath)

@@ -263,7 +263,7 @@ import Testing
     @Test(arguments: [
         ("OAUTH1_TOKEN_LENGTH", "5"), ("OAUTH1_TOKEN_SECRET_LENGTH", "many"), ("OAUTH1_SUPPORTED_SIGNATURE_METHODS", "HMAC-MD5"),
         ("OAUTH1_INSECURE_TRANSPORT", "maybe"), ("OAUTH1_CACHE", "redis"), ("OAUTH1_MOUNT_PATH", "oauth/"), ("OAUTH1_LOG_LEVEL", "loud"),
-        ("OAUTH1_SCOPES", "a b=Two words"), ("OAUTH1_TIMESTAMP_WINDOW", "0"), ("OAUTH1_TOKEN_LENGHT", "42"),
+        ("OAUTH1_SCOPES", "a b=Two words"), ("OAUTH1_TIMESTAMP_WINDOW", "0"),
         ("OAUTH1_SCOPES", "="), ("OAUTH1_SCOPES", "=Nameless"),  // "=" stopped the process before fuzzing found it
         ("OAUTH1_NONCES", "files"),
     ])
@@ -288,12 +288,24 @@ import Testing
     }
 }
 
-/// The README's configuration table lists every setting the binary reads.
+/// The configuration reference (docs/configuration.md) lists every setting the binary reads.
 @Suite struct ConfigurationDocumentationTests {
-    @Test func readmeDocumentsEverySetting() throws {
-        let readme = try String(contentsOf: ProcessRunner.repository.appendingPathComponent("README.md"), encoding: .utf8)
+    @Test func configurationReferenceDocumentsEverySetting() throws {
+        let reference = try String(contentsOf: ProcessRunner.repository.appendingPathComponent("docs/configuration.md"), encoding: .utf8)
         for setting in AppConfiguration.settings {
-            #expect(readme.contains("| `\(setting.key)` |"), "README lacks \(setting.key)")
+            #expect(reference.contains("| `\(setting.key)` |"), "docs/configuration.md lacks \(setting.key)")
+        }
+    }
+
+    /// The README stays the front door: short, and linking every topic document in docs/.
+    @Test func readmeIsShortAndLinksEveryDocument() throws {
+        let readme = try String(contentsOf: ProcessRunner.repository.appendingPathComponent("README.md"), encoding: .utf8)
+        #expect(readme.split(separator: "\n", omittingEmptySubsequences: false).count <= 200)
+        let documents = try FileManager.default.contentsOfDirectory(atPath: ProcessRunner.repository.appendingPathComponent("docs").path)
+            .filter { $0.hasSuffix(".md") && $0 != "packaging.md" }
+        #expect(documents.count >= 12)
+        for document in documents {
+            #expect(readme.contains("](docs/\(document))"), "README does not link docs/\(document)")
         }
     }
 }

@@ -7,10 +7,21 @@ enum PageFixtureCases {
         let name: String
         let values: [String: Any]
         var fileName: String { "\(page)--\(name).html" }
+
+        /// A case of a page for a signed-in user, whose context also holds the navigation.
+        static func signedIn(page: String, name: String, values: [String: Any]) -> Case {
+            var values = values
+            values["nav"] = PageFixtureCases.navigation
+            return Case(page: page, name: name, values: values)
+        }
     }
 
     /// The site name every fixture is rendered with (Pages adds it to every context as `siteName`).
     static let siteName = "Example & <Photos>"
+
+    /// What SignedInNavigation gives header.mustache as `nav` on a signed-in page mounted at /oauth.
+    static let navigation = ["developerLink": "/oauth/developer", "applicationsLink": "/oauth/account/applications",
+                             "accountLink": "/oauth/", "logoutAction": "/oauth/logout", "csrfToken": "c3Nu"]
 
     /// Text that HTML escaping must change: markup, both quotes, an ampersand, and non-ASCII.
     static let hostile = "<script>alert('x')</script> & \"quoted\" caf\u{E9} \u{1F600}"
@@ -29,36 +40,36 @@ enum PageFixtureCases {
         Case(page: "signup", name: "error", values: ["title": "Create an account", "action": "/oauth/signup", "next": "/oauth/",
                                                     "username": hostile, "csrfToken": "dG9rZW4", "loginLink": "/oauth/login",
                                                     "error": "The two passwords differ; type the same one twice."]),
-        Case(page: "home", name: "plain", values: ["title": "Signed in", "username": "alice", "csrfToken": "c3Nu",
+        Case.signedIn(page: "home", name: "plain", values: ["title": "Signed in", "username": "alice", "csrfToken": "c3Nu",
                                                   "logoutAction": "/oauth/logout", "passwordLink": "/oauth/account/password",
                                                   "everywhereAction": "/oauth/account/sessions/revoke",
                                                   "applicationsLink": "/oauth/account/applications", "developerLink": "/oauth/developer"]),
-        Case(page: "home", name: "hostile", values: ["title": hostile, "username": hostile, "csrfToken": "c3Nu",
+        Case.signedIn(page: "home", name: "hostile", values: ["title": hostile, "username": hostile, "csrfToken": "c3Nu",
                                                     "logoutAction": "/logout", "passwordLink": "/account/password",
                                                     "everywhereAction": "/account/sessions/revoke",
                                                     "applicationsLink": "/account/applications", "developerLink": "/developer"]),
-        Case(page: "authorize", name: "scopes-callback-lifetime", values: [
+        Case.signedIn(page: "authorize", name: "scopes-callback-lifetime", values: [
             "title": "Authorize Printer", "clientName": "Printer", "username": "alice", "token": "tok", "csrfToken": "c3Nu",
             "action": "/oauth/authorize", "logoutAction": "/oauth/logout", "hasScopes": true, "callbackHost": "printer.example",
             "lifetime": "30 days",
             "scopes": [["name": "photos.read", "description": "See your photos"], ["name": "photos.write", "description": "Upload & <delete>"]],
         ]),
-        Case(page: "authorize", name: "out-of-band", values: [
+        Case.signedIn(page: "authorize", name: "out-of-band", values: [
             "title": "Authorize \(hostile)", "clientName": hostile, "username": "alice", "token": "tok", "csrfToken": "c3Nu",
             "action": "/authorize", "logoutAction": "/logout", "scopes": [[String: String]](), "hasScopes": false,
         ]),
-        Case(page: "verifier", name: "plain", values: ["title": "Access allowed", "clientName": "Printer", "verifier": "4821-9917"]),
-        Case(page: "verifier", name: "hostile", values: ["title": "Access allowed", "clientName": hostile, "verifier": "<v>"]),
-        Case(page: "denied", name: "plain", values: ["title": "Access denied", "clientName": "Printer"]),
+        Case.signedIn(page: "verifier", name: "plain", values: ["title": "Access allowed", "clientName": "Printer", "verifier": "4821-9917"]),
+        Case.signedIn(page: "verifier", name: "hostile", values: ["title": "Access allowed", "clientName": hostile, "verifier": "<v>"]),
+        Case.signedIn(page: "denied", name: "plain", values: ["title": "Access denied", "clientName": "Printer"]),
         Case(page: "error", name: "with-code", values: ["title": "This link is incomplete", "heading": "This link is incomplete",
                                                        "message": "The request did not carry oauth_token.", "code": "parameter_absent"]),
         Case(page: "error", name: "without-code", values: ["title": "Please sign in again", "heading": "Please sign in again",
                                                           "message": hostile]),
         Case(page: "signed-out", name: "here", values: ["title": "Signed out"]),
         Case(page: "signed-out", name: "everywhere", values: ["title": "Signed out", "everywhere": true]),
-        Case(page: "applications", name: "none", values: ["title": "Connected applications", "username": "alice",
+        Case.signedIn(page: "applications", name: "none", values: ["title": "Connected applications", "username": "alice",
                                                          "applications": [[String: Any]](), "hasApplications": false, "revoked": false]),
-        Case(page: "applications", name: "two-revoked", values: [
+        Case.signedIn(page: "applications", name: "two-revoked", values: [
             "title": "Connected applications", "username": "alice", "hasApplications": true, "revoked": true,
             "applications": [
                 ["clientName": "Printer", "granted": "2026-01-02", "lastUsed": "never", "handle": "aGFuZGxl", "hasScopes": true,
@@ -68,9 +79,9 @@ enum PageFixtureCases {
                  "scopeList": "", "csrfToken": "c3Nu", "revokeAction": "/oauth/account/applications/revoke"],
             ],
         ]),
-        Case(page: "developer", name: "none", values: ["title": "Your applications", "username": "alice", "clients": [[String: Any]](),
+        Case.signedIn(page: "developer", name: "none", values: ["title": "Your applications", "username": "alice", "clients": [[String: Any]](),
                                                       "hasClients": false, "newLink": "/oauth/developer/new"]),
-        Case(page: "developer", name: "two", values: [
+        Case.signedIn(page: "developer", name: "two", values: [
             "title": "Your applications", "username": "alice", "hasClients": true, "newLink": "/oauth/developer/new",
             "clients": [
                 ["name": "Printer", "identifier": "cGVyc29uYWw", "created": "2026-01-02T03:04:05Z", "disabled": false,
@@ -79,12 +90,12 @@ enum PageFixtureCases {
                  "editLink": "/oauth/developer/client?client_id=b3RoZXI&x=<y>"],
             ],
         ]),
-        Case(page: "client-form", name: "register", values: [
+        Case.signedIn(page: "client-form", name: "register", values: [
             "title": "Register an application", "heading": "Register an application", "csrfToken": "c3Nu", "backLink": "/oauth/developer",
             "action": "/oauth/developer/new", "submitLabel": "Register", "name": "", "description": "", "callbacks": "", "rsaPublicKey": "",
             "twoLegged": false, "requireBodyHash": false, "httpsOnly": true,
         ]),
-        Case(page: "client-form", name: "manage-disabled-error", values: [
+        Case.signedIn(page: "client-form", name: "manage-disabled-error", values: [
             "title": "Manage \(hostile)", "heading": "Manage \(hostile)", "csrfToken": "c3Nu", "backLink": "/oauth/developer",
             "action": "/oauth/developer/client", "submitLabel": "Save", "name": hostile, "description": "Prints\nphotos",
             "callbacks": "https://printer.example/cb\noob", "rsaPublicKey": "-----BEGIN PUBLIC KEY-----\nMIIB\n-----END PUBLIC KEY-----",
@@ -92,20 +103,20 @@ enum PageFixtureCases {
             "rotateAction": "/oauth/developer/client/rotate", "toggleAction": "/oauth/developer/client/toggle",
             "deleteAction": "/oauth/developer/client/delete", "error": "the callback 'http://x' must use https",
         ]),
-        Case(page: "client-form", name: "manage-enabled", values: [
+        Case.signedIn(page: "client-form", name: "manage-enabled", values: [
             "title": "Manage Printer", "heading": "Manage Printer", "csrfToken": "c3Nu", "backLink": "/developer",
             "action": "/developer/client", "submitLabel": "Save", "name": "Printer", "description": "", "callbacks": "oob",
             "rsaPublicKey": "", "twoLegged": false, "requireBodyHash": false, "httpsOnly": true, "identifier": "cGVyc29uYWw",
             "disabled": false, "rotateAction": "/developer/client/rotate", "toggleAction": "/developer/client/toggle",
             "deleteAction": "/developer/client/delete",
         ]),
-        Case(page: "client-secret", name: "plain", values: ["title": "Application registered", "heading": "Application registered",
+        Case.signedIn(page: "client-secret", name: "plain", values: ["title": "Application registered", "heading": "Application registered",
                                                            "identifier": "cGVyc29uYWw", "secret": "c2VjcmV0&<>", "backLink": "/oauth/developer"]),
-        Case(page: "password", name: "plain", values: ["title": "Change your password", "username": "alice", "csrfToken": "c3Nu",
+        Case.signedIn(page: "password", name: "plain", values: ["title": "Change your password", "username": "alice", "csrfToken": "c3Nu",
                                                       "action": "/oauth/account/password", "homeLink": "/oauth/"]),
-        Case(page: "password", name: "error", values: ["title": "Change your password", "username": hostile, "csrfToken": "c3Nu",
+        Case.signedIn(page: "password", name: "error", values: ["title": "Change your password", "username": hostile, "csrfToken": "c3Nu",
                                                       "action": "/account/password", "homeLink": "/",
                                                       "error": "The two new passwords differ; type the same one twice."]),
-        Case(page: "password-changed", name: "plain", values: ["title": "Password changed", "homeLink": "/oauth/"]),
+        Case.signedIn(page: "password-changed", name: "plain", values: ["title": "Password changed", "homeLink": "/oauth/"]),
     ] }
 }

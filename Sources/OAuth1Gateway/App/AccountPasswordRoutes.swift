@@ -36,10 +36,11 @@ extension AccountRoutes {
         }
         // Every session of the user ends, this one too; this browser gets a new one.
         try parts.stores.sessions.deleteAll(userID: user.id)
-        let (_, cookie) = try parts.sessions.start(userID: user.id, mountPath: request.mountPath)
+        let (fresh, cookie) = try parts.sessions.start(userID: user.id, mountPath: request.mountPath)
         application.audit(.passwordChanged, request, user: user.id)
         Log.info("user \(user.id) changed their password")
-        var response = application.pages.render("password-changed", ["title": "Password changed", "homeLink": request.mountPath + "/"])
+        var response = application.pages.render("password-changed", ["title": "Password changed", "homeLink": request.mountPath + "/"],
+                                                navigation: browser.navigation(fresh))
         response.headers.add("Set-Cookie", cookie)
         return response
     }
@@ -62,6 +63,6 @@ extension AccountRoutes {
         var values: [String: Any] = ["title": "Change your password", "username": user.username, "csrfToken": session.record.csrfToken,
                                      "action": request.mountPath + "/account/password", "homeLink": request.mountPath + "/"]
         if let error { values["error"] = error }
-        return application.pages.render("password", values, status: status)
+        return application.pages.render("password", values, navigation: browser.navigation(session), status: status)
     }
 }

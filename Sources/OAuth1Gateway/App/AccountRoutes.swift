@@ -53,7 +53,8 @@ struct AccountRoutes {
         }
         let revoked = try browser.query().contains { $0.name == "revoked" }
         return application.pages.render("applications", ["title": "Connected applications", "username": user.username,
-                                                          "applications": rows, "hasApplications": !rows.isEmpty, "revoked": revoked])
+                                                          "applications": rows, "hasApplications": !rows.isEmpty, "revoked": revoked],
+                                       navigation: browser.navigation(session))
     }
 
     func revoke() throws -> HTTPResponse {

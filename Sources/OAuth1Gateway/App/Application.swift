@@ -156,7 +156,7 @@ public final class Application: Sendable {
             guard method == "GET" else { return .methodNotAllowed(["GET"]) }
             return try health()
         default:
-            return .text("There is no endpoint at \(request.route); see the provider's README for its routes.", status: 404)
+            return .text("There is no endpoint at \(request.route); the provider's routes are listed in its docs/protocol.md.", status: 404)
         }
     }
 

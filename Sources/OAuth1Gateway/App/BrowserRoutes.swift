@@ -145,7 +145,7 @@ struct BrowserRoutes {
         return pages.render("home", ["title": "Signed in", "username": user.username, "csrfToken": session.record.csrfToken,
                                      "logoutAction": url("/logout"), "passwordLink": url("/account/password"),
                                      "everywhereAction": url("/account/sessions/revoke"), "applicationsLink": url("/account/applications"),
-                                     "developerLink": url("/developer")])
+                                     "developerLink": url("/developer")], navigation: navigation(session))
     }
 
     // MARK: Consent (RFC 5849 section 2.2)
@@ -196,9 +196,10 @@ struct BrowserRoutes {
                 return redirect
             }
             if case .outOfBand(let verifier) = decision {
-                return pages.render("verifier", ["title": "Access allowed", "clientName": pending.clientName, "verifier": verifier])
+                return pages.render("verifier", ["title": "Access allowed", "clientName": pending.clientName, "verifier": verifier],
+                                    navigation: navigation(session))
             }
-            return pages.render("denied", ["title": "Access denied", "clientName": pending.clientName])
+            return pages.render("denied", ["title": "Access denied", "clientName": pending.clientName], navigation: navigation(session))
         } catch let error as OAuthError {
             return pages.error(400, heading: "This authorization request cannot be used", message: error.message, code: error.problem)
         }
@@ -213,7 +214,7 @@ struct BrowserRoutes {
         ]
         if let host = pending.callbackHost { values["callbackHost"] = host }
         if let lifetime = pending.tokenLifetime { values["lifetime"] = TokenLifetime.describe(lifetime) }
-        return pages.render("authorize", values)
+        return pages.render("authorize", values, navigation: navigation(session))
     }
 
     // MARK: Helpers
@@ -228,6 +229,11 @@ struct BrowserRoutes {
         var response = pages.render("login", values, status: status)
         if let cookie { response.headers.add("Set-Cookie", cookie) }
         return response
+    }
+
+    /// The navigation of this session's pages.
+    func navigation(_ session: Sessions.Current) -> SignedInNavigation {
+        SignedInNavigation(mountPath: request.mountPath, session: session)
     }
 
     func signedIn() throws -> (Sessions.Current, UserRecord)? {

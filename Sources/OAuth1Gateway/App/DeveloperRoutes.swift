@@ -14,13 +14,14 @@ struct DeveloperRoutes {
 
     func list() throws -> HTTPResponse {
         if let refusal = browser.transportRefusal() { return refusal }
-        guard let (_, user) = try browser.signedIn() else { return signInFirst("/developer") }
+        guard let (session, user) = try browser.signedIn() else { return signInFirst("/developer") }
         let clients = try parts.stores.clients.all(ownerUserID: user.id).map { client -> [String: Any] in
             ["name": client.name, "identifier": client.identifier, "created": isoTime(client.createdAt), "disabled": client.isDisabled,
              "editLink": mount + "/developer/client?client_id=" + PercentEncoding.encode(client.identifier)]
         }
         return application.pages.render("developer", ["title": "Your applications", "username": user.username, "clients": clients,
-                                                       "hasClients": !clients.isEmpty, "newLink": mount + "/developer/new"])
+                                                       "hasClients": !clients.isEmpty, "newLink": mount + "/developer/new"],
+                                       navigation: browser.navigation(session))
     }
 
     func register() throws -> HTTPResponse {
@@ -39,7 +40,7 @@ struct DeveloperRoutes {
                                                            allowsTwoLegged: input.twoLegged, requiresBodyHash: input.requireBodyHash)
             Log.info("user \(user.id) registered client \(client.identifier)")
             application.audit(.clientRegistered, request, user: user.id, client: client.identifier)
-            return secretPage("Application registered", identifier: client.identifier, secret: client.secret)
+            return secretPage("Application registered", identifier: client.identifier, secret: client.secret, session: session)
         } catch let error as StoreInputError {
             return form(session: session, record: nil, fields: fields, error: Self.sentence(error.message), status: 400)
         }
@@ -86,7 +87,7 @@ struct DeveloperRoutes {
             guard let secret = try parts.stores.clients.rotateSecret(identifier: record.identifier) else { return notYours() }
             Log.info("user \(user.id) rotated the secret of client \(record.identifier)")
             application.audit(.clientSecretRotated, request, user: user.id, client: record.identifier)
-            return secretPage("New secret", identifier: record.identifier, secret: secret)
+            return secretPage("New secret", identifier: record.identifier, secret: secret, session: session)
         case "toggle":
             record.isDisabled.toggle()
             _ = try parts.stores.clients.update(record)
@@ -162,12 +163,12 @@ struct DeveloperRoutes {
             values["deleteAction"] = mount + "/developer/client/delete"
         }
         if let error { values["error"] = error }
-        return application.pages.render("client-form", values, status: status)
+        return application.pages.render("client-form", values, navigation: browser.navigation(session), status: status)
     }
 
-    private func secretPage(_ heading: String, identifier: String, secret: String) -> HTTPResponse {
+    private func secretPage(_ heading: String, identifier: String, secret: String, session: Sessions.Current) -> HTTPResponse {
         application.pages.render("client-secret", ["title": heading, "heading": heading, "identifier": identifier, "secret": secret,
-                                                   "backLink": mount + "/developer"])
+                                                   "backLink": mount + "/developer"], navigation: browser.navigation(session))
     }
 
     private func signInFirst(_ route: String) -> HTTPResponse {

@@ -4,7 +4,7 @@ import ProviderStorage
 
 /// Every setting of the provider, read from `ConfigurationSource` and checked; an invalid value stops start-up with a message naming the key.
 public struct AppConfiguration: Sendable {
-    /// One documented setting: key, default, and what it does (the README's table is this list).
+    /// One documented setting: key, default, and what it does (docs/configuration.md's table is this list).
     struct Setting: Sendable {
         let key: String
         let defaultValue: String
@@ -221,9 +221,25 @@ public struct AppConfiguration: Sendable {
             throw ConfigurationError(key: "OAUTH1_LOG_LEVEL", message: "is '\(value("OAUTH1_LOG_LEVEL"))'; use error, info or debug")
         }
         logLevel = level
-        for key in values.keys where key.hasPrefix("OAUTH1_") && !Self.settings.contains(where: { $0.key == key }) && !Self.internalKeys.contains(key) {
-            throw ConfigurationError(key: key, message: "is not a setting of oauth1-fcgi; check its spelling")
+        let known = Set(Self.settings.map(\.key)).union(Self.internalKeys)
+        let unknown = values.keys.filter { $0.hasPrefix("OAUTH1_") && !known.contains($0) }.sorted()
+        if let key = unknown.first(where: { source.fileKeys.contains($0) }) {
+            throw ConfigurationError(key: key, message: "in \(source.file ?? "the configuration file") is not a setting of oauth1-fcgi; check its spelling")
         }
+        unknownKeys = unknown
+    }
+
+    /// `OAUTH1_*` variables in the environment that are no setting of this provider: other tools use the prefix too, so
+    /// they are only warned about (`warnAboutUnknownKeys`), and `check-config` fails on them.
+    public let unknownKeys: [String]
+
+    nonisolated(unsafe) private static var warnedAboutUnknownKeys = false
+
+    /// One warning on standard error naming the unknown `OAUTH1_*` variables, when there are any; once per process.
+    public func warnAboutUnknownKeys() {
+        guard !unknownKeys.isEmpty, !Self.warnedAboutUnknownKeys else { return }
+        Self.warnedAboutUnknownKeys = true
+        Log.warning("ignoring \(unknownKeys.joined(separator: ", ")) in the environment: not a setting of oauth1-fcgi (a typo? `oauth1-fcgi check-config` fails on it)")
     }
 
     /// Keys the supervisor sets for its workers.

@@ -9,11 +9,14 @@ public struct ConfigurationSource: Sendable {
     public let values: [String: String]
     /// The file that was read, if any.
     public let file: String?
+    /// The keys whose value came from the file (the environment did not override them).
+    public let fileKeys: Set<String>
 
     /// Settings as given, read from `file` if any.
-    public init(values: [String: String], file: String?) {
+    public init(values: [String: String], file: String?, fileKeys: Set<String> = []) {
         self.values = values
         self.file = file
+        self.fileKeys = fileKeys
     }
 
     /// Reads the process environment and the file it names.
@@ -27,8 +30,9 @@ public struct ConfigurationSource: Sendable {
             return ConfigurationSource(values: environment, file: nil)
         }
         var values = try parseFile(path)
+        let fileKeys = Set(values.keys).subtracting(environment.keys)
         for (key, value) in environment { values[key] = value }
-        return ConfigurationSource(values: values, file: path)
+        return ConfigurationSource(values: values, file: path, fileKeys: fileKeys)
     }
 
     /// Parses `KEY=VALUE` lines; blank lines and lines starting with `#` are skipped; a value may be wrapped in double quotes.

@@ -41,8 +41,13 @@ struct SignedRequest: Sendable {
             if nonce == nil { absent.append("oauth_nonce") }
         }
         if !absent.isEmpty { throw OAuthError.absent(absent) }
-        let empty = EmptyProtocolParameter.names(among: Self.valuedParameters + required, in: parameters)
-        if !empty.isEmpty { throw EmptyProtocolParameter.refusal(empty, configuration: configuration) }
+        // The values already in hand are checked first; the list of every empty one is made only for the refusal.
+        let anyEmpty = [consumerKey, methodName, signature, timestampText, nonce].contains { $0?.isEmpty == true }
+            || required.contains { parameters[protocolParameter: $0]?.isEmpty == true }
+        if anyEmpty {
+            throw EmptyProtocolParameter.refusal(EmptyProtocolParameter.names(among: Self.valuedParameters + required, in: parameters),
+                                                 configuration: configuration)
+        }
 
         if let version = parameters[protocolParameter: "oauth_version"], version != "1.0" {
             throw OAuthError(.versionRejected, "oauth_version is '\(version)'; only 1.0 is supported, or omit the parameter.",

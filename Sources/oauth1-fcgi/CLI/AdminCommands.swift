@@ -12,6 +12,7 @@ struct OAuth1Command: ParsableCommand {
         commandName: "oauth1-fcgi",
         abstract: "An OAuth 1.0a provider (RFC 5849) for FastCGI and CGI.",
         discussion: "Run with no arguments under a web server to serve FastCGI (a listening socket on fd 0) or CGI. The subcommands administer the data directory.",
+        version: oauth1FcgiVersion,
         subcommands: [Serve.self, UserCommand.self, ClientCommand.self, TokenCommand.self, Purge.self, Migrate.self, RotateSecretsKey.self, Copy.self,
                       Backup.self, Restore.self, CheckConfig.self])
 }
@@ -19,7 +20,7 @@ struct OAuth1Command: ParsableCommand {
 struct Serve: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Listen on a socket and run FastCGI worker processes.")
 
-    @Option(help: "unix:PATH or HOST:PORT.") var listen: String
+    @Option(help: "unix:PATH or HOST:PORT; without it, the socket systemd passes (LISTEN_PID, LISTEN_FDS: fd 3).") var listen: String?
     @Option(help: "Worker processes.") var workers = 4
     @Option(name: .customLong("max-requests"), help: "Requests a worker serves before it is replaced (0: no limit).") var maxRequests = 10_000
     @Option(name: .customLong("socket-mode"), help: "Permissions of a unix socket, octal.") var socketMode = "0660"
@@ -28,14 +29,24 @@ struct Serve: ParsableCommand {
     func run() throws {
         // Workers read their settings from the environment they inherit, so the option travels as OAUTH1_DATA_DIR.
         if let dataDirectory { setenv("OAUTH1_DATA_DIR", dataDirectory, 1) }
-        guard let address = ListenAddress(listen) else {
-            throw CommandFailure("--listen must be unix:PATH or HOST:PORT, not '\(listen)'")
-        }
         guard (1...256).contains(workers) else { throw CommandFailure("--workers must be from 1 to 256") }
         guard maxRequests >= 0 else { throw CommandFailure("--max-requests must be 0 or more") }
         guard let mode = mode_t(socketMode, radix: 8), mode <= 0o777 else { throw CommandFailure("--socket-mode must be octal, such as 0660") }
+        let socket: ListeningSocket
+        if let listen {
+            guard let address = ListenAddress(listen) else {
+                throw CommandFailure("--listen must be unix:PATH or HOST:PORT, not '\(listen)'")
+            }
+            SocketActivation.clearEnvironment()
+            socket = .bind(address, socketMode: mode)
+        } else if let descriptor = try SocketActivation.takeListener() {
+            socket = .inherited(descriptor: descriptor)
+        } else {
+            throw CommandFailure("pass --listen unix:PATH or HOST:PORT, or start serve under systemd socket activation (LISTEN_PID and LISTEN_FDS)")
+        }
         let configuration = try AppConfiguration(ConfigurationSource.fromProcess())
         Log.level = configuration.logLevel
+        configuration.warnAboutUnknownKeys()
         // Open the database once here so a bad data directory or a too-new schema stops start-up, not every worker. A
         // database server that does not answer yet does not: the workers answer 503 until it does. The connection
         // closes before the workers are forked.
@@ -48,7 +59,7 @@ struct Serve: ParsableCommand {
         } catch let error as StoreUnavailableError {
             Log.error("starting anyway: \(error); requests will be answered 503 until it answers")
         }
-        let status = Supervisor(address: address, workers: workers, maxRequests: maxRequests, socketMode: mode).run()
+        let status = Supervisor(socket: socket, workers: workers, maxRequests: maxRequests).run()
         if status != 0 { throw ExitCode(status) }
     }
 }
@@ -314,15 +325,23 @@ struct CheckConfig: ParsableCommand {
 
     func run() throws {
         let source = try options.source()
-        _ = try AppConfiguration(source)
+        let configuration = try AppConfiguration(source)
         let lines = AppConfiguration.describe(source)
+        let unknown = configuration.unknownKeys
         if options.json {
-            emit(JSON.object(lines.map { line in
+            var members = lines.map { line in
                 let parts = line.split(separator: "=", maxSplits: 1)
                 return (String(parts[0]), JSON.string(parts.count > 1 ? String(parts[1]) : ""))
-            }))
+            }
+            if !unknown.isEmpty { members.append(("unknown_keys", "[" + unknown.map { JSON.string($0) }.joined(separator: ",") + "]")) }
+            emit(JSON.object(members))
         } else {
             for line in lines { emit(line) }
+            for key in unknown { emit("\(key) (unknown: not a setting of oauth1-fcgi)") }
+        }
+        // The workers only warn about these (other tools share the prefix); here a typo is looked for, so it fails.
+        if !unknown.isEmpty {
+            throw CommandFailure("\(unknown.joined(separator: ", ")) \(unknown.count == 1 ? "is not a setting" : "are not settings") of oauth1-fcgi; check the spelling, or ignore this if another program reads \(unknown.count == 1 ? "it" : "them")")
         }
     }
 }

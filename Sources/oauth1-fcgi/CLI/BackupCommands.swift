@@ -22,7 +22,7 @@ struct Backup: ParsableCommand {
     @OptionGroup var options: CommonOptions
 
     func run() throws {
-        let dataDirectory = try sqliteDataDirectory(options, what: "backup", postgreSQLAdvice: "use pg_dump (see the README)")
+        let dataDirectory = try sqliteDataDirectory(options, what: "backup", postgreSQLAdvice: "use pg_dump (see docs/operations.md, \"Backups\")")
         let pages = try SQLiteBackup.copy(from: dataDirectory + "/" + SQLiteStores.databaseFileName, to: file)
         emit(options.json ? JSON.object([("file", JSON.string(file)), ("pages", String(pages))])
                           : "backed up \(dataDirectory)/\(SQLiteStores.databaseFileName) (\(pages) pages) to \(file); its secrets open only with the secrets key file, which is not in it")

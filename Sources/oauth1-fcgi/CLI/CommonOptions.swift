@@ -25,7 +25,9 @@ struct CommonOptions: ParsableArguments {
 
     /// The effective configuration, checked.
     func configuration() throws -> AppConfiguration {
-        try AppConfiguration(source())
+        let configuration = try AppConfiguration(source())
+        configuration.warnAboutUnknownKeys()
+        return configuration
     }
 
     /// Opens the stores the settings name (the data directory's SQLite, or PostgreSQL and Redis).

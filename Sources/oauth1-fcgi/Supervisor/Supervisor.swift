@@ -3,15 +3,14 @@ import OAuth1Gateway
 import Glibc
 #endif
 
-/// `oauth1-fcgi serve`: binds the socket, runs N worker processes on it (each this same binary in FastCGI mode with the socket
+/// `oauth1-fcgi serve`: binds the socket (or takes the one systemd passed), runs N worker processes on it (each this same binary in FastCGI mode with the socket
 /// as fd 0), replaces a worker that dies, recycles one after its request quota, and on SIGTERM lets every worker finish its
 /// request in flight before exiting. Workers are processes, not threads: a crash takes one worker, and no accept mutex is
 /// shared (docs/architecture.md, section "Processes, not threads").
 struct Supervisor {
-    let address: ListenAddress
+    let socket: ListeningSocket
     let workers: Int
     let maxRequests: Int
-    let socketMode: mode_t
     let gracePeriod: Int = 30
 
     func run() -> Int32 {
@@ -19,13 +18,13 @@ struct Supervisor {
         Self.closeInheritedDescriptorsOnExec()
         let listener: Int32
         do {
-            listener = try address.bind(socketMode: socketMode)
+            listener = try socket.open()
         } catch {
             Log.error("\(error)")
             return 1
         }
-        let socketFile = address.socketFileIdentity()
-        Log.info("supervisor started: listening on \(address) with \(workers) workers, max \(maxRequests) requests each")
+        let socketFile = socket.boundFileIdentity()
+        Log.info("supervisor started: listening on \(socket) with \(workers) workers, max \(maxRequests) requests each")
         var running = [pid_t: Int64]()
         for _ in 0..<workers { if let pid = spawn(listener) { running[pid] = now() } }
 
@@ -91,8 +90,7 @@ struct Supervisor {
             }
         }
         close(listener)
-        // A supervisor started before this one stopped (a restart without downtime) has bound the path anew: leave its socket.
-        if case .unix(let path) = address, let socketFile, address.socketFileIdentity() == socketFile { unlink(path) }
+        socket.removeFile(boundAs: socketFile)
         Log.info("supervisor stopped")
         return 0
     }

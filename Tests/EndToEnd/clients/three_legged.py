@@ -310,6 +310,25 @@ def make_oauth_session(args, rsa_key, signature_type, hook, **kw):
     return s
 
 
+def remote_user_sign_in(browser, args, authorize_url, base):
+    """--basic-auth: the web server authenticates the browser (HTTP Basic) and sets REMOTE_USER; the provider starts
+    the session itself and reloads the consent page, so its own sign-in form never appears. Returns the consent URL."""
+    browser.auth = (args.username, args.password)
+    try:
+        resp = browser.get(authorize_url, allow_redirects=False, timeout=args.timeout)
+    except requests.RequestException as e:
+        raise FlowError("authorize", "HTTP request failed: %s" % e)
+    if resp.status_code not in REDIRECT_CODES or not resp.headers.get("Location"):
+        raise FlowError("authorize", "expected the provider to start a REMOTE_USER session and reload the page", resp)
+    target = urllib.parse.urljoin(authorize_url, resp.headers["Location"])
+    if target != authorize_url:
+        raise FlowError("authorize", "REMOTE_USER sign-in redirected to %s, not back to %s (no REMOTE_USER reached "
+                        "the provider?)" % (target, authorize_url), resp)
+    if "Set-Cookie" not in resp.headers:
+        raise FlowError("authorize", "REMOTE_USER sign-in set no session cookie", resp)
+    return target
+
+
 def run(args):
     base = args.base.rstrip("/")
     rsa_key = None
@@ -347,49 +366,52 @@ def run(args):
     browser.headers["User-Agent"] = "oauth1-fcgi-e2e-browser (python-requests)"
     authorize_url = base + "/authorize?" + urllib.parse.urlencode({"oauth_token": temp_token})
 
-    trace("GET %s" % authorize_url)
-    try:
-        resp = browser.get(authorize_url, allow_redirects=False, timeout=args.timeout)
-    except requests.RequestException as e:
-        raise FlowError("authorize", "HTTP request failed: %s" % e)
-    if resp.status_code not in REDIRECT_CODES or not resp.headers.get("Location"):
-        raise FlowError("authorize", "expected a redirect to the login page (no session yet)", resp)
-    login_url = urllib.parse.urljoin(authorize_url, resp.headers["Location"])
-    lu = urllib.parse.urlsplit(login_url)
-    if origin(login_url) != origin(base) or lu.path != urllib.parse.urlsplit(base).path + "/login":
-        raise FlowError("authorize", "redirect does not point to BASE/login: %s" % login_url, resp)
-    next_vals = urllib.parse.parse_qs(lu.query).get("next")
-    au = urllib.parse.urlsplit(authorize_url)
-    expected_next = au.path + "?" + au.query
-    if not next_vals or next_vals[0] != expected_next:
-        raise FlowError("authorize", "login redirect next=%r, expected %r" % (next_vals, expected_next), resp)
+    if args.basic_auth:
+        consent_url = remote_user_sign_in(browser, args, authorize_url, base)
+    else:
+        trace("GET %s" % authorize_url)
+        try:
+            resp = browser.get(authorize_url, allow_redirects=False, timeout=args.timeout)
+        except requests.RequestException as e:
+            raise FlowError("authorize", "HTTP request failed: %s" % e)
+        if resp.status_code not in REDIRECT_CODES or not resp.headers.get("Location"):
+            raise FlowError("authorize", "expected a redirect to the login page (no session yet)", resp)
+        login_url = urllib.parse.urljoin(authorize_url, resp.headers["Location"])
+        lu = urllib.parse.urlsplit(login_url)
+        if origin(login_url) != origin(base) or lu.path != urllib.parse.urlsplit(base).path + "/login":
+            raise FlowError("authorize", "redirect does not point to BASE/login: %s" % login_url, resp)
+        next_vals = urllib.parse.parse_qs(lu.query).get("next")
+        au = urllib.parse.urlsplit(authorize_url)
+        expected_next = au.path + "?" + au.query
+        if not next_vals or next_vals[0] != expected_next:
+            raise FlowError("authorize", "login redirect next=%r, expected %r" % (next_vals, expected_next), resp)
 
-    resp, page_url, _ = browse(browser, "login page", "GET", login_url, base, args.callback, timeout=args.timeout)
-    if resp.status_code != 200:
-        raise FlowError("login page", "expected 200 with the login form", resp)
-    page = parse_page(resp.text)
-    form = find_form(page, ("username", "password"))
-    if form is None:
-        raise FlowError("login page", "no form with username and password inputs", resp)
-    for hidden in ("csrf_token", "next"):
-        if hidden not in field_names(form):
-            raise FlowError("login page", "login form lacks the %s input" % hidden, resp)
-    if form["method"] != "post":
-        raise FlowError("login page", "login form method is %r, expected post" % form["method"], resp)
-    submits = form["submits"]
-    payload = form_payload(form, {"username": args.username, "password": args.password},
-                           submits[0] if submits else None)
-    target = form_target(form, page_url)
-    trace("POST login to %s" % target)
-    try:
-        resp = browser.post(target, data=payload, allow_redirects=False, timeout=args.timeout)
-    except requests.RequestException as e:
-        raise FlowError("login", "HTTP request failed: %s" % e)
-    if resp.status_code not in REDIRECT_CODES:
-        raise FlowError("login", "login was not accepted (expected 303 to next)", resp)
-    consent_url = urllib.parse.urljoin(target, resp.headers.get("Location", ""))
-    if origin(consent_url) != origin(base):
-        raise FlowError("login", "login redirected off the provider: %s" % consent_url, resp)
+        resp, page_url, _ = browse(browser, "login page", "GET", login_url, base, args.callback, timeout=args.timeout)
+        if resp.status_code != 200:
+            raise FlowError("login page", "expected 200 with the login form", resp)
+        page = parse_page(resp.text)
+        form = find_form(page, ("username", "password"))
+        if form is None:
+            raise FlowError("login page", "no form with username and password inputs", resp)
+        for hidden in ("csrf_token", "next"):
+            if hidden not in field_names(form):
+                raise FlowError("login page", "login form lacks the %s input" % hidden, resp)
+        if form["method"] != "post":
+            raise FlowError("login page", "login form method is %r, expected post" % form["method"], resp)
+        submits = form["submits"]
+        payload = form_payload(form, {"username": args.username, "password": args.password},
+                               submits[0] if submits else None)
+        target = form_target(form, page_url)
+        trace("POST login to %s" % target)
+        try:
+            resp = browser.post(target, data=payload, allow_redirects=False, timeout=args.timeout)
+        except requests.RequestException as e:
+            raise FlowError("login", "HTTP request failed: %s" % e)
+        if resp.status_code not in REDIRECT_CODES:
+            raise FlowError("login", "login was not accepted (expected 303 to next)", resp)
+        consent_url = urllib.parse.urljoin(target, resp.headers.get("Location", ""))
+        if origin(consent_url) != origin(base):
+            raise FlowError("login", "login redirected off the provider: %s" % consent_url, resp)
 
     resp, page_url, _ = browse(browser, "consent page", "GET", consent_url, base, args.callback,
                                timeout=args.timeout)
@@ -577,6 +599,9 @@ def parse_args(argv):
     ap.add_argument("--signature-type", default="header", choices=sorted(SIGNATURE_TYPES),
                     help="where OAuth parameters travel (default header); with body, GET /user "
                          "is signed in the query since a GET has no form body")
+    ap.add_argument("--basic-auth", action="store_true",
+                    help="the browser sends --username/--password as HTTP Basic to a web server that sets REMOTE_USER "
+                         "(OAUTH1_TRUST_REMOTE_USER); the provider's sign-in form must not appear")
     ap.add_argument("--scope", help="extra 'scope' form field sent with the initiate request")
     ap.add_argument("--expect-deny", action="store_true",
                     help="press deny; succeed only if the denial is reported and the token "

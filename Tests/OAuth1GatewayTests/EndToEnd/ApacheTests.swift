@@ -1,9 +1,9 @@
 import Foundation
 import Testing
 
-/// The provider under a real Apache, with the files of apache/ as shipped (only their paths and ports changed): the
-/// three-legged flow through mod_proxy_fcgi, mod_fcgid and plain CGI with the shared-hosting .htaccess, and the FastCGI
-/// Authorizer role guarding a static file and a CGI script through mod_authnz_fcgi.
+/// The provider under a real Apache, with the files of apache/ as shipped (only their paths and ports changed): the FastCGI
+/// Authorizer role guarding a static file and a CGI script through mod_authnz_fcgi. The deployment recipes of
+/// docs/apache.md are run by ApacheRecipeTests and ApacheRemoteUserTests.
 @Suite(.serialized) struct ApacheTests {
     static func shipped(_ name: String) throws -> String {
         try String(contentsOf: ProcessRunner.repository.appendingPathComponent("apache/" + name), encoding: .utf8)
@@ -15,82 +15,6 @@ import Testing
 
     func signed(_ url: String, client: (id: String, secret: String), token: (String, String)?, extra: [String] = []) throws -> ClientScripts.Signed {
         try ClientScripts.signed(url, client: client, token: token, extra)
-    }
-
-    /// Starts Apache around the snippet, runs the flow through /oauth, and checks a signed GET /user and its replay.
-    func flowAndReplay(root: String, snippet: String, client: (id: String, secret: String)) throws -> ApacheServer {
-        let apache = try ApacheServer(root: root, snippet: snippet)
-        try apache.start()
-        let token = try flow(base: apache.origin + "/oauth", client: client)
-        let user = try signed(apache.origin + "/oauth/user", client: client, token: token, extra: ["--repeat", "2"])
-        #expect(user.statuses == [200, 401], "\(user.bodies) \(apache.errorLog)")
-        #expect(user.bodies.first?.contains("\"username\": \"alice\"") == true)
-        return apache
-    }
-
-    @Test func proxyFCGIToServeOnAUnixSocket() throws {
-        let root = ApacheServer.makeRoot()
-        defer { try? FileManager.default.removeItem(atPath: root) }
-        let data = ProviderData(dataDirectory: root + "/data")
-        try data.addUser("alice", password: "alice-password")
-        let client = try data.addClient(name: "Proxied")
-        let serve = try data.serve(listen: "unix:\(root)/oauth1.sock", log: root + "/serve.log", extra: ["--socket-mode", "0666"])
-        defer { serve.terminateGracefully() }
-        let snippet = try Self.shipped("proxy-fcgi.conf").replacingOccurrences(of: "/run/oauth1-fcgi/oauth1-fcgi.sock", with: root + "/oauth1.sock")
-        let apache = try flowAndReplay(root: root, snippet: snippet, client: client)
-        apache.stop()
-    }
-
-    @Test func fcgidStartsTheBinaryItself() throws {
-        let root = ApacheServer.makeRoot()
-        defer { try? FileManager.default.removeItem(atPath: root) }
-        try FileManager.default.createDirectory(atPath: root + "/lib", withIntermediateDirectories: true)
-        try FileManager.default.copyItem(atPath: ProcessRunner.binary, toPath: root + "/lib/oauth1-fcgi")
-        let data = ProviderData(dataDirectory: root + "/data")
-        try data.addUser("alice", password: "alice-password")
-        let client = try data.addClient(name: "Spawned")
-        try ApacheServer.handOver(root + "/data")
-        let snippet = try Self.shipped("fcgid.conf").replacingOccurrences(of: "/usr/local/lib/oauth1-fcgi", with: root + "/lib")
-            .replacingOccurrences(of: "/var/lib/oauth1-fcgi", with: root + "/data")
-            + "\nFcgidInitialEnv OAUTH1_INSECURE_TRANSPORT true\n"
-        let apache = try flowAndReplay(root: root, snippet: snippet, client: client)
-        defer { apache.stop() }
-        #expect(apache.errorLog.contains("user 1 approved client \(client.id)"), "mod_fcgid ran the provider and logged its stderr")
-    }
-
-    @Test func sharedHostingCGIWithTheShippedHtaccess() throws {
-        let root = ApacheServer.makeRoot()
-        defer { try? FileManager.default.removeItem(atPath: root) }
-        let apache = try ApacheServer(root: root, snippet: "# the site as a shared host has it: AllowOverride All in htdocs\n")
-        let directory = apache.htdocs + "/oauth"
-        let home = root + "/home/oauth1"
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        try FileManager.default.createDirectory(atPath: home, withIntermediateDirectories: true)
-        try FileManager.default.copyItem(atPath: ProcessRunner.binary, toPath: directory + "/oauth1.cgi")
-        try "OAUTH1_DATA_DIR=\(home)/data\nOAUTH1_INSECURE_TRANSPORT=true\n".write(toFile: home + "/oauth1.conf", atomically: true, encoding: .utf8)
-        let htaccess = try Self.shipped("shared-hosting.htaccess").replacingOccurrences(of: "/home/you/oauth1/oauth1.conf", with: home + "/oauth1.conf")
-        try htaccess.write(toFile: directory + "/.htaccess", atomically: true, encoding: .utf8)
-        var data = ProviderData(dataDirectory: "")
-        data.environment["OAUTH1_DATA_DIR"] = nil
-        data.environment["OAUTH1_INSECURE_TRANSPORT"] = nil
-        data.environment["OAUTH1_CONFIG"] = home + "/oauth1.conf"
-        try data.addUser("alice", password: "alice-password")
-        let client = try data.addClient(name: "Hosted")
-        try ApacheServer.handOver(root + "/home")
-        try apache.start()
-        defer { apache.stop() }
-
-        let token = try flow(base: apache.origin + "/oauth", client: client)
-        #expect(try signed(apache.origin + "/oauth/user", client: client, token: token).statuses == [200], "\(apache.errorLog)")
-
-        // The fallback for Apache before 2.4.13 passes the header on its own; with neither line, nothing does.
-        let withoutPassAuth = htaccess.split(separator: "\n", omittingEmptySubsequences: false).filter { !$0.hasPrefix("CGIPassAuth") }
-        try withoutPassAuth.joined(separator: "\n").write(toFile: directory + "/.htaccess", atomically: true, encoding: .utf8)
-        #expect(try signed(apache.origin + "/oauth/user", client: client, token: token).statuses == [200])
-        try withoutPassAuth.filter { !$0.hasPrefix("SetEnvIf Authorization") }.joined(separator: "\n")
-            .write(toFile: directory + "/.htaccess", atomically: true, encoding: .utf8)
-        let hidden = try signed(apache.origin + "/oauth/user", client: client, token: token)
-        #expect(hidden.statuses == [400] && hidden.bodies.first?.contains("parameter_absent") == true, "\(hidden.bodies)")
     }
 
     @Test func authorizerGuardsStaticFilesAndCGIScripts() throws {

@@ -87,6 +87,16 @@ import Testing
         let body = "csrf_token=\(csrf)&username=nobody&password=wrong-password&next=%2Foauth%2F"
         let request = "POST /oauth/login HTTP/1.1\r\nHost: 127.0.0.1:\(server.port)\r\nCookie: \(cookie)\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n\(body)"
 
+        // A worker is in the middle of a request once it has spent CPU time on it (hashing the password takes tens of
+        // milliseconds); a worker waiting in accept spends none. Its state alone ("R") is also seen for a worker that is
+        // merely runnable on a loaded machine, before it has accepted anything.
+        let workers = server.workerPIDs()
+        func cpuTicks(_ pid: Int32) -> Int {
+            let stat = (try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8)) ?? ""
+            let fields = stat.split(separator: ")").last?.split(separator: " ") ?? []
+            return fields.count > 12 ? (Int(fields[11]) ?? 0) + (Int(fields[12]) ?? 0) : 0
+        }
+        let before = Dictionary(uniqueKeysWithValues: workers.map { ($0, cpuTicks($0)) })
         let results = ResultBox()
         let group = DispatchGroup()
         for _ in 0..<2 {
@@ -97,13 +107,7 @@ import Testing
                 group.leave()
             }
         }
-        let workers = server.workerPIDs()
-        let busy = waitFor(5) {
-            workers.allSatisfy { pid in
-                let stat = (try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8)) ?? ""
-                return stat.split(separator: " ").dropFirst(2).first == "R"
-            }
-        }
+        let busy = waitFor(5) { workers.allSatisfy { cpuTicks($0) >= (before[$0] ?? 0) + 2 } }
         server.stopSupervisor()
         #expect(group.wait(timeout: .now() + 30) == .success)
         #expect(busy, "both workers were seen hashing a password when SIGTERM was sent")

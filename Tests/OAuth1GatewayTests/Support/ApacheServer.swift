@@ -25,18 +25,21 @@ final class ApacheServer: @unchecked Sendable {
     }
 
     /// Writes the snippet, builds the configuration around it and starts Apache; `htdocs` may be filled before `start()`.
-    init(root: String, snippet: String) throws {
+    /// `documentRoot` (default `htdocs`) is the site's document root, such as a shared-hosting account's public_html.
+    init(root: String, snippet: String, documentRoot: String? = nil) throws {
         prefix = root + "/apache"
         port = try ProviderServer.freePort()
         origin = "http://127.0.0.1:\(port)"
-        try FileManager.default.createDirectory(atPath: prefix + "/htdocs", withIntermediateDirectories: true)
+        htdocs = documentRoot ?? prefix + "/htdocs"
+        try FileManager.default.createDirectory(atPath: htdocs, withIntermediateDirectories: true)
         try snippet.write(toFile: root + "/snippet.conf", atomically: true, encoding: .utf8)
         let config = try ProcessRunner.run("/bin/bash", [ProcessRunner.repository.appendingPathComponent("scripts/apache-config.sh").path,
-                                                         prefix, String(port), root + "/snippet.conf"])
+                                                         prefix, String(port), root + "/snippet.conf", htdocs])
         guard config.status == 0 else { throw ServerError("apache config: \(config.stderr)") }
     }
 
-    var htdocs: String { prefix + "/htdocs" }
+    /// The document root.
+    let htdocs: String
     var errorLog: String { (try? String(contentsOfFile: prefix + "/error.log", encoding: .utf8)) ?? "" }
 
     /// Starts Apache in the foreground with an empty signal mask (the test runner's children inherit a blocked SIGTERM).

@@ -19,15 +19,17 @@ enum ClientScripts {
         return try JSONDecoder().decode(Signed.self, from: Data((result.stdout.split(separator: "\n").last ?? "").utf8))
     }
 
-    /// three_legged.py through `base`, signed in as alice / alice-password; returns the token credential.
-    static func threeLegged(base: String, client: (id: String, secret: String), scope: String? = nil) throws -> (String, String) {
+    /// three_legged.py through `base`, signed in as alice / alice-password (or another user); returns the token credential.
+    /// With `basicAuth` the browser sends the username and password as HTTP Basic, for a web server that sets REMOTE_USER.
+    static func threeLegged(base: String, client: (id: String, secret: String), scope: String? = nil, username: String = "alice",
+                            password: String = "alice-password", basicAuth: Bool = false) throws -> (String, String) {
         let result = try ProcessRunner.run("/usr/bin/python3", [directory.appendingPathComponent("three_legged.py").path, "--base", base,
                                                                 "--client-key", client.id, "--client-secret", client.secret,
-                                                                "--username", "alice", "--password", "alice-password"]
-                                                               + (scope.map { ["--scope", $0] } ?? []))
+                                                                "--username", username, "--password", password]
+                                                               + (scope.map { ["--scope", $0] } ?? []) + (basicAuth ? ["--basic-auth"] : []))
         try #require(result.status == 0, "three_legged.py through \(base): \(result.stderr)")
         let output = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
-        #expect((output["user"] as? [String: Any])?["username"] as? String == "alice")
+        #expect((output["user"] as? [String: Any])?["username"] as? String == username)
         return (try #require(output["token"] as? String), try #require(output["token_secret"] as? String))
     }
 }

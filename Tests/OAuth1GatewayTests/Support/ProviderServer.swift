@@ -15,10 +15,14 @@ final class ProviderServer: @unchecked Sendable {
     let environment: [String: String]
     private let workers: Int
     private let maxRequests: Int
+    private let socketActivated: Bool
 
     /// - Parameter extraLocations: nginx configuration put in the server block after nginx/protect-upstream.conf; `@ROOT@`
     ///   in it becomes this server's directory.
-    init(workers: Int = 2, maxRequests: Int = 10_000, settings: [String: String] = [:], extraLocations: String? = nil) throws {
+    /// - Parameter socketActivated: `serve` without --listen under systemd-socket-activate, which binds the socket and
+    ///   starts `serve` on the first connection, as systemd does with oauth1-fcgi.socket.
+    init(workers: Int = 2, maxRequests: Int = 10_000, settings: [String: String] = [:], extraLocations: String? = nil,
+         socketActivated: Bool = false) throws {
         root = Self.makeTemporaryDirectory("oauth1-e2e")
         dataDirectory = root + "/data"
         socket = root + "/oauth1-fcgi.sock"
@@ -26,6 +30,7 @@ final class ProviderServer: @unchecked Sendable {
         base = "http://127.0.0.1:\(port)/oauth"
         self.workers = workers
         self.maxRequests = maxRequests
+        self.socketActivated = socketActivated
         var environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("OAUTH1_") }
         environment["OAUTH1_DATA_DIR"] = dataDirectory
         environment["OAUTH1_INSECURE_TRANSPORT"] = "true"
@@ -61,8 +66,16 @@ final class ProviderServer: @unchecked Sendable {
 
     func startSupervisor() throws {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: ProcessRunner.binary)
-        process.arguments = ["serve", "--listen", "unix:" + socket, "--workers", String(workers), "--max-requests", String(maxRequests)]
+        let serve = ["serve", "--workers", String(workers), "--max-requests", String(maxRequests)]
+        if socketActivated {
+            // systemd-socket-activate passes the launched program only the variables named with --setenv.
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/systemd-socket-activate")
+            process.arguments = ["--listen=" + socket] + environment.sorted { $0.key < $1.key }.map { "--setenv=\($0.key)=\($0.value)" }
+                + [ProcessRunner.binary] + serve
+        } else {
+            process.executableURL = URL(fileURLWithPath: ProcessRunner.binary)
+            process.arguments = serve + ["--listen", "unix:" + socket]
+        }
         process.environment = environment
         if !FileManager.default.fileExists(atPath: supervisorLogPath) {
             FileManager.default.createFile(atPath: supervisorLogPath, contents: nil)
