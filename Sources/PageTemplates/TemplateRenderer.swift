@@ -3,7 +3,7 @@ struct TemplateRenderer {
     /// How deep partials may nest, so that a template that includes itself ends instead of exhausting the stack.
     static let partialDepthLimit = 64
     /// How many partials one rendering may expand, so that a template including itself twice ends too (2^64 would not).
-    static let partialExpansionLimit = 100_000
+    static let partialExpansionLimit = 10_000
 
     /// The templates partials are looked up in.
     let partials: [String: Template]

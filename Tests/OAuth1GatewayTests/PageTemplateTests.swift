@@ -113,7 +113,7 @@ import Testing
         #expect(output.isEmpty)
         // Twice per level would be 2^64 expansions without the limit on their number.
         let doubling = try render("x{{> page}}{{> page}}")
-        #expect(doubling.count == 100_001 && doubling.allSatisfy { $0 == "x" })
+        #expect(doubling.count == 10_001 && doubling.allSatisfy { $0 == "x" })
         let tree: [String: Any] = ["name": "a", "kids": [["name": "b", "kids": [["name": "c", "kids": [Any]()]]], ["name": "d", "kids": [Any]()]]]
         #expect(try render("{{name}}({{#kids}}{{> page}}{{/kids}})", tree) == "a(b(c())d())")
     }
