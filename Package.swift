@@ -62,9 +62,10 @@ let package = Package(
                           swiftSettings: [.enableExperimentalFeature("Extern")]),
         // Unit tests of the gateway and application; the end-to-end ones run the oauth1-fcgi and oauth1-fuzz binaries
         // from the build products directory (`swift build --build-tests` builds them).
-        .testTarget(name: "OAuth1GatewayTests", dependencies: ["OAuth1Gateway", "ProviderStorage", "FileAndSQLiteStore", "ProviderCore", "TestServers",
-                                                           "PageTemplates"],
+        .testTarget(name: "OAuth1GatewayTests", dependencies: ["OAuth1Gateway", "ProviderStorage", "FileAndSQLiteStore", "ProviderCore", "TestServers"],
                     exclude: ["Fixtures"]),
+        // The renderer's rules, one by one; the pages it renders are checked against fixtures in OAuth1GatewayTests.
+        .testTarget(name: "PageTemplatesTests", dependencies: ["PageTemplates"]),
     ],
     swiftLanguageModes: [.v6]
 )
