@@ -13,7 +13,6 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
-        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.0.0"),
     ],
     targets: [
         .systemLibrary(name: "CFastCGI", pkgConfig: "fcgi",
@@ -27,6 +26,8 @@ let package = Package(
         .systemLibrary(name: "CLibPQ", providers: [.apt(["libpq-dev"])]),
         .systemLibrary(name: "CHiredis", providers: [.apt(["libhiredis-dev"])]),
         .target(name: "ProviderCore", dependencies: ["COpenSSL"]),
+        // The Mustache renderer of the HTML pages: the standard library only, so the binary links no Foundation for it.
+        .target(name: "PageTemplates"),
         // The store protocols the application sees, the records they hold, and the storage configuration.
         .target(name: "ProviderStorage", dependencies: ["ProviderCore", "COpenSSL"]),
         // The embedded backend: SQLite in the data directory, and the nonce table.
@@ -36,7 +37,7 @@ let package = Package(
         // The gateway (CGI and FastCGI), the application's routes and pages, and the configuration.
         .target(name: "OAuth1Gateway",
                 dependencies: ["ProviderStorage", "FileAndSQLiteStore", "PostgreSQLAndRedisStore", "ProviderCore", "CFastCGI",
-                               .product(name: "Mustache", package: "swift-mustache")],
+                               "PageTemplates"],
                 // Templates/ links to www/templates: the shipped pages are compiled into the binary,
                 // so a CGI install is one file; OAUTH1_TEMPLATES overrides them one by one.
                 resources: [.embedInCode("Templates")]),
@@ -56,11 +57,15 @@ let package = Package(
                     dependencies: ["ProviderStorage", "FileAndSQLiteStore", "PostgreSQLAndRedisStore", "ProviderCore", "TestServers"]),
         // The fuzz harness (Tests/fuzz/README.md): a normal build replays saved inputs, `make fuzz` builds it with ASan,
         // libFuzzer and -DFUZZING.
-        .executableTarget(name: "oauth1-fuzz", dependencies: ["OAuth1Gateway", "ProviderCore", "ProviderStorage"], path: "Tests/fuzz/Harness",
+        .executableTarget(name: "oauth1-fuzz", dependencies: ["OAuth1Gateway", "ProviderCore", "ProviderStorage", "PageTemplates"],
+                          path: "Tests/fuzz/Harness",
                           swiftSettings: [.enableExperimentalFeature("Extern")]),
         // Unit tests of the gateway and application; the end-to-end ones run the oauth1-fcgi and oauth1-fuzz binaries
         // from the build products directory (`swift build --build-tests` builds them).
-        .testTarget(name: "OAuth1GatewayTests", dependencies: ["OAuth1Gateway", "ProviderStorage", "FileAndSQLiteStore", "ProviderCore", "TestServers"]),
+        .testTarget(name: "OAuth1GatewayTests", dependencies: ["OAuth1Gateway", "ProviderStorage", "FileAndSQLiteStore", "ProviderCore", "TestServers"],
+                    exclude: ["Fixtures"]),
+        // The renderer's rules, one by one; the pages it renders are checked against fixtures in OAuth1GatewayTests.
+        .testTarget(name: "PageTemplatesTests", dependencies: ["PageTemplates"]),
     ],
     swiftLanguageModes: [.v6]
 )

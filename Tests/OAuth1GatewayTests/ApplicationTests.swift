@@ -61,6 +61,18 @@ import Testing
         #expect(page.bodyText.contains("<!doctype html>"), "the shipped header is still used")
     }
 
+    @Test func aBrokenOverrideIsReportedWithItsFileAndLine() throws {
+        let overrides = NSTemporaryDirectory() + "/oauth1-templates-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: overrides, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: overrides) }
+        try "{{> header}}\n{{#error}}<p>{{error}}</p>\n{{> footer}}".write(toFile: overrides + "/login.mustache", atomically: true, encoding: .utf8)
+        let pages = Pages(overrideDirectory: overrides, siteName: "Example")
+        let error = #expect(throws: TemplateError.self) { try pages.load() }
+        #expect(error?.message == "\(overrides)/login.mustache does not parse: line 2: the section 'error' is never closed")
+        let page = pages.render("login", [:])
+        #expect(page.status == 503)
+    }
+
     @Test func consentPageEscapesWhatClientsControl() throws {
         let fixture = try Fixture()
         let stores = try fixture.application.parts().stores
@@ -74,6 +86,16 @@ import Testing
         #expect(!page.bodyText.contains("<script>alert(1)"))
         #expect(page.bodyText.contains("&lt;script&gt;alert(1)&lt;/script&gt;"))
         #expect(page.headers["X-Frame-Options"] == "DENY")
+    }
+
+    @Test func aReflectedUsernameCannotLeaveItsAttributeThroughACombiningMark() throws {
+        // A quote followed by U+0301 is one Character to Swift; escaping by Character once left that quote raw.
+        let fixture = try Fixture()
+        let page = fixture.request("POST", "/login", form: "csrf_token=forged&username=x%22%CC%81%20autofocus&password=p")
+        #expect(page.status == 403)
+        let escaped = "value=\"x&quot;\u{301} autofocus\"", raw = "x\"\u{301}"
+        #expect(page.bodyText.contains(escaped))
+        #expect(!page.bodyText.contains(raw))
     }
 
     @Test func formsWithoutTheSessionsTokenOrFromAnotherOriginAreRefused() throws {

@@ -1,15 +1,16 @@
 import ProviderStorage
-import Mustache
+import PageTemplates
 import ProviderCore
 import Synchronization
 
 /// The HTML pages: the shipped Mustache templates compiled into the binary, each replaceable by a file of the same name in
-/// `OAUTH1_TEMPLATES`; parsed once per process, on the first page rendered. HTML escaping is on for every `{{value}}`.
+/// `OAUTH1_TEMPLATES`; parsed once per process, on the first page rendered, by PageTemplates. HTML escaping is on for every
+/// `{{value}}`.
 final class Pages: Sendable {
     private let overrideDirectory: String?
     private let siteName: String
     /// The parsed templates, once a page has been rendered.
-    private let library = Mutex<MustacheLibrary?>(nil)
+    private let library = Mutex<TemplateLibrary?>(nil)
 
     /// The shipped templates by name.
     static let shipped: [String: [UInt8]] = [
@@ -37,10 +38,10 @@ final class Pages: Sendable {
     }
 
     /// Parses every template; a broken override is reported with its file name.
-    func load() throws -> MustacheLibrary {
+    func load() throws -> TemplateLibrary {
         try library.withLock { parsed in
             if let parsed { return parsed }
-            var library = MustacheLibrary()
+            var library = TemplateLibrary()
             for (name, bytes) in Self.shipped {
                 var text = String(decoding: bytes, as: UTF8.self)
                 var origin = "shipped template \(name).mustache"
@@ -60,13 +61,13 @@ final class Pages: Sendable {
         }
     }
 
-    /// Renders a page; `values` are escaped by Mustache.
+    /// Renders a page; `values` are HTML-escaped where the template interpolates them with `{{name}}`.
     func render(_ name: String, _ values: [String: Any], status: Int = 200) -> HTTPResponse {
         var context = values
         context["siteName"] = siteName
         do {
             let library = try load()
-            guard let html = library.render(context, withTemplate: name) else {
+            guard let html = library.render(context, template: name) else {
                 throw TemplateError(message: "no template named \(name)")
             }
             return .page(html, status: status)

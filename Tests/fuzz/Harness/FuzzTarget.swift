@@ -1,4 +1,5 @@
 import OAuth1Gateway
+import PageTemplates
 import ProviderCore
 import ProviderStorage
 
@@ -12,6 +13,7 @@ enum FuzzTarget: String, CaseIterable, Sendable {
     case configuration
     case sessionCookie = "session-cookie"
     case sealedSecret = "sealed-secret"
+    case pageTemplate = "page-template"
 
     /// Feeds one input to the entry point; a broken property stops the process, which libFuzzer reports as a crash.
     func run(_ bytes: [UInt8]) {
@@ -24,6 +26,7 @@ enum FuzzTarget: String, CaseIterable, Sendable {
         case .configuration: Self.configuration(bytes)
         case .sessionCookie: Self.sessionCookie(bytes)
         case .sealedSecret: Self.sealedSecret(bytes)
+        case .pageTemplate: Self.pageTemplate(bytes)
         }
     }
 
@@ -198,5 +201,31 @@ enum FuzzTarget: String, CaseIterable, Sendable {
         }
         require((try? sealer.open(sealed, owner: .tokenCredential("row"))) == stored, "a sealed value opens to its text")
         require((try? sealer.open(sealed, owner: .temporaryCredential("row"))) == nil, "and for no other kind of row")
+    }
+
+    /// The input is a template (as an OAUTH1_TEMPLATES file would be); it parses or names a line it has, renders (including
+    /// itself as a partial) in bounded time, renders to itself when it has no tag, and is escaped byte by byte as a value.
+    static func pageTemplate(_ bytes: [UInt8]) {
+        let text = String(decoding: bytes, as: UTF8.self)
+        let lines = text.utf8.filter { $0 == UInt8(ascii: "\n") }.count + 1
+        var library = TemplateLibrary()
+        do {
+            try library.register(text, named: "page")
+        } catch {
+            require(error.line >= 1 && error.line <= lines, "a syntax error names a line of the template")
+            return
+        }
+        let context: [String: Any] = ["title": "<T>", "flag": true, "off": false, "empty": [Any](), "text": "",
+                                      "rows": [["name": "a\n", "flag": false], ["name": "&"]], "object": ["name": "o", "rows": [["x": "1"]]]]
+        let page = library.render(context, template: "page")
+        require(page != nil, "a registered template renders")
+        if !bytes.contains(UInt8(ascii: "{")) {
+            require(page.map { Array($0.utf8) } == Array(text.utf8), "text without tags renders as it is")
+        }
+        let escaped = (try? Template("{{value}}"))?.render(["value": text]) ?? ""
+        let entities: [UInt8: String] = [UInt8(ascii: "&"): "&amp;", UInt8(ascii: "<"): "&lt;", UInt8(ascii: ">"): "&gt;",
+                                         UInt8(ascii: "\""): "&quot;", UInt8(ascii: "'"): "&#39;"]
+        let expected = text.utf8.flatMap { entities[$0].map { Array($0.utf8) } ?? [$0] }
+        require(Array(escaped.utf8) == expected, "a value is escaped byte by byte, each of the five characters wherever it is")
     }
 }
