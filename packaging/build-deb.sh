@@ -19,7 +19,7 @@ binary=$(readlink -f "$1")
 outdir=$2
 root=$(cd "$(dirname "$0")/.." && pwd)
 [ -x "$binary" ] || { echo "$0: $binary is not an executable; build it first (make release)" >&2; exit 1; }
-for tool in dpkg-deb dpkg-shlibdeps readelf strip; do
+for tool in dpkg-deb dpkg-shlibdeps readelf strip objcopy; do
     command -v "$tool" >/dev/null || { echo "$0: $tool is missing (make deps-package installs it)" >&2; exit 1; }
 done
 
@@ -57,8 +57,14 @@ stage=$work/stage
 DESTDIR=$stage PREFIX=/usr SYSCONFDIR=/etc UNITDIR=/lib/systemd/system "$root/packaging/install.sh" "$binary" >/dev/null
 # dpkg keeps the configuration itself (a conffile): no second copy.
 rm "$stage/usr/share/oauth1-fcgi/oauth1-fcgi.conf"
-# Debian ships binaries without their debugging sections; the symbol table stays, for the names in a crash's backtrace.
-strip --strip-debug "$stage/usr/bin/oauth1-fcgi"
+# The shipped binary is stripped whole: its symbol table alone is a third of it. The symbols and debugging sections go
+# to OUTDIR/oauth1-fcgi_VERSION_ARCH.debug, which the binary names in .gnu_debuglink: with that file in
+# /usr/lib/debug/usr/bin/ (or beside the binary), gdb and the Swift backtracer give a crash's function names again.
+mkdir -p "$outdir"
+debug_file="$outdir/oauth1-fcgi_${version}_${arch}.debug"
+objcopy --only-keep-debug "$stage/usr/bin/oauth1-fcgi" "$debug_file"
+strip --strip-all "$stage/usr/bin/oauth1-fcgi"
+objcopy --add-gnu-debuglink="$debug_file" "$stage/usr/bin/oauth1-fcgi"
 [ "$("$stage/usr/bin/oauth1-fcgi" --version)" = "$version" ] || { echo "$0: the stripped binary does not run" >&2; exit 1; }
 
 mkdir -p "$stage/DEBIAN" "$work/debian"

@@ -45,6 +45,17 @@ import Testing
         let package = output + "/oauth1-fcgi_\(version)_\(architecture).deb"
         #expect(built.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == package)
 
+        // The shipped binary is stripped whole; its symbols are in the .debug file beside the package, which it names.
+        let extracted = output + "/extracted"
+        try #require(try ProcessRunner.run("/usr/bin/dpkg-deb", ["-x", package, extracted]).status == 0)
+        let shippedSections = try ProcessRunner.run("/usr/bin/readelf", ["-S", "-W", extracted + "/usr/bin/oauth1-fcgi"]).stdout
+        #expect(!shippedSections.contains(".symtab") && !shippedSections.contains(".debug_info") && shippedSections.contains(".gnu_debuglink"))
+        let debugFile = output + "/oauth1-fcgi_\(version)_\(architecture).debug"
+        let debugSections = try ProcessRunner.run("/usr/bin/readelf", ["-S", "-W", debugFile]).stdout
+        #expect(debugSections.contains(".symtab"), "the symbols are kept apart: \(debugFile)")
+        let link = try ProcessRunner.run("/usr/bin/readelf", ["--string-dump=.gnu_debuglink", extracted + "/usr/bin/oauth1-fcgi"]).stdout
+        #expect(link.contains("oauth1-fcgi_\(version)_\(architecture).debug"), "\(link)")
+
         #expect(try Self.field("Package", of: package) == "oauth1-fcgi")
         #expect(try Self.field("Version", of: package) == version)
         #expect(try Self.field("Architecture", of: package) == architecture)
