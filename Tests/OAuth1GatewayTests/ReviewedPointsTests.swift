@@ -23,12 +23,6 @@ import Testing
         return (lines[0], lines[1])
     }
 
-    func protected(_ fixture: ApplicationTests.Fixture, _ route: String, authorization: String) -> HTTPResponse {
-        let http = HTTPRequest(method: "GET", url: RequestURL(scheme: "http", host: "provider.example", port: 8080, rawPath: "/oauth" + route),
-                               headers: [("Host", "provider.example:8080"), ("Authorization", authorization)])
-        return fixture.application.handle(GatewayRequest(http: http, route: route, mountPath: "/oauth"))
-    }
-
     @Test func aRequestWhoseSignatureFailsLeavesItsNonceUnusedAndUserDataIsNeverCached() throws {
         let fixture = try ApplicationTests.Fixture()
         let stores = try fixture.application.parts().stores
@@ -39,17 +33,17 @@ import Testing
         let url = "http://provider.example:8080/oauth/user"
         let headers = try Self.sameNonceHeaders(url: url, method: "GET", client: "printer", secret: "printer-secret", token: ("tok", "tok-secret"))
 
-        let forged = protected(fixture, "/user", authorization: headers.wrong)
+        let forged = fixture.application.handleGET("/user", authorization: headers.wrong)
         #expect(forged.status == 401 && forged.bodyText.contains("signature_invalid"), "\(forged.bodyText)")
-        let genuine = protected(fixture, "/user", authorization: headers.right)
+        let genuine = fixture.application.handleGET("/user", authorization: headers.right)
         #expect(genuine.status == 200, "the forged request did not use up the nonce: \(genuine.bodyText)")
         #expect(genuine.headers.values(for: "Cache-Control") == ["no-store"])
-        let replay = protected(fixture, "/user", authorization: headers.right)
+        let replay = fixture.application.handleGET("/user", authorization: headers.right)
         #expect(replay.status == 401 && replay.bodyText.contains("nonce_used"), "the genuine one did")
 
         let whoami = try Self.sameNonceHeaders(url: "http://provider.example:8080/oauth/whoami", method: "GET", client: "printer",
                                                secret: "printer-secret", token: ("tok", "tok-secret"))
-        #expect(protected(fixture, "/whoami", authorization: whoami.right).headers.values(for: "Cache-Control") == ["no-store"])
+        #expect(fixture.application.handleGET("/whoami", authorization: whoami.right).headers.values(for: "Cache-Control") == ["no-store"])
         for page in ["/login", "/"] {
             #expect(fixture.request("GET", page).headers.values(for: "Cache-Control") == ["no-store"], "\(page)")
         }

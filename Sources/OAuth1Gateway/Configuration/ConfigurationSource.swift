@@ -30,7 +30,10 @@ public struct ConfigurationSource: Sendable {
     public static func forSupervisor(environment: [String: String], configFile: String?) throws(ConfigurationError) -> ConfigurationSource {
         guard let configFile else { return try merged(environment: environment) }
         var values = environment.filter { $0.key != "OAUTH1_CONFIG" }
-        let file = try parseFile(configFile).filter { $0.key != "OAUTH1_CONFIG" }
+        guard let text = readTextFile(configFile) else {
+            throw ConfigurationError(key: "--config", message: "names \(configFile), which cannot be read")
+        }
+        let file = try parse(text, name: configFile).filter { $0.key != "OAUTH1_CONFIG" }
         for (key, value) in file { values[key] = value }
         // Only oauth1-fcgi reads this file, so a key in it that is not a setting is a typo to refuse, not to warn about.
         return ConfigurationSource(values: values, file: configFile, fileKeys: Set(file.keys))

@@ -16,6 +16,24 @@ public struct SecretSealingReport: Sendable, Equatable {
     public var total: Int { clients + tokenCredentials + temporaryCredentials }
 }
 
+/// A table whose rows hold one secret each: how to read a batch of those not sealed under a key, how to write one back
+/// only if it still holds what was read, and whose secret it is.
+struct SealedSecretColumn: Sendable {
+    let select: StaticString
+    let update: StaticString
+    let owner: @Sendable (String) -> SecretOwner
+
+    /// Client secrets, token-credential secrets and temporary-credential secrets, in the order of `SecretSealingReport`.
+    static let all = [
+        SealedSecretColumn(select: "SELECT client_id, secret FROM clients WHERE secret NOT LIKE ? LIMIT 500",
+                           update: "UPDATE clients SET secret = ? WHERE client_id = ? AND secret = ?", owner: { .client($0) }),
+        SealedSecretColumn(select: "SELECT token, secret FROM token_credentials WHERE secret NOT LIKE ? LIMIT 500",
+                           update: "UPDATE token_credentials SET secret = ? WHERE token = ? AND secret = ?", owner: { .tokenCredential($0) }),
+        SealedSecretColumn(select: "SELECT token, secret FROM temporary_credentials WHERE secret NOT LIKE ? LIMIT 500",
+                           update: "UPDATE temporary_credentials SET secret = ? WHERE token = ? AND secret = ?", owner: { .temporaryCredential($0) }),
+    ]
+}
+
 extension SQLDatabase {
     /// Seals under the ring's sealing key every stored secret that is in clear (stored by an older version) or sealed
     /// under another key, a few hundred rows per transaction so that the site serves meanwhile; each row is written only
@@ -23,39 +41,23 @@ extension SQLDatabase {
     public func sealSecrets(with sealer: SecretSealer) throws -> SecretSealingReport {
         var report = SecretSealingReport()
         while true {
-            // The file is read again first: a rotation has just changed it.
-            let pattern = SealedSecret.prefix + (try sealer.reload().sealingKey.identifier) + ":%"
-            let clients = try write { connection in
-                try connection.query("SELECT client_id, secret FROM clients WHERE secret NOT LIKE ? LIMIT 500", parameters: [pattern]).map { row in
-                    let owner = SecretOwner.client(row.text(0))
-                    let sealed = try sealer.seal(try sealer.open(row.text(1), owner: owner), owner: owner)
-                    return try connection.update("UPDATE clients SET secret = ? WHERE client_id = ? AND secret = ?",
-                                                 parameters: [sealed, row.text(0), row.text(1)])
-                }.reduce(0, +)
+            // The file is read again once per pass (a rotation has just changed it), not once per row.
+            let key = try sealer.reload().sealingKey
+            let pattern = SealedSecret.prefix + key.identifier + ":%"
+            let sealed = try SealedSecretColumn.all.map { column in
+                try write { connection in
+                    try connection.query(column.select, parameters: [pattern]).map { row in
+                        let owner = column.owner(row.text(0))
+                        let resealed = try SecretSealer.seal(try sealer.open(row.text(1), owner: owner), owner: owner, key: key)
+                        return try connection.update(column.update, parameters: [resealed, row.text(0), row.text(1)])
+                    }.reduce(0, +)
+                }
             }
-            let tokens = try write { connection in
-                try connection.query("SELECT token, secret FROM token_credentials WHERE secret NOT LIKE ? LIMIT 500", parameters: [pattern]).map { row in
-                    let owner = SecretOwner.tokenCredential(row.text(0))
-                    let sealed = try sealer.seal(try sealer.open(row.text(1), owner: owner), owner: owner)
-                    return try connection.update("UPDATE token_credentials SET secret = ? WHERE token = ? AND secret = ?",
-                                                 parameters: [sealed, row.text(0), row.text(1)])
-                }.reduce(0, +)
-            }
-            let temporary = try write { connection in
-                try connection.query("SELECT token, secret FROM temporary_credentials WHERE secret NOT LIKE ? LIMIT 500", parameters: [pattern]).map { row in
-                    let owner = SecretOwner.temporaryCredential(row.text(0))
-                    let sealed = try sealer.seal(try sealer.open(row.text(1), owner: owner), owner: owner)
-                    return try connection.update("UPDATE temporary_credentials SET secret = ? WHERE token = ? AND secret = ?",
-                                                 parameters: [sealed, row.text(0), row.text(1)])
-                }.reduce(0, +)
-            }
-            report.clients += clients
-            report.tokenCredentials += tokens
-            report.temporaryCredentials += temporary
-            if clients + tokens + temporary == 0 {
-                // Nothing changed: either nothing is left, or only rows that changed under this pass, which the next one takes.
-                if try !holdsSecrets(notSealedWith: pattern) { return report }
-            }
+            report.clients += sealed[0]
+            report.tokenCredentials += sealed[1]
+            report.temporaryCredentials += sealed[2]
+            // Nothing changed: either nothing is left, or only rows that changed under this pass, which the next one takes.
+            if sealed.reduce(0, +) == 0, try !holdsSecrets(notSealedWith: pattern) { return report }
         }
     }
 

@@ -10,9 +10,7 @@ import Testing
     func userResource(_ application: Application, token: (String, String)) throws -> HTTPResponse {
         let authorization = try OAuthlibSigner.authorizationHeader(url: "http://provider.example:8080/oauth/user", method: "GET",
                                                                    clientID: "printer", clientSecret: "printer-secret", token: token)
-        let http = HTTPRequest(method: "GET", url: RequestURL(scheme: "http", host: "provider.example", port: 8080, rawPath: "/oauth/user"),
-                               headers: [("Host", "provider.example:8080"), ("Authorization", authorization)])
-        return application.handle(GatewayRequest(http: http, route: "/user", mountPath: "/oauth"))
+        return application.handleGET("/user", authorization: authorization)
     }
 
     @Test func aBackupTakenWhileTheSiteWritesRestoresIntoAFreshDirectoryWithItsTokens() throws {
