@@ -5,10 +5,10 @@
 # Usage: packaging/build-deb.sh [--allow-unpackaged-libraries] BINARY OUTDIR
 #
 # The version is what `BINARY --version` prints, so the package and the binary always agree. Depends: is computed by
-# dpkg-shlibdeps from the libraries the binary links (libfcgi, OpenSSL, SQLite, glibc, and for a release binary the
-# libstdc++ and libgcc_s its static Swift runtime uses). Every one of them must come from
-# an installed Debian package: a binary that links the Swift toolchain's own runtime (a debug build, or a release built
-# without --static-swift-stdlib) would not start where the package is installed, and is refused, unless
+# dpkg-shlibdeps from the libraries the binary links (libfcgi, OpenSSL's libcrypto, SQLite, glibc, and for a release
+# binary the libgcc_s its static Swift runtime uses; `make release` links libstdc++ statically). Every one of them must
+# come from an installed Debian package: a binary that links the Swift toolchain's own runtime (a debug build, or a
+# release built without --static-swift-stdlib) would not start where the package is installed, and is refused, unless
 # --allow-unpackaged-libraries says it is only for a test.
 set -eu
 
