@@ -865,13 +865,16 @@ http {{
             del headers
             pids = self.worker_pids(target)
             nginx_pids = children_of(self.nginx.pid)
+            store_pids = self.store_server_pids()
             cpu_before, nginx_before = cpu_seconds(pids), cpu_seconds(nginx_pids)
+            stores_before = cpu_seconds(store_pids)
             user_before = cpu_seconds(pids, user_only=True)
             if before_load:
                 before_load()
             with MachineSampler() as machine:
                 result = self.wrk(path, prefix, reserve, duration, threads, connections)
             cpu_used, nginx_used = cpu_seconds(pids) - cpu_before, cpu_seconds(nginx_pids) - nginx_before
+            stores_used = cpu_seconds(store_pids) - stores_before
             user_used = cpu_seconds(pids, user_only=True) - user_before
             per_request = (lambda seconds: seconds / result["requests"] * 1e6 if result["requests"] else None)
             # CPU the backend's workers spent per completed request: less sensitive to a noisy machine than req/s.
@@ -881,6 +884,8 @@ http {{
             # Where the rest of the machine's time went: nginx's workers, then the whole machine (wrk, the kernel and
             # any other tenant included) and the share of time its cores stood idle, both taken inside the load run.
             result["nginx_cpu_us_per_request"] = per_request(nginx_used)
+            # With --store postgres: redis-server and PostgreSQL (postmaster and every backend) on this machine.
+            result["store_cpu_us_per_request"] = per_request(stores_used) if store_pids else None
             busy, idle = machine.window(duration_us=result["duration_us"])
             seconds = result["duration_us"] / 1e6
             result["machine_busy_us_per_request"] = (busy / (result["requests"] / seconds) * 1e6
@@ -924,11 +929,12 @@ http {{
         if problems:
             self.failures.append("%s round %s: %s" % (target, label, "; ".join(problems)))
         log("  %-5s %9.0f req/s  p50 %6.2f ms  p99 %6.2f ms  non-2xx %d  socket errors %d  worker peak RSS %.1f MiB"
-            "  worker CPU %.0f us/req (user %.0f)  nginx %.0f  machine busy %.0f  idle %.0f%%  (%d lines made in %.1f s)" % (
+            "  worker CPU %.0f us/req (user %.0f)  nginx %.0f%s  machine busy %.0f  idle %.0f%%  (%d lines made in %.1f s)" % (
                 target, result["rps"], result["latency_us"]["p50"] / 1000, result["latency_us"]["p99"] / 1000,
                 result["non_2xx"], result["socket_errors"], result["rss_peak_kib"] / 1024,
                 result["worker_cpu_us_per_request"] or 0, result["worker_user_cpu_us_per_request"] or 0,
-                result["nginx_cpu_us_per_request"] or 0, result["machine_busy_us_per_request"] or 0, 100 * (result["machine_idle_share"] or 0),
+                result["nginx_cpu_us_per_request"] or 0,
+                "" if result["store_cpu_us_per_request"] is None else "  stores %.0f" % result["store_cpu_us_per_request"], result["machine_busy_us_per_request"] or 0, 100 * (result["machine_idle_share"] or 0),
                 count, sign_seconds))
         return result
 
@@ -1161,6 +1167,12 @@ http {{
         with open(self.serve_log, errors="replace") as fh:
             self.supervisor_log = fh.read().splitlines()[-50:]
 
+    def store_server_pids(self):
+        """redis-server, the postmaster and its backends, when the bench runs its own (--store postgres); else none."""
+        if self.stores is None or self.stores.postgres is None or self.stores.redis is None:
+            return []
+        return [self.stores.redis.pid, self.stores.postgres.pid] + children_of(self.stores.postgres.pid)
+
     def measure_round_trips(self, count=200):
         """PostgreSQL transactions and Redis commands per protected request: `count` HMAC requests one after another."""
         lines = presign.sign_headers("http://127.0.0.1:%d/oauth/user" % self.port, presign.Credentials(
@@ -1200,6 +1212,9 @@ http {{
                 "worker_user_cpu_us_per_request": statistics.median(
                     r.get("worker_user_cpu_us_per_request") or 0 for r in runs),
                 "nginx_cpu_us_per_request": statistics.median(r["nginx_cpu_us_per_request"] or 0 for r in runs),
+                "store_cpu_us_per_request": (statistics.median(r["store_cpu_us_per_request"] for r in runs)
+                                             if all(r.get("store_cpu_us_per_request") is not None for r in runs)
+                                             else None),
                 "machine_busy_us_per_request": statistics.median(
                     r["machine_busy_us_per_request"] or 0 for r in runs),
                 "machine_idle_share": statistics.median(r["machine_idle_share"] or 0 for r in runs),
@@ -1310,6 +1325,11 @@ http {{
                 "%.2f PostgreSQL transactions and %.2f Redis commands (%d requests one after another); %d PostgreSQL "
                 "connections open" % (r["postgres_transactions_per_request"], r["redis_commands_per_request"],
                                       r["requests"], r["postgres_connections"]))
+            spent = {t: s[t].get("store_cpu_us_per_request") for t in ("hmac", "rsa") if t in s}
+            if any(v is not None for v in spent.values()):
+                log("note: store servers' CPU (redis-server, PostgreSQL and its backends, on this machine) per request: "
+                    + ", ".join("%s %.0f us" % (t, v) for t, v in spent.items() if v is not None)
+                    + "; part of 'machine us' above")
         for note in self.notes[:20]:
             log("note: " + note)
         for failure in self.failures:
