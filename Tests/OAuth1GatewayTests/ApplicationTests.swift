@@ -143,6 +143,28 @@ import Testing
             #expect(BrowserRoutes.safeNext(next, mountPath: "/oauth") == nil, "\(next)")
         }
         #expect(BrowserRoutes.safeNext("/oauth/authorize?oauth_token=a", mountPath: "/oauth") == "/oauth/authorize?oauth_token=a")
+        let longest = "/oauth/authorize?oauth_token=" + String(repeating: "a", count: BrowserRoutes.maximumNextLength - 29)
+        #expect(BrowserRoutes.safeNext(longest, mountPath: "/oauth") == longest)
+        #expect(BrowserRoutes.safeNext(longest + "a", mountPath: "/oauth") == nil)
+    }
+
+    /// A visitor who is not signed in is sent to the sign-in page with the authorization link in `next`; a link too long
+    /// to fit a `Location` header the web server accepts is refused with a page instead (nginx answered 502 to it).
+    @Test func anAuthorizationLinkTooLongToResumeAfterSignInIsRefusedWithAPage() throws {
+        let fixture = try Fixture()
+        let usual = fixture.request("GET", "/authorize?oauth_token=tok")
+        #expect(usual.status == 303)
+        #expect(usual.headers.values(for: "Location").first == "/oauth/login?next=%2Foauth%2Fauthorize%3Foauth_token%3Dtok")
+
+        let long = fixture.request("GET", "/authorize?oauth_token=" + String(repeating: "A", count: 5000))
+        #expect(long.status == 400)
+        #expect(long.headers.values(for: "Location").isEmpty)
+        #expect(long.bodyText.contains("This link is too long"))
+        #expect(long.bodyText.contains("Go back to the application and start again."))
+
+        let login = fixture.request("GET", "/login?next=%2Foauth%2Fauthorize%3Foauth_token%3D" + String(repeating: "A", count: 5000))
+        #expect(login.status == 200)
+        #expect(!login.bodyText.contains(String(repeating: "A", count: 100)), "a next too long to redirect to is not carried")
     }
 
     @Test func wrongPasswordShowsTheFormAgain() throws {

@@ -160,7 +160,12 @@ struct BrowserRoutes {
                 return pages.error(400, heading: "This link is incomplete", message: error.message, code: error.problem)
             }
             guard let (session, user) = try signedIn() else {
-                return .seeOther(url("/login") + "?next=" + PercentEncoding.encode(http.url.rawPath + "?" + (http.url.rawQuery ?? "")))
+                let next = http.url.rawPath + "?" + (http.url.rawQuery ?? "")
+                guard next.utf8.count <= Self.maximumNextLength else {
+                    return pages.error(400, heading: "This link is too long",
+                                       message: "An authorization link longer than \(Self.maximumNextLength) bytes cannot be followed after you sign in. Go back to the application and start again.")
+                }
+                return .seeOther(url("/login") + "?next=" + PercentEncoding.encode(next))
             }
             do {
                 let pending = try parts.server.checkAuthorizationRequest(token: token)
@@ -292,9 +297,14 @@ struct BrowserRoutes {
         return fields
     }
 
+    /// The longest `next` a sign-in goes back to. It becomes a `Location` header, and the web server must take the
+    /// response's headers in one buffer (nginx's `fastcgi_buffer_size` is one 4 KiB page by default): a longer one
+    /// would make it answer 502 instead of the redirect.
+    static let maximumNextLength = 2048
+
     /// A `next` target is accepted only as a path inside the app: it starts with the mount path, and never `//` or a scheme.
     static func safeNext(_ next: String?, mountPath: String) -> String? {
-        guard let next, next.hasPrefix("/"), !next.hasPrefix("//"), !next.contains("\\"),
+        guard let next, next.utf8.count <= maximumNextLength, next.hasPrefix("/"), !next.hasPrefix("//"), !next.contains("\\"),
               next.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }),
               mountPath.isEmpty || next == mountPath || next.hasPrefix(mountPath + "/") || next.hasPrefix(mountPath + "?") else { return nil }
         return next
