@@ -48,22 +48,23 @@ deps-package:
 build: deps-build
 	$(SWIFT) build
 
+# The directory of the Swift toolchain's binaries (swift, clang, ld.lld), with a trailing slash.
+TOOLCHAIN_BIN = $(dir $(realpath $(shell command -v $(SWIFT))))
+
 # Release builds link the Swift runtime (and FoundationEssentials, for ArgumentParser) statically: a CGI process starts
 # about 3 ms sooner, and the binary runs on a host (shared hosting) that has no Swift toolchain. Where the toolchain has
 # lld and glibc is 2.36 or later, they also pack the relative relocations (DT_RELR): the loader then reads 14 KiB of
 # them at each start instead of 1.7 MiB, and a worker keeps 1.2 MiB less resident. Such a binary needs glibc 2.36 where
 # it runs.
-RELEASE_LINK_FLAGS ?= $(shell toolchain=$$(dirname "$$(readlink -f "$$(command -v $(SWIFT))")" 2>/dev/null); \
-  glibc=$$(getconf GNU_LIBC_VERSION 2>/dev/null | cut -d' ' -f2); \
-  if [ -x "$$toolchain/ld.lld" ] && [ -n "$$glibc" ] && [ "$$(printf '2.36\n%s\n' "$$glibc" | sort -V | head -n1)" = 2.36 ]; \
+RELEASE_LINK_FLAGS ?= $(shell glibc=$$(getconf GNU_LIBC_VERSION 2>/dev/null | cut -d' ' -f2); \
+  if [ -x "$(TOOLCHAIN_BIN)ld.lld" ] && [ -n "$$glibc" ] && [ "$$(printf '2.36\n%s\n' "$$glibc" | sort -V | head -n1)" = 2.36 ]; \
   then echo "-Xswiftc -use-ld=lld -Xlinker -z -Xlinker pack-relative-relocs"; fi)
 
 # They link the C++ runtime that the Swift runtime uses statically as well (GCC's libstdc++.a, found by the toolchain's
 # clang, put alone in a directory searched before GCC's own, where libstdc++.so would win): 70 KB more, and a CGI process
 # no longer maps libstdc++.so.6 nor binds its 1,666 symbols at start, 2.0 M fewer instructions (bench/README.md).
 STATIC_CXX_DIR := $(CURDIR)/.build/static-libstdc++
-STATIC_CXX_ARCHIVE = $(shell toolchain=$$(dirname "$$(readlink -f "$$(command -v $(SWIFT))")" 2>/dev/null); \
-  "$$toolchain/clang" -print-file-name=libstdc++.a 2>/dev/null)
+STATIC_CXX_ARCHIVE = $(shell "$(TOOLCHAIN_BIN)clang" -print-file-name=libstdc++.a 2>/dev/null)
 
 release: deps-build
 	@archive='$(STATIC_CXX_ARCHIVE)'; mkdir -p '$(STATIC_CXX_DIR)'; \
@@ -112,7 +113,7 @@ FUZZ_SECONDS ?= 60
 FUZZ_ARGS    ?=
 FUZZ_TARGETS := authorization-header:2048 form-decoding:4096 signature-base-string:4096 gateway-environment:4096 \
                 pem:4096 configuration:2048 session-cookie:1024 sealed-secret:512 page-template:4096
-FUZZ_RUNTIME  = $(firstword $(wildcard $(dir $(realpath $(shell command -v $(SWIFT))))../lib/clang/*/lib/linux/libclang_rt.fuzzer_no_main-$(shell uname -m).a))
+FUZZ_RUNTIME  = $(firstword $(wildcard $(TOOLCHAIN_BIN)../lib/clang/*/lib/linux/libclang_rt.fuzzer_no_main-$(shell uname -m).a))
 FUZZ_BIN     := .build-fuzz/release/oauth1-fuzz
 # libFuzzer without its main: SwiftPM points an executable's main at the Swift entry point, which starts libFuzzer's driver.
 FUZZ_BUILD_FLAGS = -c release --product oauth1-fuzz --scratch-path .build-fuzz -Xswiftc -DFUZZING -Xswiftc -sanitize=address \

@@ -934,7 +934,8 @@ http {{
                 result["non_2xx"], result["socket_errors"], result["rss_peak_kib"] / 1024,
                 result["worker_cpu_us_per_request"] or 0, result["worker_user_cpu_us_per_request"] or 0,
                 result["nginx_cpu_us_per_request"] or 0,
-                "" if result["store_cpu_us_per_request"] is None else "  stores %.0f" % result["store_cpu_us_per_request"], result["machine_busy_us_per_request"] or 0, 100 * (result["machine_idle_share"] or 0),
+                "" if result["store_cpu_us_per_request"] is None else "  stores %.0f" % result["store_cpu_us_per_request"],
+                result["machine_busy_us_per_request"] or 0, 100 * (result["machine_idle_share"] or 0),
                 count, sign_seconds))
         return result
 
@@ -1169,7 +1170,7 @@ http {{
 
     def store_server_pids(self):
         """redis-server, the postmaster and its backends, when the bench runs its own (--store postgres); else none."""
-        if self.stores is None or self.stores.postgres is None or self.stores.redis is None:
+        if self.stores is None:
             return []
         return [self.stores.redis.pid, self.stores.postgres.pid] + children_of(self.stores.postgres.pid)
 

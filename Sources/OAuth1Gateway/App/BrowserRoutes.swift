@@ -160,10 +160,10 @@ struct BrowserRoutes {
                 return pages.error(400, heading: "This link is incomplete", message: error.message, code: error.problem)
             }
             guard let (session, user) = try signedIn() else {
-                let next = http.url.rawPath + "?" + (http.url.rawQuery ?? "")
-                guard next.utf8.count <= Self.maximumNextLength else {
-                    return pages.error(400, heading: "This link is too long",
-                                       message: "An authorization link longer than \(Self.maximumNextLength) bytes cannot be followed after you sign in. Go back to the application and start again.")
+                // The sign-in page goes back only to a `next` that `safeNext` accepts: refuse here what it would drop.
+                guard let next = Self.safeNext(http.url.rawPath + "?" + (http.url.rawQuery ?? ""), mountPath: request.mountPath) else {
+                    return pages.error(400, heading: "This link cannot be followed after you sign in",
+                                       message: "An authorization link must be at most \(Self.maximumNextLength) bytes of printable ASCII. Go back to the application and start again.")
                 }
                 return .seeOther(url("/login") + "?next=" + PercentEncoding.encode(next))
             }
